@@ -1,0 +1,34 @@
+/**
+ * A failure the user can fix (bad input, a rule of the queue, not enough coins). Adapters turn it into
+ * one ephemeral reply carrying `message`; everything else is logged and answered with an apology.
+ */
+export class UserFacingError extends Error {
+  override readonly name = 'UserFacingError';
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type UserErrorCode =
+  | 'illegal_move'
+  | 'skip_amount_too_low'
+  | 'invalid_amount'
+  | 'insufficient_coins'
+  | 'open_submission_exists'
+  | 'duplicate_link'
+  | 'cooldown'
+  | 'no_open_submission'
+  | 'not_found'
+  | 'unsupported_link'
+  | 'apple_link'
+  | 'invalid_link'
+  | 'unsupported_file'
+  | 'file_too_large'
+  | 'invalid_backup'
+  | 'already_linked'
+  | 'unknown_account'
+  | 'forbidden'
+  | 'try_again';
