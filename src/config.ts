@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The one place that reads process.env. Every other module receives a `Config`. */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  DISCORD_BOT_TOKEN: optionalString,
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    'must be a postgres:// or postgresql:// connection URL',
+  ),
+  ALLOW_ANY_HANDLE_LINKING: booleanFlag,
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  discordToken: string | undefined;
+  databaseUrl: string | undefined;
+  allowAnyHandleLinking: boolean;
+  dataDir: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** Parses the environment; throws ConfigError with one readable line per problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.');
+        const detail =
+          issue.code === 'invalid_value'
+            ? `must be one of ${issue.values.map(String).join(', ')}`
+            : issue.message;
+        return `${key}: ${detail}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    discordToken: e.DISCORD_BOT_TOKEN,
+    databaseUrl: e.DATABASE_URL,
+    allowAnyHandleLinking: e.ALLOW_ANY_HANDLE_LINKING,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The bot itself cannot start without a token; migrations and backups can. */
+export function requireDiscordToken(config: Config): string {
+  if (!config.discordToken) {
+    throw new ConfigError([
+      'DISCORD_BOT_TOKEN: missing. Create a bot at https://discord.com/developers/applications, copy its token and put it in .env (see .env.example).',
+    ]);
+  }
+  return config.discordToken;
+}
+
+/** Loads `.env` from the working directory when present (Node ≥ 20.12), without overriding real env. */
+export function loadDotEnv(file = '.env'): void {
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

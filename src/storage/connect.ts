@@ -1,0 +1,150 @@
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import pg from 'pg';
+import { parseInt8 } from './int8.js';
+import { acquireDataDirLock } from './pglite-lock.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The one query surface the repositories use, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** A database handle or an open transaction: repositories accept either. */
+export type Queryable = Db | Tx;
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  /** Runs raw SQL that must not go through a transaction wrapper (migrations use it). */
+  readonly driver: DriverAccess;
+  close(): Promise<void>;
+}
+
+/** Low-level access for the migrator: one connection, its own transaction and advisory lock. */
+export interface DriverAccess {
+  withSession<T>(fn: (session: MigrationSession) => Promise<T>): Promise<T>;
+}
+
+export interface MigrationSession {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Runs `fn` in a transaction on this session, with multi-statement `exec` available. */
+  transaction(
+    fn: (tx: { exec(sql: string): Promise<void>; query: MigrationSession['query'] }) => Promise<void>,
+  ): Promise<void>;
+}
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined;
+  /** Directory of the embedded database; ignored when databaseUrl is set. Omit for in-memory. */
+  pgliteDir?: string | undefined;
+  onPoolError?: (error: Error) => void;
+}
+
+let int8ParserInstalled = false;
+
+/**
+ * node-postgres: drizzle passes its own per-query type parser that falls back to pg's global
+ * registry, so int8 must be set there (once per process).
+ */
+function installPgInt8Parser(): void {
+  if (int8ParserInstalled) return;
+  pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+  int8ParserInstalled = true;
+}
+
+export async function connectDatabase(options: ConnectOptions): Promise<Database> {
+  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.onPoolError);
+  return connectPglite(options.pgliteDir);
+}
+
+function connectPostgres(url: string, onPoolError?: (error: Error) => void): Database {
+  installPgInt8Parser();
+  const pool = new pg.Pool({
+    connectionString: url,
+    min: 5,
+    max: 20,
+    statement_timeout: 60_000,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client losing its server (restart, network) must not crash the process.
+  pool.on('error', (error) => onPoolError?.(error));
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    driver: {
+      async withSession(fn) {
+        const client = await pool.connect();
+        try {
+          const query = async <R>(text: string, params?: unknown[]) =>
+            (await client.query(text, params)).rows as R[];
+          return await fn({
+            query,
+            async transaction(body) {
+              await client.query('BEGIN');
+              try {
+                await body({ exec: async (s) => void (await client.query(s)), query });
+                await client.query('COMMIT');
+              } catch (error) {
+                await client.query('ROLLBACK');
+                throw error;
+              }
+            },
+          });
+        } finally {
+          client.release();
+        }
+      },
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function connectPglite(dir: string | undefined): Promise<Database> {
+  const release = dir ? acquireDataDirLock(path.resolve(dir)) : () => {};
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: dir, parsers: { 20: parseInt8 } });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    driver: {
+      // PGlite is one session; its transaction() owns the database meanwhile. Never send BEGIN.
+      withSession: (fn) =>
+        fn({
+          query: async <R>(text: string, params?: unknown[]) => (await client.query<R>(text, params)).rows,
+          async transaction(body) {
+            await client.transaction(async (tx) => {
+              await body({
+                exec: async (s) => void (await tx.exec(s)),
+                query: async <R>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows,
+              });
+            });
+          },
+        }),
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+/** Rows of a raw `sql` query, on either driver. */
+export async function rowsOf<R>(db: Queryable, query: SQL): Promise<R[]> {
+  const result = (await db.execute(query)) as unknown as { rows: R[] };
+  return result.rows;
+}

@@ -1,0 +1,315 @@
+import { sql } from 'drizzle-orm';
+import { UserFacingError } from '../domain/errors.js';
+import type { GuildSettings } from '../domain/guild-settings.js';
+import { creditForRemoval, isUpgrade, SKIP_TIER_AMOUNT, skipAmountToTier } from '../domain/skips.js';
+import { assertTransition } from '../domain/transitions.js';
+import { isSkipTier, TIER_LABELS, type SkipTier, type Tier } from '../domain/tiers.js';
+import { recordAudit } from './audit-repo.js';
+import { rowsOf, type Queryable } from './connect.js';
+import {
+  OPEN,
+  QUEUE_ORDER,
+  SERVING,
+  SUBMISSION_COLS as cols,
+  toSubmission,
+  type RawRow,
+  type SubmissionRecord,
+} from './submission-record.js';
+import { lockSubmission, submitSong } from './submissions-repo.js';
+
+/**
+ * Takes the next song in one statement: picks the head of the serving tiers (skipping rows another
+ * reviewer holds), marks it played, and resets its submitter's engagement points so Free rotates.
+ */
+export async function takeNextSubmission(
+  db: Queryable,
+  guildId: string,
+  reviewerId: string,
+): Promise<SubmissionRecord | null> {
+  const rows = await rowsOf<RawRow>(
+    db,
+    sql`WITH taken AS (
+          UPDATE submissions SET tier = 'played', tier_since = now(), played_at = now(), played_by = ${reviewerId}
+          WHERE id = (
+            SELECT id FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
+            ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
+          )
+          RETURNING ${cols}
+        ),
+        reset_discord AS (
+          UPDATE user_points SET points = 0, updated_at = now()
+          WHERE guild_id = ${guildId} AND discord_user_id IN (SELECT submitter_id FROM taken)
+        ),
+        reset_tiktok AS (
+          UPDATE tiktok_accounts SET points = 0
+          WHERE guild_id = ${guildId} AND discord_user_id IN (SELECT submitter_id FROM taken)
+        )
+        SELECT * FROM taken`,
+  );
+  return rows[0] ? toSubmission(rows[0]) : null;
+}
+
+/** The song at the head of the serving tiers, without taking it. */
+export async function peekNextSubmission(db: Queryable, guildId: string): Promise<SubmissionRecord | null> {
+  const rows = await rowsOf<RawRow>(
+    db,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND ${SERVING} ORDER BY ${QUEUE_ORDER} LIMIT 1`,
+  );
+  return rows[0] ? toSubmission(rows[0]) : null;
+}
+
+async function setTier(
+  tx: Queryable,
+  id: number,
+  tier: Tier,
+  fields: { skipAmount?: number; requestedSkipAmount?: number | null } = {},
+): Promise<SubmissionRecord> {
+  const [row] = await rowsOf<RawRow>(
+    tx,
+    sql`UPDATE submissions SET tier = ${tier}, tier_since = now(),
+          skip_amount = COALESCE(${fields.skipAmount ?? null}::integer, skip_amount),
+          requested_skip_amount = ${fields.requestedSkipAmount === undefined ? sql`requested_skip_amount` : fields.requestedSkipAmount}
+        WHERE id = ${id} RETURNING ${cols}`,
+  );
+  if (!row) throw new Error(`submission ${id} vanished inside its transaction`);
+  return toSubmission(row);
+}
+
+/** A reviewer moves an open submission to another open tier. */
+export async function moveSubmission(
+  db: Queryable,
+  guildId: string,
+  id: number,
+  to: Tier,
+  actorId: string,
+  reason?: string,
+): Promise<SubmissionRecord> {
+  return db.transaction(async (tx) => {
+    const current = await lockSubmission(tx, guildId, id);
+    assertTransition('move', current.tier, to);
+    const moved = await setTier(tx, id, to, {
+      skipAmount: isSkipTier(to) ? SKIP_TIER_AMOUNT[to] : 0,
+      requestedSkipAmount: to === 'pending' ? (current.requestedSkipAmount ?? SKIP_TIER_AMOUNT.skip5) : null,
+    });
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: 'move',
+      targetUserId: current.submitterId,
+      submissionId: id,
+      reason: reason ?? null,
+      details: { from: current.tier, to },
+    });
+    return moved;
+  });
+}
+
+/**
+ * Removes an open submission. A paid skip removed unplayed leaves its submitter a credit for that
+ * tier, unless a reviewer removes it without credit (abuse), which needs a reason.
+ */
+export async function removeSubmission(
+  db: Queryable,
+  guildId: string,
+  id: number,
+  actorId: string,
+  options: { withoutCredit?: boolean; reason?: string } = {},
+): Promise<{ submission: SubmissionRecord; creditTier: SkipTier | null }> {
+  if (options.withoutCredit && !options.reason?.trim()) {
+    throw new UserFacingError('invalid_amount', 'Removing without a skip credit needs a reason.');
+  }
+  return db.transaction(async (tx) => {
+    const current = await lockSubmission(tx, guildId, id);
+    assertTransition('remove', current.tier, 'removed');
+    const credit = creditForRemoval(current, { withoutCredit: options.withoutCredit ?? false });
+    const [row] = await rowsOf<RawRow>(
+      tx,
+      sql`UPDATE submissions SET tier = 'removed', tier_since = now(), removed_at = now(), removed_by = ${actorId},
+            remove_reason = ${options.reason ?? null}
+          WHERE id = ${id} RETURNING ${cols}`,
+    );
+    if (credit) {
+      await tx.execute(
+        sql`INSERT INTO skip_credits (guild_id, discord_user_id, tier, skip_amount, from_submission_id)
+            VALUES (${guildId}, ${current.submitterId}, ${credit.tier}, ${credit.skipAmount}, ${id})`,
+      );
+    }
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: 'remove',
+      targetUserId: current.submitterId,
+      submissionId: id,
+      reason: options.reason ?? null,
+      details: { from: current.tier, credit: credit?.tier ?? null },
+    });
+    return { submission: toSubmission(row as RawRow), creditTier: credit?.tier ?? null };
+  });
+}
+
+/** A reviewer brings a played or removed song back to Free (with its current score). */
+export async function restoreSubmission(
+  db: Queryable,
+  guildId: string,
+  id: number,
+  actorId: string,
+): Promise<SubmissionRecord> {
+  return db.transaction(async (tx) => {
+    const current = await lockSubmission(tx, guildId, id);
+    assertTransition('restore', current.tier, 'free');
+    const [row] = await rowsOf<RawRow>(
+      tx,
+      sql`UPDATE submissions SET tier = 'free', tier_since = now(), skip_amount = 0, requested_skip_amount = NULL,
+            played_at = NULL, played_by = NULL, removed_at = NULL, removed_by = NULL, remove_reason = NULL,
+            score = COALESCE((SELECT points FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${current.submitterId}), 0)
+                  + COALESCE((SELECT points FROM tiktok_accounts WHERE guild_id = ${guildId} AND discord_user_id = ${current.submitterId}), 0)
+          WHERE id = ${id} RETURNING ${cols}`,
+    );
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: 'restore',
+      targetUserId: current.submitterId,
+      submissionId: id,
+      details: { from: current.tier },
+    });
+    return toSubmission(row as RawRow);
+  });
+}
+
+/** The submitter asks for a paid skip: their open Free submission waits in Pending Skips. */
+export async function requestSkip(
+  db: Queryable,
+  guildId: string,
+  userId: string,
+  amount: number,
+): Promise<SubmissionRecord> {
+  skipAmountToTier(amount);
+  return db.transaction(async (tx) => {
+    const [open] = await rowsOf<RawRow>(
+      tx,
+      sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND tier = 'free'
+          ORDER BY submitted_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+    );
+    if (!open) {
+      throw new UserFacingError(
+        'no_open_submission',
+        'You have no song waiting in Free. Submit one first with /submit.',
+      );
+    }
+    const current = toSubmission(open);
+    assertTransition('requestSkip', current.tier, 'pending');
+    return setTier(tx, current.id, 'pending', { requestedSkipAmount: amount });
+  });
+}
+
+/** A reviewer confirms a pending skip (payment received) into the tier for its amount. */
+export async function confirmSkip(
+  db: Queryable,
+  guildId: string,
+  id: number,
+  actorId: string,
+): Promise<SubmissionRecord> {
+  return db.transaction(async (tx) => {
+    const current = await lockSubmission(tx, guildId, id);
+    const amount = current.requestedSkipAmount ?? 0;
+    const tier = current.tier === 'pending' ? skipAmountToTier(amount) : 'skip5';
+    assertTransition('confirmSkip', current.tier, tier);
+    const confirmed = await setTier(tx, id, tier, { skipAmount: amount, requestedSkipAmount: null });
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: 'confirm_skip',
+      targetUserId: current.submitterId,
+      submissionId: id,
+      details: { amount, tier },
+    });
+    return confirmed;
+  });
+}
+
+export async function rejectSkip(
+  db: Queryable,
+  guildId: string,
+  id: number,
+  actorId: string,
+  reason?: string,
+): Promise<SubmissionRecord> {
+  return db.transaction(async (tx) => {
+    const current = await lockSubmission(tx, guildId, id);
+    assertTransition('rejectSkip', current.tier, 'free');
+    const rejected = await setTier(tx, id, 'free', { skipAmount: 0, requestedSkipAmount: null });
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: 'reject_skip',
+      targetUserId: current.submitterId,
+      submissionId: id,
+      reason: reason ?? null,
+      details: { amount: current.requestedSkipAmount },
+    });
+    return rejected;
+  });
+}
+
+/**
+ * Upgrades the user's latest open submission to a skip tier (a big gift, or coins spent); never
+ * downgrades. Returns null when there is nothing to upgrade.
+ */
+export async function upgradeLatestOpen(
+  tx: Queryable,
+  guildId: string,
+  userId: string,
+  to: SkipTier,
+  skipAmount: number,
+): Promise<{ before: SubmissionRecord; after: SubmissionRecord } | null> {
+  const [open] = await rowsOf<RawRow>(
+    tx,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN}
+        ORDER BY submitted_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+  );
+  if (!open) return null;
+  const before = toSubmission(open);
+  if (!isUpgrade(before.tier, to)) return null;
+  assertTransition('upgrade', before.tier, to);
+  const after = await setTier(tx, before.id, to, { skipAmount, requestedSkipAmount: null });
+  return { before, after };
+}
+
+/** Queues a played song of the user's again, under the normal submission rules. */
+export async function resubmitFromHistory(
+  db: Queryable,
+  guildId: string,
+  userId: string,
+  fromId: number,
+  settings: GuildSettings,
+): Promise<SubmissionRecord> {
+  const [old] = await rowsOf<RawRow>(
+    db,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND id = ${fromId} AND submitter_id = ${userId}`,
+  );
+  if (!old) throw new UserFacingError('not_found', `You have no song #${fromId} in this server's history.`);
+  const previous = toSubmission(old);
+  if (previous.tier !== 'played') {
+    throw new UserFacingError(
+      'illegal_move',
+      `Song #${fromId} is in ${TIER_LABELS[previous.tier]}; only played songs can be submitted again.`,
+    );
+  }
+  const { submission } = await submitSong(
+    db,
+    {
+      guildId,
+      submitterId: userId,
+      artist: previous.artist,
+      title: previous.title,
+      link: previous.link ? { url: previous.link, platform: previous.platform ?? 'unknown' } : undefined,
+      file: previous.filePath ? { path: previous.filePath, name: previous.fileName ?? 'audio' } : undefined,
+      note: previous.note ?? undefined,
+      source: 'resubmit',
+      resubmittedFrom: previous.id,
+    },
+    settings,
+  );
+  return submission;
+}

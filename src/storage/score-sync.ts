@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Queryable } from './connect.js';
+
+/**
+ * Recomputes the score of every open Free submission of a guild in ONE set-based statement
+ * (Discord points + linked TikTok points), writing only rows whose score changed. Returns the number
+ * of submissions whose score moved.
+ */
+export async function syncFreeScores(db: Queryable, guildId: string): Promise<number> {
+  const [row] = await rowsOf<{ changed: number }>(
+    db,
+    sql`WITH changed AS (
+        UPDATE submissions s SET score = fresh.score
+        FROM (
+          SELECT sub.id, COALESCE(up.points, 0) + COALESCE(ta.points, 0) AS score
+          FROM submissions sub
+          LEFT JOIN user_points up ON up.guild_id = sub.guild_id AND up.discord_user_id = sub.submitter_id
+          LEFT JOIN tiktok_accounts ta ON ta.guild_id = sub.guild_id AND ta.discord_user_id = sub.submitter_id
+          WHERE sub.guild_id = ${guildId} AND sub.tier = 'free'
+        ) fresh
+        WHERE s.id = fresh.id AND s.score <> fresh.score
+        RETURNING 1
+      )
+      SELECT count(*) AS changed FROM changed`,
+  );
+  return Number(row?.changed ?? 0);
+}

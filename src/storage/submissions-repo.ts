@@ -1,0 +1,193 @@
+import { sql } from 'drizzle-orm';
+import { UserFacingError } from '../domain/errors.js';
+import type { GuildSettings } from '../domain/guild-settings.js';
+import { checkNewSubmission } from '../domain/submission-rules.js';
+import { SKIP_TIERS, type Tier } from '../domain/tiers.js';
+import { rowsOf, type Queryable } from './connect.js';
+import { toDateOrNull } from './rows.js';
+import {
+  OPEN,
+  QUEUE_ORDER,
+  SUBMISSION_COLS as cols,
+  toSubmission,
+  type RawRow,
+  type SubmissionRecord,
+} from './submission-record.js';
+
+export interface NewSubmission {
+  guildId: string;
+  submitterId: string;
+  artist: string;
+  title: string;
+  link?: { url: string; platform: string } | undefined;
+  file?: { path: string; name: string } | undefined;
+  note?: string | undefined;
+  source: 'command' | 'message' | 'portal' | 'resubmit';
+  resubmittedFrom?: number | undefined;
+}
+
+/** Serialises one user's submissions (two clicks at once must not both pass the open-submission rule). */
+function lockUser(tx: Queryable, guildId: string, userId: string) {
+  return tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${guildId + ':' + userId}, 0))`);
+}
+
+/** The submitter's engagement score: Discord points plus points of their linked TikTok account. */
+export const scoreExpression = (guildId: string, userId: string) => sql`
+  (SELECT COALESCE((SELECT points FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${userId}), 0)
+        + COALESCE((SELECT points FROM tiktok_accounts WHERE guild_id = ${guildId} AND discord_user_id = ${userId}), 0))`;
+
+/**
+ * Queues a song after checking the guild's submission rules. An unused skip credit of the submitter
+ * (a paid skip removed unplayed) is applied to it automatically.
+ */
+export async function submitSong(
+  db: Queryable,
+  input: NewSubmission,
+  settings: GuildSettings,
+  now: Date = new Date(),
+): Promise<{ submission: SubmissionRecord; usedCredit: boolean }> {
+  if (!input.link === !input.file) throw new TypeError('a submission has exactly one of link or file');
+  return db.transaction(async (tx) => {
+    await lockUser(tx, input.guildId, input.submitterId);
+    const [facts] = await rowsOf<{ open_by_user: number; link_open: boolean; last_at: unknown }>(
+      tx,
+      sql`SELECT
+        (SELECT count(*) FROM submissions WHERE guild_id = ${input.guildId} AND submitter_id = ${input.submitterId} AND ${OPEN}) AS open_by_user,
+        EXISTS (SELECT 1 FROM submissions WHERE guild_id = ${input.guildId} AND link = ${input.link?.url ?? null} AND ${OPEN}) AS link_open,
+        (SELECT max(submitted_at) FROM submissions WHERE guild_id = ${input.guildId} AND submitter_id = ${input.submitterId}) AS last_at`,
+    );
+    checkNewSubmission(
+      {
+        openByUser: Number(facts?.open_by_user ?? 0),
+        linkAlreadyOpen: Boolean(facts?.link_open),
+        lastSubmittedAt: toDateOrNull(facts?.last_at),
+        now,
+      },
+      settings.submissionRules,
+    );
+    const [credit] = await rowsOf<{ id: number; tier: Tier; skip_amount: number }>(
+      tx,
+      sql`SELECT id, tier, skip_amount FROM skip_credits
+          WHERE guild_id = ${input.guildId} AND discord_user_id = ${input.submitterId} AND used_at IS NULL
+          ORDER BY created_at, id LIMIT 1 FOR UPDATE`,
+    );
+    const [row] = await rowsOf<RawRow>(
+      tx,
+      sql`INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform, file_path, file_name, note,
+            source, resubmitted_from, tier, skip_amount, score, submitted_at, tier_since)
+          VALUES (${input.guildId}, ${input.submitterId}, ${input.artist}, ${input.title}, ${input.link?.url ?? null},
+            ${input.link?.platform ?? null}, ${input.file?.path ?? null}, ${input.file?.name ?? null}, ${input.note ?? null},
+            ${input.source}, ${input.resubmittedFrom ?? null}, ${credit?.tier ?? 'free'}, ${credit?.skip_amount ?? 0},
+            ${scoreExpression(input.guildId, input.submitterId)}, ${now}, ${now})
+          RETURNING ${cols}`,
+    );
+    if (!row) throw new Error('insert returned no row');
+    const submission = toSubmission(row);
+    if (credit) {
+      await tx.execute(
+        sql`UPDATE skip_credits SET used_at = ${now}, used_by_submission_id = ${submission.id} WHERE id = ${credit.id}`,
+      );
+    }
+    return { submission, usedCredit: Boolean(credit) };
+  });
+}
+
+export async function getSubmission(db: Queryable, guildId: string, id: number): Promise<SubmissionRecord> {
+  const [row] = await rowsOf<RawRow>(
+    db,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND id = ${id}`,
+  );
+  if (!row) throw new UserFacingError('not_found', `There is no submission #${id} in this server's queue.`);
+  return toSubmission(row);
+}
+
+/** Locks and returns a submission inside a transaction. */
+export async function lockSubmission(tx: Queryable, guildId: string, id: number): Promise<SubmissionRecord> {
+  const [row] = await rowsOf<RawRow>(
+    tx,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND id = ${id} FOR UPDATE`,
+  );
+  if (!row) throw new UserFacingError('not_found', `There is no submission #${id} in this server's queue.`);
+  return toSubmission(row);
+}
+
+export interface QueuePage {
+  entries: (SubmissionRecord & { position: number })[];
+  total: number;
+}
+
+/** One page of the given tiers in queue order; `position` counts from 1 within the listed tiers. */
+export async function listQueue(
+  db: Queryable,
+  guildId: string,
+  options: { tiers: readonly Tier[]; offset?: number; limit?: number },
+): Promise<QueuePage> {
+  const offset = Math.max(0, options.offset ?? 0);
+  const limit = Math.min(Math.max(1, options.limit ?? 10), 500);
+  const tiers = sql.param([...options.tiers]);
+  const history = options.tiers.every((t) => t === 'played' || t === 'removed');
+  const order = history ? sql.raw('tier_rank, tier_since DESC, id') : QUEUE_ORDER;
+  const rows = await rowsOf<RawRow>(
+    db,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${tiers}::text[])
+        ORDER BY ${order} OFFSET ${offset} LIMIT ${limit}`,
+  );
+  const [count] = await rowsOf<{ n: number }>(
+    db,
+    sql`SELECT count(*) AS n FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${tiers}::text[])`,
+  );
+  return {
+    entries: rows.map((r, i) => ({ ...toSubmission(r), position: offset + i + 1 })),
+    total: Number(count?.n ?? 0),
+  };
+}
+
+/** The user's open submissions with their place in line (serving tiers only; Pending has none). */
+export async function userPositions(
+  db: Queryable,
+  guildId: string,
+  userId: string,
+): Promise<(SubmissionRecord & { position: number | null })[]> {
+  const rows = await rowsOf<RawRow & { position: number | null }>(
+    db,
+    sql`WITH mine AS (
+          SELECT ${cols}, tier_rank, priority, order_time FROM submissions
+          WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN}
+        )
+        SELECT mine.*, CASE WHEN mine.tier_rank <= 5 THEN (
+          SELECT count(*) + 1 FROM submissions s
+          WHERE s.guild_id = ${guildId} AND s.tier_rank <= 5
+            AND (s.tier_rank, -s.priority, s.order_time, s.id) < (mine.tier_rank, -mine.priority, mine.order_time, mine.id)
+        ) END AS position
+        FROM mine ORDER BY mine.tier_rank, mine.priority DESC, mine.order_time, mine.id`,
+  );
+  return rows.map((r) => ({ ...toSubmission(r), position: r.position === null ? null : Number(r.position) }));
+}
+
+/** A user's submissions, newest first (open and history). */
+export async function listUserSubmissions(
+  db: Queryable,
+  guildId: string,
+  userId: string,
+  limit = 25,
+): Promise<SubmissionRecord[]> {
+  const rows = await rowsOf<RawRow>(
+    db,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND submitter_id = ${userId}
+        ORDER BY submitted_at DESC, id DESC LIMIT ${Math.min(limit, 100)}`,
+  );
+  return rows.map(toSubmission);
+}
+
+/** Open submissions counts per tier, for queue views. */
+export async function countByTier(db: Queryable, guildId: string): Promise<Record<Tier, number>> {
+  const rows = await rowsOf<{ tier: Tier; n: number }>(
+    db,
+    sql`SELECT tier, count(*) AS n FROM submissions WHERE guild_id = ${guildId} GROUP BY tier`,
+  );
+  const counts = Object.fromEntries(
+    [...SKIP_TIERS, 'free', 'pending', 'played', 'removed'].map((t) => [t, 0]),
+  );
+  for (const r of rows) counts[r.tier] = Number(r.n);
+  return counts as Record<Tier, number>;
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { connectDatabase, type Database } from '../../../src/storage/connect.js';
+import { migrate } from '../../../src/storage/migrate.js';
+
+/** The real PostgreSQL server the suite runs against (CI starts it). */
+export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type DriverKind = Database['kind'];
+/** Storage suites run once per driver: the same code path must hold on both. */
+export const DRIVER_KINDS: DriverKind[] = ['postgres', 'pglite'];
+
+export interface TestDatabase extends Database {
+  /** Connection URL of the throw-away database (postgres only). */
+  url?: string;
+  /** Empties every table, keeping the schema. */
+  reset(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Creates a fresh, migrated PostgreSQL database; dropped on close. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mrb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(TEST_POSTGRES_URL, name),
+    async drop() {
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export async function openTestDatabase(kind: DriverKind): Promise<TestDatabase> {
+  if (kind === 'postgres') {
+    const created = await createPostgresDatabase();
+    const database = await connectDatabase({ databaseUrl: created.url });
+    await migrate(database);
+    return {
+      ...database,
+      url: created.url,
+      reset: () => truncateAll(database),
+      async close() {
+        await database.close();
+        await created.drop();
+      },
+    };
+  }
+  const database = await connectDatabase({});
+  await migrate(database);
+  return { ...database, reset: () => truncateAll(database), close: () => database.close() };
+}
+
+async function truncateAll(database: Database): Promise<void> {
+  const result = (await database.db.execute(
+    sql`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
+  )) as unknown as { rows: { tablename: string }[] };
+  const tables = result.rows.map((r) => `"${r.tablename}"`).join(', ');
+  if (tables) await database.db.execute(sql.raw(`TRUNCATE ${tables} RESTART IDENTITY CASCADE`));
+}
