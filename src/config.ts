@@ -21,6 +21,14 @@ const envSchema = z.object({
   ALLOW_ANY_HANDLE_LINKING: booleanFlag,
   DATA_DIR: z.string().trim().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DISCORD_API_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]+(\/.*)?\/api$/.test(v),
+    'must be an http(s) URL ending in /api, e.g. http://127.0.0.1:8080/api',
+  ),
+  DISCORD_DEV_GUILD_ID: optionalString.refine(
+    (v) => v === undefined || /^\d{17,20}$/.test(v),
+    'must be a Discord server id',
+  ),
 });
 
 export interface Config {
@@ -29,6 +37,8 @@ export interface Config {
   allowAnyHandleLinking: boolean;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  discordApiUrl: string | undefined;
+  discordDevGuildId: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowAnyHandleLinking: e.ALLOW_ANY_HANDLE_LINKING,
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    discordApiUrl: e.DISCORD_API_URL,
+    discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
   };
 }
 

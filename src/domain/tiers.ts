@@ -1,5 +1,15 @@
 /** The nine tiers of the queue, in serving order. The order of this array IS the product rule. */
-export const TIERS = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5', 'free', 'pending', 'played', 'removed'] as const;
+export const TIERS = [
+  'skip25',
+  'skip20',
+  'skip15',
+  'skip10',
+  'skip5',
+  'free',
+  'pending',
+  'played',
+  'removed',
+] as const;
 export type Tier = (typeof TIERS)[number];
 
 export const SKIP_TIERS = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5'] as const;

@@ -128,15 +128,16 @@ export async function buySkip(
 ): Promise<{ submission: SubmissionRecord; remainingCoins: number; price: number }> {
   const { price, tier } = settings.buySkip;
   return db.transaction(async (tx) => {
-    const [bal] = await rowsOf<{ d: number | null; t: number | null; tid: string | null }>(
+    const [discord] = await rowsOf<{ coins: number }>(
       tx,
-      sql`SELECT up.coins AS d, ta.coins AS t, ta.tiktok_user_id AS tid FROM (SELECT 1) one
-          LEFT JOIN user_points up ON up.guild_id = ${guildId} AND up.discord_user_id = ${userId}
-          LEFT JOIN tiktok_accounts ta ON ta.guild_id = ${guildId} AND ta.discord_user_id = ${userId}
-          FOR UPDATE OF up, ta`,
+      sql`SELECT coins FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${userId} FOR UPDATE`,
     );
-    const discordCoins = Number(bal?.d ?? 0);
-    const tiktokCoins = Number(bal?.t ?? 0);
+    const [tiktok] = await rowsOf<{ coins: number; tiktok_user_id: string }>(
+      tx,
+      sql`SELECT coins, tiktok_user_id FROM tiktok_accounts WHERE guild_id = ${guildId} AND discord_user_id = ${userId} FOR UPDATE`,
+    );
+    const discordCoins = Number(discord?.coins ?? 0);
+    const tiktokCoins = Number(tiktok?.coins ?? 0);
     const remaining = spend(discordCoins + tiktokCoins, price);
     const upgraded = await upgradeLatestOpen(tx, guildId, userId, tier, SKIP_TIER_AMOUNT[tier]);
     if (!upgraded) {
@@ -156,7 +157,7 @@ export async function buySkip(
     if (fromTikTok > 0) {
       await tx.execute(
         sql`UPDATE tiktok_accounts SET coins = coins - ${fromTikTok}::bigint
-            WHERE guild_id = ${guildId} AND tiktok_user_id = ${bal?.tid ?? ''}`,
+            WHERE guild_id = ${guildId} AND tiktok_user_id = ${tiktok?.tiktok_user_id ?? ''}`,
       );
     }
     await recordAudit(tx, {

@@ -107,10 +107,11 @@ CREATE TABLE submissions (
   remove_reason text,
   CHECK (link IS NOT NULL OR file_path IS NOT NULL)
 );
+-- Few indexes on purpose: a score change rewrites the row in every index it belongs to, and the
+-- score sync may touch every Free row. Per-user lookups share submissions_by_user.
 CREATE INDEX submissions_serving ON submissions (guild_id, tier_rank, priority DESC, order_time, id)
   WHERE tier_rank <= 5;
 CREATE INDEX submissions_pending ON submissions (guild_id, order_time, id) WHERE tier_rank = 6;
-CREATE INDEX submissions_open_by_user ON submissions (guild_id, submitter_id) WHERE tier_rank <= 6;
 CREATE INDEX submissions_open_link ON submissions (guild_id, link) WHERE tier_rank <= 6 AND link IS NOT NULL;
 CREATE INDEX submissions_history ON submissions (guild_id, tier_rank, tier_since DESC) WHERE tier_rank >= 7;
 CREATE INDEX submissions_by_user ON submissions (guild_id, submitter_id, submitted_at DESC);

@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
+import { UserFacingError } from '../domain/errors.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import type { Database } from '../storage/connect.js';
+import { openDatabase } from '../storage/open.js';
+
+/** Shared frame of the npm CLI scripts: config, database, one readable error line, exit code. */
+export async function runWithDatabase(
+  task: (database: Database, config: Config, logger: Logger) => Promise<void>,
+) {
+  let database: Database | undefined;
+  try {
+    loadDotEnv();
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    database = await openDatabase(config, logger);
+    await task(database, config, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration problem:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
+    } else if (
+      error instanceof UserFacingError ||
+      (error instanceof Error && error.name === 'DataDirLockedError')
+    ) {
+      console.error(error.message);
+    } else {
+      console.error(error);
+    }
+    process.exitCode = 1;
+  } finally {
+    await database?.close();
+  }
+}

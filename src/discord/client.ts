@@ -1,0 +1,36 @@
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface DiscordClientOptions {
+  token: string;
+  /** REST base (…/api) of a proxy or a local Discord; the gateway URL is learnt from it. */
+  apiUrl?: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * Guilds for channels and roles; Guild Messages and Message Content for passive link detection in
+ * the submission channel. Partials.Channel lets messages in uncached channels through.
+ */
+export const BOT_INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+];
+
+export function createDiscordClient(options: Pick<DiscordClientOptions, 'apiUrl'>): Client {
+  return new Client({
+    intents: BOT_INTENTS,
+    partials: [Partials.Channel],
+    allowedMentions: { parse: [] },
+    ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+  });
+}
+
+/** Logs in and resolves once the client is ready (all guilds received). */
+export async function loginAndWait(client: Client, options: DiscordClientOptions): Promise<void> {
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(options.token);
+  await ready;
+  options.logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
+}

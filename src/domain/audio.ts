@@ -1,0 +1,76 @@
+import { UserFacingError } from './errors.js';
+
+export type AudioFormat = 'mp3' | 'm4a' | 'wav' | 'flac';
+
+/** What `file-type` reports from a file's first bytes. */
+export interface DetectedFileType {
+  ext: string;
+  mime: string;
+}
+
+/**
+ * Accepted uploads, keyed by the extension they are stored under, with the `ext`/`mime` pairs the
+ * `file-type` package reports for them. Both must match one format: the bytes decide, never the name.
+ */
+export const AUDIO_FORMATS: Readonly<
+  Record<AudioFormat, { exts: readonly string[]; mimes: readonly string[] }>
+> = {
+  mp3: { exts: ['mp3'], mimes: ['audio/mpeg'] },
+  m4a: { exts: ['m4a', 'mp4'], mimes: ['audio/x-m4a', 'audio/mp4'] },
+  wav: { exts: ['wav'], mimes: ['audio/wav', 'audio/vnd.wave'] },
+  flac: { exts: ['flac'], mimes: ['audio/flac', 'audio/x-flac'] },
+};
+
+/** Room for a few minutes of lossless audio; anything larger is refused before it is downloaded. */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+const ACCEPTED_FORMATS_TEXT = 'an MP3, M4A, WAV or FLAC file';
+
+export function checkUploadSize(size: number): void {
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new RangeError(`file size must be a byte count, got ${size}`);
+  if (size === 0) {
+    throw new UserFacingError('unsupported_file', `That file is empty; upload ${ACCEPTED_FORMATS_TEXT}.`);
+  }
+  if (size > MAX_UPLOAD_BYTES) {
+    throw new UserFacingError(
+      'file_too_large',
+      `That file is ${megabytes(size)} MB; the limit is ${megabytes(MAX_UPLOAD_BYTES)} MB. Export a smaller MP3 or send a link instead.`,
+    );
+  }
+}
+
+/**
+ * The format of an upload from its detected bytes. `fileName` only names the file in the refusal; the
+ * stored file takes the returned format as its extension, so a PNG renamed `.mp3` is refused and a
+ * client's name is never used as a path.
+ */
+export function audioFormatFromDetected(
+  detected: DetectedFileType | undefined,
+  fileName: string,
+): AudioFormat {
+  const format = (Object.keys(AUDIO_FORMATS) as AudioFormat[]).find(
+    (f) =>
+      detected !== undefined &&
+      AUDIO_FORMATS[f].exts.includes(detected.ext) &&
+      AUDIO_FORMATS[f].mimes.includes(detected.mime),
+  );
+  if (format === undefined) {
+    throw new UserFacingError(
+      'unsupported_file',
+      `${displayName(fileName)} isn't ${ACCEPTED_FORMATS_TEXT}; export your song in one of those formats and upload it again.`,
+    );
+  }
+  return format;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+}
+
+/** The client's file name, reduced to something safe to echo back: no path, no Markdown, short. */
+function displayName(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? '';
+  const clean = [...base.replace(/[\p{Cc}\p{Cf}`*_~|<>@#[\]()\\]/gu, '')].slice(0, 60).join('').trim();
+  return clean === '' ? 'That file' : `"${clean}"`;
+}

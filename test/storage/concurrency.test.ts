@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tierRank, type Tier } from '../../src/domain/tiers.js';
+import { connectDatabase, rowsOf, type Database } from '../../src/storage/connect.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { takeNextSubmission } from '../../src/storage/queue-moves.js';
+import { GUILD } from '../support/db/fixtures.js';
+import { createPostgresDatabase, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+
+const SERVING: Tier[] = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5', 'free'];
+
+describe('concurrent reviewers on real PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('8 takers on 2,000 queued songs take each exactly once, in tier order', async () => {
+    const tiers = sql.param(SERVING);
+    await database.db.execute(sql`
+      INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform, tier, skip_amount, score, submitted_at, tier_since)
+      SELECT ${GUILD}, (400000000000000000 + g)::text, 'Artist', 'Song ' || g, 'https://soundcloud.com/a/' || g, 'soundcloud',
+             (${tiers}::text[])[1 + (g * 7919) % 6], 25 + g % 10, (g * 31) % 997,
+             now() - (g % 500) * interval '1 second', now() - (g % 300) * interval '1 second'
+      FROM generate_series(1, 2000) g`);
+    await database.db.execute(sql`
+      INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform, tier, requested_skip_amount)
+      SELECT ${GUILD}, (500000000000000000 + g)::text, 'Artist', 'Pending ' || g, 'https://youtu.be/p' || g, 'youtube', 'pending', 10
+      FROM generate_series(1, 50) g`);
+
+    const takenInOrder: number[] = [];
+    const taker = async (reviewer: string) => {
+      for (;;) {
+        const song = await takeNextSubmission(database.db, GUILD, reviewer);
+        if (!song) return;
+        takenInOrder.push(song.id);
+      }
+    };
+    const rankBefore = new Map(
+      (
+        await rowsOf<{ id: number; tier: Tier }>(
+          database.db,
+          sql`SELECT id, tier FROM submissions WHERE guild_id = ${GUILD} AND tier <> 'pending'`,
+        )
+      ).map((r) => [r.id, tierRank(r.tier)]),
+    );
+    await Promise.all(Array.from({ length: 8 }, (_, i) => taker(`60000000000000000${i}`)));
+
+    expect(takenInOrder).toHaveLength(2000);
+    expect(new Set(takenInOrder).size).toBe(2000);
+    const [left] = await rowsOf<{ open: number; pending: number }>(
+      database.db,
+      sql`SELECT count(*) FILTER (WHERE tier_rank <= 5) AS open, count(*) FILTER (WHERE tier = 'pending') AS pending FROM submissions`,
+    );
+    expect(left).toEqual({ open: 0, pending: 50 });
+
+    // With 8 takers a song may finish a few places early or late, never across more than the
+    // number of takers: everything taken 8 or more places later has a rank at least as high.
+    const ranks = takenInOrder.map((id) => rankBefore.get(id) ?? -1);
+    for (let i = 0; i < ranks.length; i++) {
+      const later = ranks.slice(i + 8);
+      if (later.length) expect(Math.min(...later)).toBeGreaterThanOrEqual(ranks[i] as number);
+    }
+    expect(ranks[0]).toBe(0);
+    expect(ranks.at(-1)).toBe(tierRank('free'));
+  });
+});
+
+describe('migrations started by several processes at once', () => {
+  let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  const handles: Database[] = [];
+  beforeAll(async () => {
+    created = await createPostgresDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(handles.map((h) => h.close()));
+    await created?.drop();
+  });
+
+  it('applies each migration exactly once under the advisory lock', async () => {
+    for (let i = 0; i < 3; i++) handles.push(await connectDatabase({ databaseUrl: created.url }));
+    const applied = await Promise.all(handles.map((h) => migrate(h)));
+    const all = applied.flat();
+    expect(all.length).toBeGreaterThan(0);
+    expect(new Set(all).size).toBe(all.length);
+    expect(applied.filter((a) => a.length > 0)).toHaveLength(1);
+  });
+});
