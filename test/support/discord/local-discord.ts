@@ -1,0 +1,351 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  GatewayDispatchEvents,
+  MessageFlags,
+  type APIApplicationCommand,
+  type APIGuildMember,
+  type APIMessage,
+  type APIRole,
+  type APIUser,
+  type GatewayMessageCreateDispatchData,
+} from 'discord-api-types/v10';
+import { FakeGateway, type DispatchData, type SessionStart } from './gateway.js';
+import {
+  InteractionHandle,
+  InteractionPayloads,
+  type AutocompleteInput,
+  type ButtonInput,
+  type ModalSubmitInput,
+  type SelectMenuInput,
+  type SlashCommandInput,
+} from './interactions.js';
+import type { AttachmentInput, ChannelInput, GuildChannelPayload, RoleInput, UserInput } from './payloads.js';
+import { CallRecorder, type CallPredicate, type RecordedCall } from './recorder.js';
+import { apiError } from './discord-errors.js';
+import { RestRoutes, RouteFailure, type RestRequest, type RestResponse } from './rest-routes.js';
+import {
+  GLOBAL_COMMANDS,
+  World,
+  type GuildInput,
+  type GuildState,
+  type MemberInput,
+  type UploadedFile,
+} from './world.js';
+
+export interface LocalDiscordOptions {
+  botName?: string;
+  /** HELLO's heartbeat interval; Discord's is ~41 s. */
+  heartbeatIntervalMs?: number;
+}
+
+export interface UserMessageInput {
+  channelId: string;
+  author: APIUser | string;
+  content?: string;
+  attachments?: AttachmentInput[];
+  /** Users mentioned besides the `<@id>` mentions found in `content`. */
+  mentions?: (APIUser | string)[];
+}
+
+interface Failure {
+  method: string;
+  path: string | RegExp;
+  response: RestResponse;
+}
+
+/** Starts a local Discord (REST under /api/v10 and a gateway) on an ephemeral 127.0.0.1 port. */
+export async function startLocalDiscord(options: LocalDiscordOptions = {}): Promise<LocalDiscord> {
+  const discord = new LocalDiscord(options);
+  await discord.listen();
+  return discord;
+}
+
+export class LocalDiscord {
+  readonly token = 'local-discord-bot-token';
+  readonly world: World;
+  /** `METHOD /path` of every request no route answered; tests expect it to stay empty. */
+  readonly unknownRoutes: string[] = [];
+  private readonly recorder = new CallRecorder();
+  private readonly failures: Failure[] = [];
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+  private readonly gateway: FakeGateway;
+  private readonly routes: RestRoutes;
+  private readonly payloads: InteractionPayloads;
+  private readonly cleanups: (() => unknown)[] = [];
+  private port = 0;
+
+  constructor(options: LocalDiscordOptions = {}) {
+    this.world = new World(options.botName ?? 'Music Review Bot');
+    this.gateway = new FakeGateway(this.server, this.world, {
+      url: () => this.gatewayUrl,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+    });
+    this.routes = new RestRoutes(this.world, () => this.gatewayUrl);
+    this.payloads = new InteractionPayloads(this.world);
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.world.cdnUrl = `http://127.0.0.1:${this.port}`;
+  }
+
+  /** What to pass as `rest.api` to the discord.js Client. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}/gateway`;
+  }
+
+  get bot(): APIUser {
+    return this.world.bot;
+  }
+
+  /** The intents of the latest IDENTIFY. */
+  get identifiedIntents(): number | undefined {
+    return this.gateway.identifies.at(-1)?.intents;
+  }
+
+  get calls(): readonly RecordedCall[] {
+    return this.recorder.calls;
+  }
+
+  // World set-up.
+
+  addUser(input: UserInput): APIUser {
+    return this.world.addUser(input);
+  }
+
+  addGuild(input: GuildInput): GuildState {
+    return this.world.addGuild(input);
+  }
+
+  addChannel(guildId: string, input: ChannelInput): GuildChannelPayload {
+    return this.world.addChannel(guildId, input);
+  }
+
+  addRole(guildId: string, input: RoleInput): APIRole {
+    return this.world.addRole(guildId, input);
+  }
+
+  addMember(guildId: string, input: MemberInput): APIGuildMember {
+    return this.world.addMember(guildId, input);
+  }
+
+  /** What the channel shows, oldest first; ephemeral messages only with `includeEphemeral`. */
+  channelMessages(channelId: string, { includeEphemeral = false } = {}): APIMessage[] {
+    return this.world
+      .channelMessages(channelId)
+      .filter((m) => includeEphemeral || ((m.flags ?? 0) & MessageFlags.Ephemeral) === 0);
+  }
+
+  registeredCommands(guildId?: string): APIApplicationCommand[] {
+    return this.world.commands.get(guildId ?? GLOBAL_COMMANDS) ?? [];
+  }
+
+  // Gateway.
+
+  dispatch<Event extends GatewayDispatchEvents>(event: Event, data: DispatchData<Event>): void {
+    this.gateway.dispatch(event, data);
+  }
+
+  /** Closes the gateway connection with `code` (4000 makes discord.js resume); waits for the new session. */
+  closeGateway(code: number, { awaitReconnect = true } = {}): Promise<SessionStart | undefined> {
+    return this.gateway.close(code, awaitReconnect);
+  }
+
+  requestReconnect(): Promise<SessionStart> {
+    return this.gateway.requestReconnect();
+  }
+
+  // REST recorder and fault injection.
+
+  callsTo(method: string, path: RegExp): RecordedCall[] {
+    return this.recorder.callsTo(method, path);
+  }
+
+  waitForCall<Body = unknown>(predicate: CallPredicate, timeoutMs = 5_000): Promise<RecordedCall<Body>> {
+    return this.recorder.waitForCall<Body>(predicate, timeoutMs);
+  }
+
+  /** The next request matching `method` and `path` (exact decoded path or pattern) gets `response`. */
+  failNext(method: string, path: string | RegExp, response: RestResponse): void {
+    this.failures.push({ method, path, response });
+  }
+
+  // What users do.
+
+  message(input: UserMessageInput): APIMessage {
+    const author = this.world.user(input.author);
+    const guild = this.world.guildOfChannel(input.channelId);
+    const content = input.content ?? '';
+    const mentionedIds = new Set([
+      ...(input.mentions ?? []).map((u) => (typeof u === 'string' ? u : u.id)),
+      ...[...content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]!),
+    ]);
+    const mentions = [...mentionedIds].flatMap((id) => this.world.users.get(id) ?? []);
+    const attachments = (input.attachments ?? []).map((file) => this.world.storeFile(input.channelId, file));
+    const message = this.world.postMessage(input.channelId, author, { content }, [], {
+      attachments,
+      mentions,
+    });
+    const memberOf = (user: APIUser) => {
+      const entry = guild?.members.get(user.id);
+      if (!entry) return {};
+      const { user: _user, ...member } = entry.member;
+      return { member };
+    };
+    const authorMember = guild ? memberOf(this.world.member(guild.id, author.id).user) : {};
+    const data: GatewayMessageCreateDispatchData = guild
+      ? {
+          ...message,
+          guild_id: guild.id,
+          ...authorMember,
+          mentions: mentions.map((user) => ({ ...user, ...memberOf(user) })),
+        }
+      : message;
+    this.dispatch(GatewayDispatchEvents.MessageCreate, data);
+    return message;
+  }
+
+  slashCommand(input: SlashCommandInput): InteractionHandle {
+    return this.interact(this.payloads.slashCommand(input));
+  }
+
+  autocomplete(input: AutocompleteInput): InteractionHandle {
+    return this.interact(this.payloads.autocomplete(input));
+  }
+
+  button(input: ButtonInput): InteractionHandle {
+    return this.interact(this.payloads.button(input));
+  }
+
+  selectMenu(input: SelectMenuInput): InteractionHandle {
+    return this.interact(this.payloads.selectMenu(input));
+  }
+
+  modalSubmit(input: ModalSubmitInput): InteractionHandle {
+    return this.interact(this.payloads.modalSubmit(input));
+  }
+
+  /** Runs `cleanup` (e.g. destroying a client) at the start of `close()`. */
+  onClose(cleanup: () => unknown): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async close(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0).reverse()) await cleanup();
+    await this.gateway.shutdown();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private interact(payload: InteractionHandle['payload']): InteractionHandle {
+    this.world.interactions.set(payload.token, { payload, acknowledged: false });
+    this.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
+    return new InteractionHandle(payload, this.recorder, this.world);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (segments[0] === 'attachments') return this.serveFile(segments[2] ?? '', res);
+    const isApi = segments[0] === 'api' && segments[1] === 'v10';
+    const path = isApi ? `/${segments.slice(2).join('/')}` : url.pathname;
+    const method = req.method ?? 'GET';
+    const { body, files } = await parseBody(req.headers['content-type'], raw);
+    const response = this.respond(
+      { method, params: {}, query: url.searchParams, body, files },
+      path,
+      segments.slice(2),
+      isApi,
+    );
+    // Recorded before answering, so a test awaiting the call already sees the world updated.
+    this.recorder.record({
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      files,
+      headers: req.headers,
+      status: response.status,
+      response: response.body,
+      at,
+    });
+    send(res, response);
+  }
+
+  private respond(request: RestRequest, path: string, segments: string[], isApi: boolean): RestResponse {
+    const failure = this.failures.findIndex(
+      (f) =>
+        f.method === request.method && (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
+    );
+    if (failure >= 0) return this.failures.splice(failure, 1)[0]!.response;
+    const route = isApi ? this.routes.match(request.method, segments) : undefined;
+    if (!route) {
+      this.unknownRoutes.push(`${request.method} ${path}`);
+      return apiError(404, 0, '404: Not Found');
+    }
+    try {
+      return route.handle({ ...request, params: route.params });
+    } catch (error) {
+      if (error instanceof RouteFailure) return error.response;
+      console.error('local Discord: route failed', request.method, path, error);
+      return apiError(500, 0, `500: Internal Server Error (${String(error)})`);
+    }
+  }
+
+  private serveFile(id: string, res: ServerResponse): void {
+    const file = this.world.files.get(id);
+    if (!file) return send(res, apiError(404, 0, '404: Not Found'));
+    res.writeHead(200, { 'Content-Type': file.attachment.content_type ?? 'application/octet-stream' });
+    res.end(file.data);
+  }
+}
+
+async function parseBody(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<{ body: unknown; files: UploadedFile[] }> {
+  if (raw.length === 0) return { body: undefined, files: [] };
+  if (!contentType?.startsWith('multipart/form-data'))
+    return { body: JSON.parse(raw.toString('utf8')), files: [] };
+  const form = await new Request('http://local.discord/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: raw,
+  }).formData();
+  let body: unknown;
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form) {
+    if (field === 'payload_json') body = JSON.parse(String(value));
+    else if (typeof value !== 'string') {
+      const index = Number(/^files\[(\d+)\]$/.exec(field)?.[1] ?? files.length);
+      files.push({
+        index,
+        name: value.name,
+        data: Buffer.from(await value.arrayBuffer()),
+        contentType: value.type,
+      });
+    }
+  }
+  return { body, files };
+}
+
+/** JSON answers carry `Content-Type: application/json`; a 204 has neither body nor content type (discord.js would try to parse it). */
+function send(res: ServerResponse, response: RestResponse): void {
+  if (response.body === undefined) {
+    res.writeHead(response.status, response.headers);
+    res.end();
+    return;
+  }
+  res.writeHead(response.status, { 'Content-Type': 'application/json', ...response.headers });
+  res.end(JSON.stringify(response.body));
+}
