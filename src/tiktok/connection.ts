@@ -1,0 +1,351 @@
+import type EulerStreamApiClient from 'tiktok-live-api-sdk';
+import {
+  ControlEvent,
+  SignatureRateLimitError,
+  TikTokLiveConnection,
+  UserOfflineError,
+  WebcastEvent,
+  type WebcastGotHttpConfig,
+  type WebcastWebConfigDefaults,
+  type WebcastWebSocketConfigDefaults,
+} from 'tiktok-live-connector';
+import type { ClientOptions } from 'ws';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { TikTokEvent } from './events.js';
+import { createSignApiClient, libraryEvents } from './library.js';
+import {
+  normalizeChat,
+  normalizeControl,
+  normalizeFollow,
+  normalizeGift,
+  normalizeLike,
+  normalizeMember,
+  normalizeRoomUser,
+  normalizeShare,
+} from './normalize.js';
+
+/**
+ * Keeps one TikTok LIVE connection open for a handle, for as long as the bot runs, and hands the app
+ * plain `TikTokEvent`s and state changes. tiktok-live-connector never reconnects by itself: this class
+ * waits for the streamer to go live, reconnects after drops, and honours the sign server's rate limit.
+ *
+ *   idle ─start→ connecting ─→ live ─drop→ reconnecting ─→ connecting …
+ *                     │          └─streamEnd→ waiting_for_live ─poll→ connecting …
+ *                     ├─offline→ waiting_for_live
+ *                     ├─429→ rate_limited ─retryAfter→ connecting …
+ *                     └─error→ reconnecting (backoff)          stop() from anywhere → stopped
+ *
+ * Event order on every connect (measured, see test/tiktok/live-source-lifecycle.test.ts): the state
+ * `connecting`, then the events of the first batch (TikTok replays it on every connect, so msgIds
+ * repeat), then the state `live`, then pushed events.
+ */
+
+export type TikTokSourceStatus =
+  'idle' | 'waiting_for_live' | 'connecting' | 'live' | 'reconnecting' | 'rate_limited' | 'stopped';
+
+export type TikTokSourceState = {
+  readonly type: TikTokSourceStatus;
+  /** The LIVE room: set on `live`, kept while reconnecting to it, cleared once the stream is over. */
+  readonly roomId: string | null;
+  /** Why the last connection attempt failed or the last connection dropped. */
+  readonly lastError: string | null;
+  /** When the next connection attempt is due (waiting_for_live, reconnecting, rate_limited). */
+  readonly nextAttemptAt: Date | null;
+  /** Failed attempts since the last connection that stayed up; drives the backoff. */
+  readonly failures: number;
+};
+
+/** A subset of pino's Logger, so the app passes its own. */
+export type TikTokSourceLogger = {
+  debug(details: object, message: string): void;
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+};
+
+/** Pass-through options of `TikTokLiveConnection` (proxies, client presets, hosts). */
+export type TikTokConnectOptions = {
+  /** `got` options for HTTP to TikTok. The library replaces `cookieJar` and drops `timeout`. */
+  webClientOptions?: Omit<WebcastGotHttpConfig, 'cookieJar'>;
+  wsClientOptions?: ClientOptions;
+  webConfigOverrides?: Partial<WebcastWebConfigDefaults>;
+  wsConfigOverrides?: Partial<WebcastWebSocketConfigDefaults>;
+};
+
+export type TikTokLiveSourceOptions = {
+  /** Euler Stream API key; without one the free (heavily rate-limited) tier is used. */
+  signApiKey?: string;
+  /** Sign server base URL; defaults to the library's `SignConfig.basePath` (Euler Stream, or env SIGN_API_URL). */
+  signApiUrl?: string;
+  connectOptions?: TikTokConnectOptions;
+  backoff?: Partial<BackoffOptions> & {
+    /** A connection that stayed up this long resets the backoff. Default 60 s. */
+    stableAfterMs?: number;
+  };
+  /** How often to check whether an offline streamer went live. Default 60 s. */
+  offlinePollMs?: number;
+  logger?: TikTokSourceLogger;
+  /** For tests: jitter source. */
+  random?: () => number;
+};
+
+export type TikTokEventListener = (event: TikTokEvent) => void;
+export type TikTokStateListener = (state: TikTokSourceState) => void;
+
+const DEFAULT_OFFLINE_POLL_MS = 60_000;
+const DEFAULT_STABLE_AFTER_MS = 60_000;
+const silentLogger: TikTokSourceLogger = { debug() {}, info() {}, warn() {} };
+
+/** The class name: several library errors (UserOfflineError, …) keep `name` = "Error". */
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+}
+
+export class TikTokLiveSource {
+  readonly handle: string;
+  readonly #options: TikTokLiveSourceOptions;
+  readonly #signApi: EulerStreamApiClient;
+  readonly #backoff: BackoffOptions;
+  readonly #stableAfterMs: number;
+  readonly #offlinePollMs: number;
+  readonly #log: TikTokSourceLogger;
+  readonly #random: () => number;
+  readonly #eventListeners = new Set<TikTokEventListener>();
+  readonly #stateListeners = new Set<TikTokStateListener>();
+
+  #state: TikTokSourceState = {
+    type: 'idle',
+    roomId: null,
+    lastError: null,
+    nextAttemptAt: null,
+    failures: 0,
+  };
+  /** The connection whose events count; events of any other (stale) connection are ignored. */
+  #connection: TikTokLiveConnection | null = null;
+  /** The pending `connect()`, so `stop()` can wait for it to settle. */
+  #connecting: Promise<void> | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  /** Connections being closed in the background; `stop()` waits for them. */
+  readonly #closing = new Set<Promise<void>>();
+  #liveSince = 0;
+  #stopping = false;
+
+  constructor(handle: string, options: TikTokLiveSourceOptions = {}) {
+    this.handle = handle;
+    this.#options = options;
+    this.#signApi = createSignApiClient(options);
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.#stableAfterMs = options.backoff?.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
+    this.#offlinePollMs = options.offlinePollMs ?? DEFAULT_OFFLINE_POLL_MS;
+    this.#log = options.logger ?? silentLogger;
+    this.#random = options.random ?? Math.random;
+  }
+
+  get state(): TikTokSourceState {
+    return this.#state;
+  }
+
+  /** Returns an unsubscribe function. A throwing listener is logged and does not affect the others. */
+  onEvent(listener: TikTokEventListener): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  onState(listener: TikTokStateListener): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  /** Starts connecting; never throws for TikTok trouble (that is what the state is for). Single use. */
+  start(): void {
+    if (this.#state.type !== 'idle')
+      throw new Error(`TikTokLiveSource can only start once (it is ${this.#state.type})`);
+    this.#connect();
+  }
+
+  /** Closes the connection and cancels every timer; resolves once nothing is left running. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const connection = this.#connection;
+    this.#connection = null;
+    // connect() cannot be aborted; it is bounded by the library's HTTP/WebSocket timeouts and ours.
+    await this.#connecting;
+    if (connection) this.#retire(connection);
+    await Promise.all(this.#closing);
+    this.#setState({ type: 'stopped', nextAttemptAt: null });
+  }
+
+  #connect(): void {
+    if (this.#stopping) return;
+    const connection = this.#createConnection();
+    this.#connection = connection;
+    this.#setState({ type: 'connecting', nextAttemptAt: null });
+    this.#connecting = connection.connect().then(
+      () => undefined, // the `connected` listener does the bookkeeping, in order with the events
+      (error: unknown) => this.#onConnectFailed(connection, error),
+    );
+  }
+
+  #createConnection(): TikTokLiveConnection {
+    const { connectOptions = {} } = this.#options;
+    const connection = new TikTokLiveConnection(this.handle, {
+      ...connectOptions,
+      // The library types cookieJar as required, but always replaces it with its own.
+      webClientOptions: connectOptions.webClientOptions as WebcastGotHttpConfig | undefined,
+      eulerApiInstance: this.#signApi,
+      processInitialData: true,
+      // Room info is where the library learns the streamer is offline (UserOfflineError).
+      fetchRoomInfoOnConnect: true,
+    });
+    this.#listen(connection);
+    return connection;
+  }
+
+  /**
+   * Listeners go on before `connect()`: the first batch is emitted while `connect()` is still running,
+   * before `connected`.
+   */
+  #listen(connection: TikTokLiveConnection): void {
+    const events = libraryEvents(connection);
+    const deliver = (event: TikTokEvent | null, libraryEvent: string): void => {
+      if (connection !== this.#connection) return;
+      if (event) this.#emitEvent(event);
+      else
+        this.#log.debug(
+          { handle: this.handle, libraryEvent },
+          'tiktok message without msgId or user id ignored',
+        );
+    };
+    events.on(WebcastEvent.GIFT, (m) => deliver(normalizeGift(m, new Date()), 'gift'));
+    events.on(WebcastEvent.LIKE, (m) => deliver(normalizeLike(m, new Date()), 'like'));
+    events.on(WebcastEvent.CHAT, (m) => deliver(normalizeChat(m, new Date()), 'chat'));
+    events.on(WebcastEvent.FOLLOW, (m) => deliver(normalizeFollow(m, new Date()), 'follow'));
+    events.on(WebcastEvent.SHARE, (m) => deliver(normalizeShare(m, new Date()), 'share'));
+    events.on(WebcastEvent.ROOM_USER, (m) => deliver(normalizeRoomUser(m, new Date()), 'roomUser'));
+    events.on(WebcastEvent.MEMBER, (m) => {
+      const join = normalizeMember(m, new Date());
+      if (join) deliver(join, 'member'); // other member actions are not joins, nothing to report
+    });
+    events.on(WebcastEvent.CONTROL_MESSAGE, (m) => {
+      const streamEnd = normalizeControl(m, new Date());
+      if (streamEnd) deliver(streamEnd, 'controlMessage');
+    });
+
+    // After a stream-end control message the library disconnects by itself; that drop is not a failure.
+    let streamEnded = false;
+    events.on(WebcastEvent.STREAM_END, () => {
+      streamEnded = true;
+    });
+    events.on(ControlEvent.CONNECTED, (state) => {
+      if (connection !== this.#connection) return;
+      if (streamEnded) {
+        // The replayed first batch said the stream is over: the library "disconnected" mid-connect
+        // (clearing the room id) but opened the socket anyway.
+        this.#retire(connection);
+        this.#waitForLive('stream ended');
+        return;
+      }
+      this.#liveSince = Date.now();
+      this.#log.info({ handle: this.handle, roomId: state.roomId }, 'tiktok live connected');
+      this.#setState({ type: 'live', roomId: state.roomId, lastError: null, nextAttemptAt: null });
+    });
+    events.on(ControlEvent.DISCONNECTED, ({ code, reason }) => {
+      if (connection !== this.#connection) return;
+      this.#connection = null;
+      libraryEvents(connection).removeAllListeners();
+      if (streamEnded) {
+        this.#log.info({ handle: this.handle }, 'tiktok live ended');
+        this.#waitForLive(null);
+        return;
+      }
+      const stable = Date.now() - this.#liveSince >= this.#stableAfterMs;
+      const failures = stable ? 1 : this.#state.failures + 1;
+      this.#retryWithBackoff(`disconnected (code ${code}${reason ? `, ${reason}` : ''})`, failures);
+    });
+    events.on(ControlEvent.ERROR, ({ info, exception }: { info: string; exception: unknown }) => {
+      this.#log.debug({ handle: this.handle, info, error: describeError(exception) }, 'tiktok library error');
+    });
+  }
+
+  #onConnectFailed(connection: TikTokLiveConnection, error: unknown): void {
+    if (connection !== this.#connection) return; // stopped meanwhile
+    this.#connection = null;
+    const message = describeError(error);
+    if (error instanceof UserOfflineError) {
+      this.#log.info(
+        { handle: this.handle, pollMs: this.#offlinePollMs },
+        'tiktok streamer offline, waiting',
+      );
+      this.#waitForLive(message);
+    } else if (error instanceof SignatureRateLimitError && error.retryAfter > 0) {
+      this.#log.warn(
+        { handle: this.handle, retryAfterMs: error.retryAfter },
+        'tiktok sign server rate limit',
+      );
+      this.#schedule('rate_limited', error.retryAfter, { lastError: message });
+    } else {
+      this.#retryWithBackoff(message, this.#state.failures + 1);
+    }
+  }
+
+  /** Not live (offline, or the stream just ended): poll slowly, the room id will be looked up again. */
+  #waitForLive(reason: string | null): void {
+    this.#schedule('waiting_for_live', this.#offlinePollMs, { roomId: null, lastError: reason, failures: 0 });
+  }
+
+  #retryWithBackoff(reason: string, failures: number): void {
+    const delay = backoffDelay(failures, this.#backoff, this.#random);
+    this.#log.warn({ handle: this.handle, reason, failures, delayMs: delay }, 'tiktok live reconnecting');
+    this.#schedule('reconnecting', delay, { lastError: reason, failures });
+  }
+
+  #schedule(type: TikTokSourceStatus, delayMs: number, patch: Partial<TikTokSourceState>): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#setState({ ...patch, type, nextAttemptAt: new Date(Date.now() + delayMs) });
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#connect();
+    }, delayMs);
+  }
+
+  /** Ignore a connection from now on and close it in the background. */
+  #retire(connection: TikTokLiveConnection): void {
+    if (this.#connection === connection) this.#connection = null;
+    const closing = connection
+      .disconnect()
+      .catch((error: unknown) =>
+        this.#log.debug({ handle: this.handle, error: describeError(error) }, 'tiktok disconnect failed'),
+      )
+      .finally(() => {
+        libraryEvents(connection).removeAllListeners();
+        this.#closing.delete(closing);
+      });
+    this.#closing.add(closing);
+  }
+
+  #setState(patch: Partial<TikTokSourceState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#stateListeners) {
+      try {
+        listener(this.#state);
+      } catch (error) {
+        this.#log.warn({ handle: this.handle, error: describeError(error) }, 'tiktok state listener threw');
+      }
+    }
+  }
+
+  #emitEvent(event: TikTokEvent): void {
+    for (const listener of this.#eventListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#log.warn(
+          { handle: this.handle, kind: event.kind, error: describeError(error) },
+          'tiktok event listener threw',
+        );
+      }
+    }
+  }
+}
