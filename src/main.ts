@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, loadDotEnv, requireDiscordToken } from './config.js';
-import { createDiscordClient, loginAndWait } from './discord/client.js';
+import { createBot } from './discord/bot.js';
+import { FEATURE_MODULES } from './features/index.js';
 import { createLogger } from './logging/logger.js';
 import { openDatabase } from './storage/open.js';
 
@@ -10,21 +11,26 @@ async function main(): Promise<void> {
   const token = requireDiscordToken(config);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
-  const client = createDiscordClient({ apiUrl: config.discordApiUrl });
+  const bot = createBot({ config, logger, database, modules: FEATURE_MODULES });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await client.destroy();
-    await database.close();
-    logger.info('stopped');
+    try {
+      await bot.stop();
+      await database.close();
+      logger.info('stopped');
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exitCode = 1;
+    }
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await loginAndWait(client, { token, apiUrl: config.discordApiUrl, logger });
+  await bot.start(token);
 }
 
 main().catch((error: unknown) => {

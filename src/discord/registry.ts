@@ -1,0 +1,303 @@
+import {
+  Events,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  SlashCommandSubcommandBuilder,
+  type AutocompleteInteraction,
+  type Interaction,
+  type Message,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import { UserFacingError } from '../domain/errors.js';
+import { getGuildConfig } from '../storage/guild-config-repo.js';
+import { answerFailure } from './errors.js';
+import type {
+  Access,
+  AdminSubcommand,
+  BotContext,
+  BotModule,
+  ComponentHandler,
+  ModuleFactory,
+  ModuleScope,
+  SlashCommand,
+} from './module.js';
+import { assertAccess } from './preconditions.js';
+import { replyPrivately } from './replies.js';
+
+interface LoadedModule {
+  module: BotModule;
+  timers: Set<NodeJS.Timeout>;
+  stopHooks: (() => void | Promise<void>)[];
+}
+
+/**
+ * Loads feature modules, routes Discord events to them, registers their slash commands, and can
+ * reload one module at run time (its timers are cancelled, its state starts afresh).
+ */
+export class ModuleRegistry {
+  private readonly loaded = new Map<string, LoadedModule>();
+
+  constructor(
+    private readonly ctx: BotContext,
+    private readonly factories: ReadonlyMap<string, ModuleFactory>,
+  ) {}
+
+  get moduleNames(): string[] {
+    return [...this.factories.keys()];
+  }
+
+  isLoaded(name: string): boolean {
+    return this.loaded.has(name);
+  }
+
+  async loadAll(): Promise<void> {
+    for (const name of this.factories.keys()) await this.load(name);
+  }
+
+  async load(name: string): Promise<void> {
+    const factory = this.factories.get(name);
+    if (!factory) throw new UserFacingError('not_found', `There is no module called ${name}.`);
+    if (this.loaded.has(name)) return;
+    const entry: LoadedModule = { module: factory(), timers: new Set(), stopHooks: [] };
+    const scope: ModuleScope = {
+      setInterval: (fn, ms) => void entry.timers.add(setInterval(fn, ms)),
+      setTimeout: (fn, ms) => {
+        const timer = setTimeout(() => {
+          entry.timers.delete(timer);
+          fn();
+        }, ms);
+        entry.timers.add(timer);
+      },
+      onStop: (fn) => void entry.stopHooks.push(fn),
+    };
+    this.loaded.set(name, entry);
+    await entry.module.start?.(this.ctx, scope);
+    this.ctx.logger.debug({ module: name }, 'module loaded');
+  }
+
+  async unload(name: string): Promise<void> {
+    const entry = this.loaded.get(name);
+    if (!entry) return;
+    this.loaded.delete(name);
+    for (const timer of entry.timers) clearTimeout(timer);
+    entry.timers.clear();
+    for (const hook of entry.stopHooks.reverse()) await hook();
+    await entry.module.stop?.();
+    this.ctx.logger.debug({ module: name }, 'module unloaded');
+  }
+
+  async reload(name: string): Promise<void> {
+    if (!this.factories.has(name))
+      throw new UserFacingError('not_found', `There is no module called ${name}.`);
+    await this.unload(name);
+    await this.load(name);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const name of [...this.loaded.keys()].reverse()) await this.unload(name);
+  }
+
+  /** Timers a module holds right now (tests assert none survive an unload). */
+  activeTimers(name: string): number {
+    return this.loaded.get(name)?.timers.size ?? 0;
+  }
+
+  private get modules(): BotModule[] {
+    return [...this.loaded.values()].map((e) => e.module);
+  }
+
+  private get commands(): SlashCommand[] {
+    return this.modules.flatMap((m) => m.commands ?? []);
+  }
+
+  private get adminSubcommands(): AdminSubcommand[] {
+    return [...this.modules.flatMap((m) => m.adminSubcommands ?? []), this.reloadSubcommand()];
+  }
+
+  private get components(): ComponentHandler[] {
+    return this.modules.flatMap((m) => m.components ?? []);
+  }
+
+  /** Every command payload, with one `/admin` assembled from all modules' admin subcommands. */
+  commandPayloads(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+    const admin = new SlashCommandBuilder()
+      .setName('admin')
+      .setDescription('Server settings and moderation of the review queue')
+      .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+      .setContexts(InteractionContextType.Guild);
+    const groups = new Map<string, { description: string; subs: AdminSubcommand[] }>();
+    for (const sub of this.adminSubcommands) {
+      if (!sub.group) {
+        admin.addSubcommand((b) => buildSubcommand(b, sub));
+        continue;
+      }
+      const group = groups.get(sub.group.name) ?? { description: sub.group.description, subs: [] };
+      group.subs.push(sub);
+      groups.set(sub.group.name, group);
+    }
+    for (const [name, group] of groups) {
+      admin.addSubcommandGroup((g) => {
+        g.setName(name).setDescription(group.description);
+        for (const sub of group.subs) g.addSubcommand((b) => buildSubcommand(b, sub));
+        return g;
+      });
+    }
+    return [...this.commands.map((c) => c.data), admin.toJSON()];
+  }
+
+  /** Registers commands globally, or in one guild when developing (instant updates). */
+  async registerCommands(devGuildId?: string): Promise<void> {
+    const application = this.ctx.client.application;
+    if (!application) throw new Error('register commands after the client is ready');
+    const payloads = this.commandPayloads();
+    if (devGuildId) await application.commands.set(payloads, devGuildId);
+    else await application.commands.set(payloads);
+    this.ctx.logger.info(
+      { commands: payloads.length, guild: devGuildId ?? 'global' },
+      'slash commands registered',
+    );
+  }
+
+  attach(): () => void {
+    const onInteraction = (i: Interaction) => void this.handleInteraction(i);
+    const onMessage = (m: Message) => void this.handleMessage(m);
+    this.ctx.client.on(Events.InteractionCreate, onInteraction);
+    this.ctx.client.on(Events.MessageCreate, onMessage);
+    return () => {
+      this.ctx.client.off(Events.InteractionCreate, onInteraction);
+      this.ctx.client.off(Events.MessageCreate, onMessage);
+    };
+  }
+
+  private async checkAccess(access: Access, interaction: Interaction<'cached'>): Promise<void> {
+    if (access === 'everyone') return;
+    const reviewerRole =
+      access === 'reviewer'
+        ? (await getGuildConfig(this.ctx.database.db, interaction.guildId)).reviewerRoleId
+        : null;
+    assertAccess(access, interaction.member, reviewerRole);
+  }
+
+  async handleInteraction(interaction: Interaction): Promise<void> {
+    if (!interaction.inCachedGuild()) {
+      if (interaction.isRepliable())
+        await replyPrivately(interaction, 'This bot works inside a server only.').catch(() => {});
+      return;
+    }
+    if (interaction.isAutocomplete()) return this.handleAutocomplete(interaction);
+    if (!interaction.isRepliable()) return;
+    const what = interaction.isChatInputCommand()
+      ? `/${interaction.commandName}`
+      : 'customId' in interaction
+        ? interaction.customId
+        : 'interaction';
+    try {
+      if (interaction.isChatInputCommand()) {
+        if (interaction.commandName === 'admin') {
+          const sub = this.findAdminSubcommand(
+            interaction.options.getSubcommandGroup(false),
+            interaction.options.getSubcommand(false),
+          );
+          await this.checkAccess('admin', interaction);
+          if (!sub) throw new UserFacingError('not_found', 'That admin command is not available right now.');
+          await sub.execute(interaction, this.ctx);
+          return;
+        }
+        const command = this.commands.find((c) => c.data.name === interaction.commandName);
+        if (!command)
+          throw new UserFacingError(
+            'not_found',
+            'That command is not available right now; try again in a minute.',
+          );
+        await this.checkAccess(command.access, interaction);
+        await command.execute(interaction, this.ctx);
+        return;
+      }
+      if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu()) {
+        const handler = this.components.find(
+          (h) => interaction.customId === h.prefix || interaction.customId.startsWith(`${h.prefix}:`),
+        );
+        if (!handler)
+          throw new UserFacingError(
+            'not_found',
+            'This button no longer works; use the slash command instead.',
+          );
+        await this.checkAccess(handler.access, interaction);
+        const args = interaction.customId
+          .slice(handler.prefix.length + 1)
+          .split(':')
+          .filter(Boolean);
+        await handler.handle(interaction, args, this.ctx);
+      }
+    } catch (error) {
+      await answerFailure(interaction, error, this.ctx.logger, what);
+    }
+  }
+
+  private async handleAutocomplete(interaction: AutocompleteInteraction<'cached'>): Promise<void> {
+    try {
+      const handler =
+        interaction.commandName === 'admin'
+          ? this.findAdminSubcommand(
+              interaction.options.getSubcommandGroup(false),
+              interaction.options.getSubcommand(false),
+            )
+          : this.commands.find((c) => c.data.name === interaction.commandName);
+      if (handler?.autocomplete) await handler.autocomplete(interaction, this.ctx);
+      else await interaction.respond([]);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
+      await interaction.respond([]).catch(() => {});
+    }
+  }
+
+  private findAdminSubcommand(group: string | null, name: string | null): AdminSubcommand | undefined {
+    return this.adminSubcommands.find((s) => (s.group?.name ?? null) === group && s.name === name);
+  }
+
+  async handleMessage(message: Message): Promise<void> {
+    if (!message.inGuild() || message.author.bot || message.webhookId) return;
+    for (const module of this.modules) {
+      for (const listener of module.messageListeners ?? []) {
+        try {
+          await listener(message, this.ctx);
+        } catch (error) {
+          this.ctx.logger.error(
+            { err: error, module: module.name, channel: message.channelId },
+            'message listener failed',
+          );
+        }
+      }
+    }
+  }
+
+  private reloadSubcommand(): AdminSubcommand {
+    return {
+      name: 'reload',
+      description: 'Restart one feature module without restarting the bot',
+      options: (b) =>
+        b.addStringOption((o) =>
+          o
+            .setName('module')
+            .setDescription('The module to reload')
+            .setRequired(true)
+            .addChoices(...this.moduleNames.map((n) => ({ name: n, value: n }))),
+        ),
+      execute: async (interaction) => {
+        const name = interaction.options.getString('module', true);
+        await this.reload(name);
+        await this.registerCommands(this.ctx.config.discordDevGuildId);
+        await replyPrivately(interaction, `Reloaded the ${name} module.`);
+      },
+    };
+  }
+}
+
+function buildSubcommand(
+  builder: SlashCommandSubcommandBuilder,
+  sub: AdminSubcommand,
+): SlashCommandSubcommandBuilder {
+  builder.setName(sub.name).setDescription(sub.description);
+  return sub.options ? sub.options(builder) : builder;
+}

@@ -1,0 +1,57 @@
+import type { Message } from 'discord.js';
+import { UserFacingError } from '../../domain/errors.js';
+import { artistTitleFromLink } from '../../domain/link-titles.js';
+import { extractLinks, parseArtistTitle } from '../../domain/links.js';
+import type { BotContext, ModuleScope } from '../../discord/module.js';
+import { NO_MENTIONS } from '../../discord/replies.js';
+import { getGuildConfig } from '../../storage/guild-config-repo.js';
+import { acceptLink, describeQueued, queueSong } from './submit-flow.js';
+
+const HYGIENE_NOTICE_MS = 8_000;
+
+/**
+ * A message in the submission channel with a supported link becomes a submission: the bot reacts
+ * and replies with the queue position; a refused link gets the reason.
+ */
+export async function detectSubmission(
+  message: Message<true>,
+  ctx: BotContext,
+  scope: ModuleScope,
+): Promise<void> {
+  const config = await getGuildConfig(ctx.database.db, message.guildId);
+  if (!config.submissionChannelId || message.channelId !== config.submissionChannelId) return;
+  const links = extractLinks(message.content);
+  const first = links[0];
+  if (first === undefined) {
+    if (config.settings.channelHygiene && message.attachments.size === 0) await removeChatter(message, scope);
+    return;
+  }
+  try {
+    const link = acceptLink(first);
+    const named = parseArtistTitle(message.content) ?? artistTitleFromLink(link.url, link.platform);
+    const queued = await queueSong(ctx, {
+      guildId: message.guildId,
+      submitterId: message.author.id,
+      artist: named.artist,
+      title: named.title,
+      link,
+      source: 'message',
+    });
+    await message.react('✅');
+    await message.reply({ content: describeQueued(queued), allowedMentions: NO_MENTIONS });
+  } catch (error) {
+    if (!(error instanceof UserFacingError)) throw error;
+    await message.react('❌').catch(() => {});
+    await message.reply({ content: error.message, allowedMentions: NO_MENTIONS });
+  }
+}
+
+/** Channel hygiene (off by default): chatter in the submission channel is removed with a short notice. */
+async function removeChatter(message: Message<true>, scope: ModuleScope): Promise<void> {
+  await message.delete();
+  const notice = await message.channel.send({
+    content: `<@${message.author.id}>, this channel is for song submissions only: paste a link, or use /submit.`,
+    allowedMentions: NO_MENTIONS,
+  });
+  scope.setTimeout(() => void notice.delete().catch(() => {}), HYGIENE_NOTICE_MS);
+}

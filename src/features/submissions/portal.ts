@@ -1,0 +1,207 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  ChannelType,
+  MessageFlags,
+  ModalBuilder,
+  StringSelectMenuBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+} from 'discord.js';
+import { UserFacingError } from '../../domain/errors.js';
+import type { AdminSubcommand, ComponentHandler } from '../../discord/module.js';
+import { NO_MENTIONS, replyPrivately } from '../../discord/replies.js';
+import { getGuildConfig } from '../../storage/guild-config-repo.js';
+import { resubmitFromHistory } from '../../storage/queue-moves.js';
+import { listUserSubmissions, userPositions } from '../../storage/submissions-repo.js';
+import { acceptLink, cleanField, describeQueued, MAX_FIELD_LENGTH, queueSong } from './submit-flow.js';
+
+/**
+ * The submission portal: one persistent message with buttons. Custom ids carry everything, so the
+ * buttons keep working after a restart.
+ */
+export const PORTAL_IDS = {
+  link: 'submissions:portal-link',
+  file: 'submissions:portal-file',
+  history: 'submissions:portal-history',
+  modal: 'submissions:modal-link',
+  resubmit: 'submissions:resubmit',
+} as const;
+
+export const portalSubcommand: AdminSubcommand = {
+  name: 'portal',
+  description: 'Post the submission portal (buttons to submit) in the submission channel',
+  async execute(interaction, ctx) {
+    const config = await getGuildConfig(ctx.database.db, interaction.guildId);
+    const channel = config.submissionChannelId
+      ? interaction.guild.channels.cache.get(config.submissionChannelId)
+      : undefined;
+    if (!channel || channel.type !== ChannelType.GuildText) {
+      throw new UserFacingError(
+        'not_found',
+        'Set the submission channel first with /admin set-submission-channel.',
+      );
+    }
+    await channel.send({
+      content:
+        '**Submit your song for review**\nPaste a SoundCloud, Spotify, YouTube, Deezer or Ditto link here, use `/submit`, or the buttons below.',
+      components: [
+        new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder()
+            .setCustomId(PORTAL_IDS.link)
+            .setLabel('Submit a link')
+            .setStyle(ButtonStyle.Primary),
+          new ButtonBuilder()
+            .setCustomId(PORTAL_IDS.file)
+            .setLabel('Submit a file')
+            .setStyle(ButtonStyle.Secondary),
+          new ButtonBuilder()
+            .setCustomId(PORTAL_IDS.history)
+            .setLabel('Submit again from history')
+            .setStyle(ButtonStyle.Secondary),
+        ),
+      ],
+      allowedMentions: NO_MENTIONS,
+    });
+    await replyPrivately(interaction, `Posted the submission portal in <#${channel.id}>.`);
+  },
+};
+
+/** Discord caps a text input's label at 45 characters; longer hints go in the placeholder. */
+function textInput(
+  id: string,
+  label: string,
+  style: TextInputStyle,
+  required: boolean,
+  max: number,
+  hint?: string,
+) {
+  const input = new TextInputBuilder()
+    .setCustomId(id)
+    .setLabel(label)
+    .setStyle(style)
+    .setRequired(required)
+    .setMaxLength(max);
+  if (hint) input.setPlaceholder(hint);
+  return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
+}
+
+export const portalHandlers: ComponentHandler[] = [
+  {
+    prefix: PORTAL_IDS.link,
+    access: 'everyone',
+    async handle(interaction) {
+      if (!interaction.isButton()) return;
+      await interaction.showModal(
+        new ModalBuilder()
+          .setCustomId(PORTAL_IDS.modal)
+          .setTitle('Submit a song')
+          .addComponents(
+            textInput('artist', 'Artist', TextInputStyle.Short, true, MAX_FIELD_LENGTH),
+            textInput('title', 'Title', TextInputStyle.Short, true, MAX_FIELD_LENGTH),
+            textInput(
+              'link',
+              'Link',
+              TextInputStyle.Short,
+              true,
+              2048,
+              'SoundCloud, Spotify, YouTube, Deezer or Ditto',
+            ),
+            textInput('note', 'Note for the reviewer (optional)', TextInputStyle.Paragraph, false, 500),
+          ),
+      );
+    },
+  },
+  {
+    prefix: PORTAL_IDS.modal,
+    access: 'everyone',
+    async handle(interaction, _args, ctx) {
+      if (!interaction.isModalSubmit()) return;
+      const note = interaction.fields.getTextInputValue('note').trim();
+      const link = acceptLink(interaction.fields.getTextInputValue('link'));
+      const queued = await queueSong(ctx, {
+        guildId: interaction.guildId,
+        submitterId: interaction.user.id,
+        artist: cleanField('artist', interaction.fields.getTextInputValue('artist')),
+        title: cleanField('title', interaction.fields.getTextInputValue('title')),
+        link,
+        note: note ? cleanField('note', note, 500) : undefined,
+        source: 'portal',
+      });
+      await replyPrivately(interaction, describeQueued(queued));
+    },
+  },
+  {
+    prefix: PORTAL_IDS.file,
+    access: 'everyone',
+    async handle(interaction) {
+      await replyPrivately(
+        interaction,
+        'To submit a file, type `/submit`, fill in artist and title, and attach your song in the `file` option (MP3, M4A, WAV or FLAC, up to 25 MB).',
+      );
+    },
+  },
+  {
+    prefix: PORTAL_IDS.history,
+    access: 'everyone',
+    async handle(interaction, _args, ctx) {
+      const played = (
+        await listUserSubmissions(ctx.database.db, interaction.guildId, interaction.user.id, 100)
+      )
+        .filter((s) => s.tier === 'played')
+        .slice(0, 25);
+      if (played.length === 0) {
+        await replyPrivately(interaction, 'You have no played songs to submit again yet.');
+        return;
+      }
+      const menu = new StringSelectMenuBuilder()
+        .setCustomId(`${PORTAL_IDS.resubmit}:${interaction.user.id}`)
+        .setPlaceholder('Pick a played song')
+        .addOptions(
+          played.map((s) => ({
+            label: `${s.artist} – ${s.title}`.slice(0, 100),
+            value: String(s.id),
+            description: `#${s.id}, played ${s.playedAt?.toISOString().slice(0, 10) ?? ''}`,
+          })),
+        );
+      await interaction.reply({
+        content: 'Which song do you want to submit again?',
+        components: [new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(menu)],
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_MENTIONS,
+      });
+    },
+  },
+  {
+    prefix: PORTAL_IDS.resubmit,
+    access: 'everyone',
+    async handle(interaction, args, ctx) {
+      if (!interaction.isStringSelectMenu()) return;
+      if (args[0] !== interaction.user.id) {
+        throw new UserFacingError(
+          'forbidden',
+          'That menu belongs to someone else; open your own from the portal.',
+        );
+      }
+      const id = Number(interaction.values[0]);
+      const { settings } = await getGuildConfig(ctx.database.db, interaction.guildId);
+      const submission = await resubmitFromHistory(
+        ctx.database.db,
+        interaction.guildId,
+        interaction.user.id,
+        id,
+        settings,
+      );
+      ctx.queueEvents.changed(interaction.guildId, 'submission');
+      const position = (await userPositions(ctx.database.db, interaction.guildId, interaction.user.id)).find(
+        (p) => p.id === submission.id,
+      )?.position;
+      await interaction.update({
+        content: describeQueued({ submission, position: position ?? null, usedCredit: false }),
+        components: [],
+        allowedMentions: NO_MENTIONS,
+      });
+    },
+  },
+];

@@ -1,0 +1,97 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ChannelType, PermissionFlagsBits } from 'discord.js';
+import type { APIUser } from 'discord-api-types/v10';
+import { loadConfig, type Config } from '../../../src/config.js';
+import { createBot, type Bot } from '../../../src/discord/bot.js';
+import type { ModuleFactory } from '../../../src/discord/module.js';
+import { FEATURE_MODULES } from '../../../src/features/index.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { setGuildField } from '../../../src/storage/guild-config-repo.js';
+import { startLocalDiscord, type LocalDiscord } from '../discord/index.js';
+import { openTestDatabase, type DriverKind, type TestDatabase } from '../db/test-database.js';
+
+/**
+ * The shipped bot (real discord.js client, real feature modules, real database) against the local
+ * Discord: a review server with an admin (the streamer), a reviewer and two viewers.
+ */
+export interface TestBot {
+  discord: LocalDiscord;
+  database: TestDatabase;
+  bot: Bot;
+  config: Config;
+  guildId: string;
+  channels: { submissions: string; reviewers: string; general: string };
+  reviewerRoleId: string;
+  users: { admin: APIUser; reviewer: APIUser; viewer: APIUser; other: APIUser };
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestBot(
+  options: {
+    driver?: DriverKind;
+    /** A database opened by the test file (beforeAll) and reset between tests; not closed here. */
+    database?: TestDatabase;
+    modules?: ReadonlyMap<string, ModuleFactory>;
+    env?: Record<string, string>;
+    /** Leave channels and roles unset in the guild config. */
+    unconfigured?: boolean;
+  } = {},
+): Promise<TestBot> {
+  const database = options.database ?? (await openTestDatabase(options.driver ?? 'postgres'));
+  const discord = await startLocalDiscord();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-bot-'));
+  const admin = discord.addUser({ username: 'streamer' });
+  const guild = discord.addGuild({ name: 'Music Review', ownerId: admin.id });
+  const submissions = discord.addChannel(guild.id, { name: 'song-requests', type: ChannelType.GuildText });
+  const reviewers = discord.addChannel(guild.id, { name: 'reviewers', type: ChannelType.GuildText });
+  const general = discord.addChannel(guild.id, { name: 'general', type: ChannelType.GuildText });
+  const reviewerRole = discord.addRole(guild.id, { name: 'Reviewer', permissions: 0n });
+  const adminRole = discord.addRole(guild.id, {
+    name: 'Admin',
+    permissions: PermissionFlagsBits.ManageGuild,
+  });
+  const reviewer = discord.addUser({ username: 'reviewer' });
+  const viewer = discord.addUser({ username: 'viewer' });
+  const other = discord.addUser({ username: 'other' });
+  discord.addMember(guild.id, { user: admin, roles: [adminRole.id] });
+  discord.addMember(guild.id, { user: reviewer, roles: [reviewerRole.id] });
+  discord.addMember(guild.id, { user: viewer });
+  discord.addMember(guild.id, { user: other });
+
+  if (!options.unconfigured) {
+    await setGuildField(database.db, guild.id, 'submissionChannelId', submissions.id);
+    await setGuildField(database.db, guild.id, 'reviewerChannelId', reviewers.id);
+    await setGuildField(database.db, guild.id, 'reviewerRoleId', reviewerRole.id);
+  }
+
+  const config = loadConfig({
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const bot = createBot({ config, logger, database, modules: options.modules ?? FEATURE_MODULES });
+  await bot.start(discord.token);
+  return {
+    discord,
+    database,
+    bot,
+    config,
+    guildId: guild.id,
+    channels: { submissions: submissions.id, reviewers: reviewers.id, general: general.id },
+    reviewerRoleId: reviewerRole.id,
+    users: { admin, reviewer, viewer, other },
+    dataDir,
+    async close() {
+      await bot.stop();
+      await discord.close();
+      if (!options.database) await database.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
