@@ -23,7 +23,19 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['discord.js', 'discord-api-types*', 'tiktok-live-connector', 'pg', '@electric-sql/*', 'drizzle-orm*', '../storage/*', '../discord/*', '../features/*', '../tiktok/*', 'node:*'],
+              group: [
+                'discord.js',
+                'discord-api-types*',
+                'tiktok-live-connector',
+                'pg',
+                '@electric-sql/*',
+                'drizzle-orm*',
+                '../storage/*',
+                '../discord/*',
+                '../features/*',
+                '../tiktok/*',
+                'node:*',
+              ],
               message: 'src/domain is pure: no adapters, drivers or Node APIs.',
             },
           ],
