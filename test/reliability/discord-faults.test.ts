@@ -28,7 +28,9 @@ afterEach(async () => {
 
 async function pasteLinkAndWaitForReaction(user = t.users.viewer, link = 'https://youtu.be/dQw4w9WgXcQ') {
   t.discord.message({ channelId: t.channels.submissions, author: user, content: link });
-  await t.discord.waitForCall((c) => c.method === 'PUT' && c.path.includes('/reactions/') && c.status === 204);
+  await t.discord.waitForCall(
+    (c) => c.method === 'PUT' && c.path.includes('/reactions/') && c.status === 204,
+  );
 }
 
 describe('Discord connection faults', () => {
