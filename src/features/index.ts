@@ -1,7 +1,17 @@
 import type { ModuleFactory } from '../discord/module.js';
+import { adminModule } from './admin/index.js';
+import { economyModule } from './economy/index.js';
+import { linkingModule } from './linking/index.js';
+import { queueModule } from './queue/index.js';
+import { reviewModule } from './review/index.js';
 import { submissionsModule } from './submissions/index.js';
 
 /** Every feature module of the bot, by the name `/admin reload` knows it by. */
 export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<string, ModuleFactory>([
   ['submissions', submissionsModule],
+  ['queue', queueModule],
+  ['review', reviewModule],
+  ['economy', economyModule],
+  ['linking', linkingModule],
+  ['admin', adminModule],
 ]);

@@ -20,21 +20,23 @@ import { lockSubmission, submitSong } from './submissions-repo.js';
 /**
  * Takes the next song in one statement: picks the head of the serving tiers (skipping rows another
  * reviewer holds), marks it played, and resets its submitter's engagement points so Free rotates.
+ * `servedFrom` is the tier it was played from (the row itself now says Songs Played).
  */
 export async function takeNextSubmission(
   db: Queryable,
   guildId: string,
   reviewerId: string,
-): Promise<SubmissionRecord | null> {
-  const rows = await rowsOf<RawRow>(
+): Promise<(SubmissionRecord & { servedFrom: Tier }) | null> {
+  const rows = await rowsOf<RawRow & { served_from: Tier }>(
     db,
-    sql`WITH taken AS (
+    sql`WITH picked AS (
+          SELECT id AS picked_id, tier AS served_from FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
+          ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
+        ),
+        taken AS (
           UPDATE submissions SET tier = 'played', tier_since = now(), played_at = now(), played_by = ${reviewerId}
-          WHERE id = (
-            SELECT id FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
-            ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
-          )
-          RETURNING ${cols}
+          FROM picked WHERE id = picked.picked_id
+          RETURNING ${cols}, picked.served_from
         ),
         reset_discord AS (
           UPDATE user_points SET points = 0, updated_at = now()
@@ -46,7 +48,7 @@ export async function takeNextSubmission(
         )
         SELECT * FROM taken`,
   );
-  return rows[0] ? toSubmission(rows[0]) : null;
+  return rows[0] ? { ...toSubmission(rows[0]), servedFrom: rows[0].served_from } : null;
 }
 
 /** The song at the head of the serving tiers, without taking it. */

@@ -1,0 +1,103 @@
+import { EmbedBuilder } from 'discord.js';
+import { UserFacingError } from '../../domain/errors.js';
+import type { AdminSubcommand } from '../../discord/module.js';
+import { replyPrivately } from '../../discord/replies.js';
+import { recordAudit } from '../../storage/audit-repo.js';
+import { getGuildConfig, updateGuildSettings } from '../../storage/guild-config-repo.js';
+import {
+  isSettingKey,
+  parseSettingValue,
+  readSetting,
+  SETTING_KEYS,
+  showSetting,
+  withSetting,
+  type SettingKey,
+} from './setting-keys.js';
+
+const CONFIG_GROUP = { name: 'config', description: 'Show or change this server’s queue settings' };
+
+const where = (id: string | null, kind: '#' | '@&') => (id ? `<${kind}${id}>` : 'not set');
+
+export const configShowSubcommand: AdminSubcommand = {
+  group: CONFIG_GROUP,
+  name: 'show',
+  description: 'Show the channels, roles and settings in use',
+  async execute(interaction, ctx) {
+    const config = await getGuildConfig(ctx.database.db, interaction.guildId);
+    const channels = [
+      `Submission channel: ${where(config.submissionChannelId, '#')}`,
+      `Reviewer channel: ${where(config.reviewerChannelId, '#')}`,
+      `Reviewer role: ${where(config.reviewerRoleId, '@&')}`,
+      `Summary channel: ${where(config.summaryChannelId, '#')}`,
+    ];
+    const settings = (Object.keys(SETTING_KEYS) as SettingKey[]).map(
+      (key) => `\`${key}\` ${showSetting(key, readSetting(config.settings, key))}`,
+    );
+    const embed = new EmbedBuilder()
+      .setTitle('Server settings')
+      .setDescription(`${channels.join('\n')}\n\n${settings.join('\n')}`)
+      .setFooter({ text: 'Change one with /admin config set' });
+    await replyPrivately(interaction, '', { embeds: [embed] });
+  },
+};
+
+export const configSetSubcommand: AdminSubcommand = {
+  group: CONFIG_GROUP,
+  name: 'set',
+  description: 'Change one setting',
+  options: (b) =>
+    b
+      .addStringOption((o) =>
+        o.setName('key').setDescription('The setting').setRequired(true).setAutocomplete(true),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('value')
+          .setDescription('A number, on/off, or a skip tier')
+          .setRequired(true)
+          .setMaxLength(40),
+      ),
+  async autocomplete(interaction, ctx) {
+    const typed = interaction.options.getFocused().toLowerCase();
+    const { settings } = await getGuildConfig(ctx.database.db, interaction.guildId);
+    const keys = (Object.keys(SETTING_KEYS) as SettingKey[]).filter((k) => k.toLowerCase().includes(typed));
+    await interaction.respond(
+      keys.slice(0, 25).map((key) => ({
+        name: `${key}: ${SETTING_KEYS[key].about} (now ${showSetting(key, readSetting(settings, key))})`.slice(
+          0,
+          100,
+        ),
+        value: key,
+      })),
+    );
+  },
+  async execute(interaction, ctx) {
+    const key = interaction.options.getString('key', true);
+    if (!isSettingKey(key)) {
+      throw new UserFacingError(
+        'not_found',
+        'There is no such setting: pick one from the list, or see them all with /admin config show.',
+      );
+    }
+    const value = parseSettingValue(key, interaction.options.getString('value', true));
+    const { guildId } = interaction;
+    const { before, after } = await ctx.database.db.transaction(async (tx) => {
+      const current = (await getGuildConfig(tx, guildId)).settings;
+      const updated = await updateGuildSettings(tx, guildId, (s) => withSetting(s, key, value));
+      const change = { before: readSetting(current, key), after: readSetting(updated, key) };
+      await recordAudit(tx, {
+        guildId,
+        actorId: interaction.user.id,
+        action: 'config_set',
+        details: { key, from: change.before, to: change.after },
+      });
+      return change;
+    });
+    // Settings such as buy-skip prices and gift thresholds show on the queue views.
+    ctx.queueEvents.changed(guildId, 'config');
+    await replyPrivately(
+      interaction,
+      `\`${key}\` is now ${showSetting(key, after)} (was ${showSetting(key, before)}).`,
+    );
+  },
+};

@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  type AttachmentPayload,
+  type MessageCreateOptions,
+} from 'discord.js';
+import { TIER_LABELS, type Tier } from '../../domain/tiers.js';
+import { NO_MENTIONS, userText } from '../../discord/replies.js';
+import type { ReviewPreferences } from '../../storage/review-repo.js';
+import type { SubmissionRecord } from '../../storage/submission-record.js';
+import { REVIEW_IDS } from './review-ids.js';
+
+/**
+ * The public "Now reviewing" post. The submitter is mentioned unless they opted out, and the mention
+ * is allowed for them alone, so nothing else in the post (user text included) can ping anyone.
+ */
+export async function nowReviewingMessage(
+  song: SubmissionRecord & { servedFrom: Tier },
+  preferences: ReviewPreferences,
+  uploadsDir: string,
+): Promise<MessageCreateOptions> {
+  const tier =
+    song.servedFrom === 'skip25'
+      ? `${TIER_LABELS.skip25} (${song.skipAmount})`
+      : TIER_LABELS[song.servedFrom];
+  const lines = [`🎧 **Now reviewing:** **${userText(song.artist)} – ${userText(song.title)}**`];
+  lines.push(
+    preferences.mentionWhenReviewed
+      ? `${tier} · submitted by <@${song.submitterId}> · id ${song.id}`
+      : `${tier} · id ${song.id}`,
+  );
+  if (song.note) lines.push(`Note: ${userText(song.note, 500)}`);
+  const files: AttachmentPayload[] = [];
+  if (song.link) lines.push(song.link);
+  else if (song.filePath) {
+    const upload = await uploadedFile(song, uploadsDir);
+    if (upload) files.push(upload);
+    else lines.push('The uploaded file is missing on the server; ask the submitter to send it again.');
+  }
+  return {
+    content: lines.join('\n'),
+    files,
+    components: [reviewButtons(song.id)],
+    allowedMentions: preferences.mentionWhenReviewed ? { users: [song.submitterId] } : NO_MENTIONS,
+  };
+}
+
+/** Next for the following song; Restore and Remove for this one, should it not have been played. */
+export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowBuilder<ButtonBuilder> {
+  const next = new ButtonBuilder()
+    .setCustomId(REVIEW_IDS.next)
+    .setLabel('Next song')
+    .setStyle(ButtonStyle.Primary);
+  if (nextOnly) return new ActionRowBuilder<ButtonBuilder>().addComponents(next);
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    next,
+    new ButtonBuilder()
+      .setCustomId(`${REVIEW_IDS.restore}:${id}`)
+      .setLabel('Back to the queue')
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(`${REVIEW_IDS.remove}:${id}`)
+      .setLabel('Remove')
+      .setStyle(ButtonStyle.Danger),
+  );
+}
+
+/** Stored names are `<uuid>.<ext>`; the submitter's file name is display only, so it is cleaned. */
+async function uploadedFile(song: SubmissionRecord, uploadsDir: string): Promise<AttachmentPayload | null> {
+  const stored = path.join(uploadsDir, path.basename(song.filePath ?? ''));
+  try {
+    await fs.access(stored);
+  } catch {
+    return null;
+  }
+  const extension = path.extname(stored);
+  const shown = (song.fileName ?? 'song')
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^\w\- ]+/g, '_')
+    .slice(0, 80);
+  return { attachment: stored, name: `${shown || 'song'}${extension}` };
+}

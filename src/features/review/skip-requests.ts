@@ -1,0 +1,161 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  SlashCommandBuilder,
+  type SlashCommandIntegerOption,
+} from 'discord.js';
+import { skipAmountToTier } from '../../domain/skips.js';
+import { TIER_LABELS } from '../../domain/tiers.js';
+import type { BotContext, ComponentHandler, SlashCommand } from '../../discord/module.js';
+import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
+import { getGuildConfig } from '../../storage/guild-config-repo.js';
+import { confirmSkip, rejectSkip, requestSkip } from '../../storage/queue-moves.js';
+import type { SubmissionRecord } from '../../storage/submission-record.js';
+import { REVIEW_IDS, submissionIdFrom } from './review-ids.js';
+
+const song = (s: SubmissionRecord) => `id ${s.id} **${userText(s.artist)} – ${userText(s.title)}**`;
+
+/** A viewer asks for a paid skip; reviewers confirm it once the payment arrived. */
+export const skipCommand: SlashCommand = {
+  access: 'everyone',
+  data: new SlashCommandBuilder()
+    .setName('skip')
+    .setDescription('Ask for a paid skip for your song in Free (a reviewer confirms the payment)')
+    .addIntegerOption((o) =>
+      o
+        .setName('amount')
+        .setDescription('What you pay: 5, 10, 15, 20, or 25 and more')
+        .setRequired(true)
+        .setMinValue(1)
+        .setMaxValue(1_000_000),
+    )
+    .toJSON(),
+
+  async execute(interaction, ctx) {
+    const amount = interaction.options.getInteger('amount', true);
+    const tier = TIER_LABELS[skipAmountToTier(amount)];
+    const pending = await requestSkip(ctx.database.db, interaction.guildId, interaction.user.id, amount);
+    ctx.queueEvents.changed(interaction.guildId, 'skip_request');
+    await announceToReviewers(ctx, pending, amount, tier);
+    await replyPrivately(
+      interaction,
+      `${song(pending)} is in ${TIER_LABELS.pending}: once a reviewer confirms your payment of ${amount}, it moves to ${tier}.`,
+    );
+  },
+};
+
+/** The request, with Confirm / Reject, in the reviewer channel; without one, reviewers see it in /queue. */
+async function announceToReviewers(ctx: BotContext, pending: SubmissionRecord, amount: number, tier: string) {
+  const { reviewerChannelId } = await getGuildConfig(ctx.database.db, pending.guildId);
+  if (!reviewerChannelId) return;
+  try {
+    const channel = await ctx.client.channels.fetch(reviewerChannelId);
+    if (!channel?.isSendable()) throw new Error(`reviewer channel ${reviewerChannelId} is not sendable`);
+    await channel.send({
+      content: `**Skip request:** <@${pending.submitterId}> asks for a skip of **${amount}** (${tier}) for ${song(pending)}. Confirm once the payment arrived.`,
+      components: [
+        new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder()
+            .setCustomId(`${REVIEW_IDS.confirm}:${pending.id}`)
+            .setLabel('Confirm')
+            .setStyle(ButtonStyle.Success),
+          new ButtonBuilder()
+            .setCustomId(`${REVIEW_IDS.reject}:${pending.id}`)
+            .setLabel('Reject')
+            .setStyle(ButtonStyle.Danger),
+        ),
+      ],
+      allowedMentions: NO_MENTIONS,
+    });
+  } catch (error) {
+    // The request stands; reviewers still find it in Pending Skips.
+    ctx.logger.warn(
+      { err: error, guildId: pending.guildId, submission: pending.id },
+      'could not post a skip request',
+    );
+  }
+}
+
+const idOption = (o: SlashCommandIntegerOption) =>
+  o
+    .setName('id')
+    .setDescription('The song id, as the request or /queue shows it')
+    .setRequired(true)
+    .setMinValue(1);
+
+export const confirmSkipCommand: SlashCommand = {
+  access: 'reviewer',
+  data: new SlashCommandBuilder()
+    .setName('confirm-skip')
+    .setDescription('Confirm a paid skip: the song moves to the tier of its amount')
+    .addIntegerOption(idOption)
+    .toJSON(),
+
+  async execute(interaction, ctx) {
+    const id = interaction.options.getInteger('id', true);
+    const confirmed = await confirmSkip(ctx.database.db, interaction.guildId, id, interaction.user.id);
+    ctx.queueEvents.changed(interaction.guildId, 'skip_confirmed');
+    await replyPrivately(
+      interaction,
+      `Confirmed: ${song(confirmed)} is now in ${TIER_LABELS[confirmed.tier]}.`,
+    );
+  },
+};
+
+export const rejectSkipCommand: SlashCommand = {
+  access: 'reviewer',
+  data: new SlashCommandBuilder()
+    .setName('reject-skip')
+    .setDescription('Reject a skip request: the song goes back to Free')
+    .addIntegerOption(idOption)
+    .addStringOption((o) =>
+      o.setName('reason').setDescription('Why (kept in the audit log)').setMaxLength(300),
+    )
+    .toJSON(),
+
+  async execute(interaction, ctx) {
+    const id = interaction.options.getInteger('id', true);
+    const reason = interaction.options.getString('reason') ?? undefined;
+    const rejected = await rejectSkip(ctx.database.db, interaction.guildId, id, interaction.user.id, reason);
+    ctx.queueEvents.changed(interaction.guildId, 'skip_rejected');
+    await replyPrivately(interaction, `Rejected the skip: ${song(rejected)} is back in ${TIER_LABELS.free}.`);
+  },
+};
+
+/** Confirm / Reject under a skip request: the outcome replaces the buttons. */
+export const skipRequestButtons: ComponentHandler[] = [
+  {
+    prefix: REVIEW_IDS.confirm,
+    access: 'reviewer',
+    async handle(interaction, args, ctx) {
+      if (!interaction.isButton()) return;
+      const confirmed = await confirmSkip(
+        ctx.database.db,
+        interaction.guildId,
+        submissionIdFrom(args),
+        interaction.user.id,
+      );
+      ctx.queueEvents.changed(interaction.guildId, 'skip_confirmed');
+      await interaction.update({
+        content: `${interaction.message.content}\n*Confirmed by <@${interaction.user.id}>: now in ${TIER_LABELS[confirmed.tier]}.*`,
+        components: [],
+        allowedMentions: NO_MENTIONS,
+      });
+    },
+  },
+  {
+    prefix: REVIEW_IDS.reject,
+    access: 'reviewer',
+    async handle(interaction, args, ctx) {
+      if (!interaction.isButton()) return;
+      await rejectSkip(ctx.database.db, interaction.guildId, submissionIdFrom(args), interaction.user.id);
+      ctx.queueEvents.changed(interaction.guildId, 'skip_rejected');
+      await interaction.update({
+        content: `${interaction.message.content}\n*Rejected by <@${interaction.user.id}>: back in ${TIER_LABELS.free}.*`,
+        components: [],
+        allowedMentions: NO_MENTIONS,
+      });
+    },
+  },
+];
