@@ -1,6 +1,7 @@
-import type { Client } from 'discord.js';
+import { Events, type Client } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging/logger.js';
+import { Scheduler } from '../jobs/scheduler.js';
 import type { Database } from '../storage/connect.js';
 import { createDiscordClient, loginAndWait } from './client.js';
 import type { BotContext, ModuleFactory } from './module.js';
@@ -29,6 +30,11 @@ export function createBot(options: {
     config: options.config,
     logger: options.logger,
     queueEvents: new QueueEvents(),
+    scheduler: new Scheduler({
+      database: options.database,
+      logger: options.logger,
+      ready: new Promise((resolve) => client.once(Events.ClientReady, () => resolve())),
+    }),
   };
   const registry = new ModuleRegistry(ctx, options.modules);
   let detach: (() => void) | undefined;
@@ -45,6 +51,7 @@ export function createBot(options: {
     async stop() {
       detach?.();
       await registry.stopAll();
+      await ctx.scheduler.stop();
       await client.destroy();
     },
   };

@@ -10,6 +10,7 @@ import type {
   StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Config } from '../config.js';
+import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../logging/logger.js';
 import type { Database } from '../storage/connect.js';
 import type { QueueEvents } from './queue-events.js';
@@ -21,6 +22,8 @@ export interface BotContext {
   config: Config;
   logger: Logger;
   queueEvents: QueueEvents;
+  /** Periodic jobs: `ctx.scheduler.add(job, scope)` runs one until the module stops. */
+  scheduler: Scheduler;
 }
 
 /** Who may run a command or press a button; checked at run time by the registry. */

@@ -1,6 +1,8 @@
 import type { ModuleFactory } from '../discord/module.js';
 import { adminModule } from './admin/index.js';
 import { economyModule } from './economy/index.js';
+import { embedsModule } from './embeds/index.js';
+import { jobsModule } from './jobs/index.js';
 import { linkingModule } from './linking/index.js';
 import { queueModule } from './queue/index.js';
 import { reviewModule } from './review/index.js';
@@ -14,4 +16,6 @@ export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<strin
   ['economy', economyModule],
   ['linking', linkingModule],
   ['admin', adminModule],
+  ['embeds', embedsModule],
+  ['jobs', jobsModule],
 ]);

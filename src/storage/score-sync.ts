@@ -25,3 +25,12 @@ export async function syncFreeScores(db: Queryable, guildId: string): Promise<nu
   );
   return Number(row?.changed ?? 0);
 }
+
+/** Guilds with at least one open Free submission: the ones the score sync has work in. */
+export async function guildsWithFreeSubmissions(db: Queryable): Promise<string[]> {
+  const rows = await rowsOf<{ guild_id: string }>(
+    db,
+    sql`SELECT DISTINCT guild_id FROM submissions WHERE tier_rank = 5 ORDER BY guild_id`,
+  );
+  return rows.map((r) => r.guild_id);
+}

@@ -1,0 +1,134 @@
+import { isDatabaseUnavailable } from '../discord/errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { Database } from '../storage/connect.js';
+import type { Job } from './job.js';
+import { runJobInSlot, slotOf } from './job-run.js';
+
+export interface JobStats {
+  /** Runs that did the work in this process. */
+  runs: number;
+  /** Ticks whose slot another process had already run. */
+  alreadyRan: number;
+  failures: number;
+  lastDurationMs: number | null;
+}
+
+/** Whoever owns a job: its `onStop` hook cancels the job (a ModuleScope fits). */
+export interface JobOwner {
+  onStop(fn: () => void | Promise<void>): void;
+}
+
+export interface ScheduledJob {
+  /** Cancels the job: no new run starts; resolves once the current run (if any) finished. */
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  database: Database;
+  logger: Logger;
+  /** Resolves when runs may start (the Discord client is ready). Defaults to at once. */
+  ready?: Promise<void>;
+}
+
+/**
+ * Runs periodic jobs. Each job ticks at the boundaries of its period (so every process aims at the
+ * same slot), never overlaps itself (a slow run delays the next tick instead of stacking), and
+ * survives its own errors. Jobs stop with their owner or with the scheduler.
+ */
+export class Scheduler {
+  private readonly loops = new Map<string, JobLoop>();
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.ready = options.ready ?? Promise.resolve();
+  }
+
+  add(job: Job, owner?: JobOwner): ScheduledJob {
+    if (this.loops.has(job.name)) throw new Error(`a job named ${job.name} is already scheduled`);
+    if (!(job.periodMs > 0)) throw new RangeError(`job ${job.name}: periodMs must be positive`);
+    const loop = new JobLoop(job, this.options, () => this.loops.delete(job.name));
+    this.loops.set(job.name, loop);
+    void this.ready.then(() => loop.start());
+    const handle = { stop: () => loop.stop() };
+    owner?.onStop(handle.stop);
+    return handle;
+  }
+
+  /** Names of the jobs scheduled now. */
+  get activeJobs(): string[] {
+    return [...this.loops.keys()];
+  }
+
+  stats(name: string): JobStats | undefined {
+    const loop = this.loops.get(name);
+    return loop ? { ...loop.stats } : undefined;
+  }
+
+  /** Stops every job, each after its current run. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((loop) => loop.stop()));
+  }
+}
+
+class JobLoop {
+  readonly stats: JobStats = { runs: 0, alreadyRan: 0, failures: 0, lastDurationMs: null };
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly job: Job,
+    private readonly options: SchedulerOptions,
+    private readonly onStopped: () => void,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) this.scheduleNext();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.onStopped();
+    }
+    await this.current;
+  }
+
+  private scheduleNext(): void {
+    const now = Date.now();
+    const nextBoundary = (slotOf(this.job, now) + 1) * this.job.periodMs;
+    this.timer = setTimeout(() => this.tick(), nextBoundary - now);
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    this.current = this.runOnce().finally(() => {
+      this.current = undefined;
+      if (!this.stopped) this.scheduleNext();
+    });
+  }
+
+  private async runOnce(): Promise<void> {
+    const { logger, database } = this.options;
+    const slot = slotOf(this.job, Date.now());
+    const started = performance.now();
+    try {
+      const outcome = await runJobInSlot(database, this.job, slot);
+      const ms = Math.round(performance.now() - started);
+      this.stats.lastDurationMs = ms;
+      if (outcome === 'ran') this.stats.runs += 1;
+      else this.stats.alreadyRan += 1;
+      const level = ms > this.job.periodMs ? 'warn' : 'debug';
+      logger[level]({ job: this.job.name, slot, ms, outcome }, 'job finished');
+    } catch (error) {
+      this.stats.failures += 1;
+      const context = { job: this.job.name, slot, ms: Math.round(performance.now() - started) };
+      if (isDatabaseUnavailable(error))
+        logger.warn({ ...context, err: error }, 'job skipped: database unavailable');
+      else logger.error({ ...context, err: error }, 'job failed');
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import { InteractionResponseType, type APIEmbed, type APIMessage } from 'discord-api-types/v10';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ModuleFactory } from '../../src/discord/module.js';
+import { embedsModule, type EmbedsOptions } from '../../src/features/embeds/index.js';
+import { FEATURE_MODULES } from '../../src/features/index.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/features/embeds/queue-change-channel.js';
+import { getEmbedConfig, listActiveEmbeds, type EmbedConfig } from '../../src/storage/embed-configs-repo.js';
+import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { seedSubmission, userId } from '../support/db/fixtures.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
+import { until } from '../jobs/support/until.js';
+
+installUnhandledRejectionGuard();
+
+/** Production timing divided by ten, so a test sees several windows and safety-net ticks quickly. */
+const FAST: Required<EmbedsOptions> = { debounceMs: 150, editSpacingMs: 100, safetyNetMs: 1_000 };
+
+let database: TestDatabase;
+let t: TestBot;
+
+beforeAll(async () => {
+  database = await openTestDatabase('postgres');
+});
+afterAll(async () => {
+  await database?.close();
+});
+afterEach(async () => {
+  const unknown = [...t.discord.unknownRoutes];
+  await t.close();
+  expect(unknown).toEqual([]);
+});
+
+async function startBot(options: EmbedsOptions = FAST, env: Record<string, string> = {}): Promise<void> {
+  await database.reset();
+  const modules = new Map<string, ModuleFactory>([
+    ...FEATURE_MODULES,
+    ['embeds', () => embedsModule(options)],
+  ]);
+  t = await startTestBot({ database, modules, env });
+}
+
+/** Runs `/admin embed create` and returns the stored embed and its message. */
+async function createEmbed(
+  kind: EmbedConfig['kind'],
+  channelId = t.channels.general,
+): Promise<{ config: EmbedConfig; message: APIMessage; reply: string }> {
+  const handle = t.discord.slashCommand({
+    channelId: t.channels.reviewers,
+    user: t.users.admin,
+    name: 'admin',
+    subcommandGroup: 'embed',
+    subcommand: 'create',
+    options: { kind, channel: channelId },
+  });
+  const reply = String((await handle.editReply()).body.content);
+  const config = (await listActiveEmbeds(database.db, t.guildId)).at(-1);
+  const message = t.discord.channelMessages(channelId).find((m) => m.id === config?.messageId);
+  if (!config || !message) throw new Error(`no embed was created: ${reply}`);
+  return { config, message, reply };
+}
+
+const editsOf = (config: EmbedConfig) =>
+  t.discord.callsTo('PATCH', new RegExp(`^/channels/${config.channelId}/messages/${config.messageId}$`));
+
+const embedOf = (message: APIMessage): APIEmbed => message.embeds[0] ?? {};
+
+/** Waits until the safety net has run `ticks` more times (its refreshes then had time to finish). */
+async function safetyNetTicks(ticks: number): Promise<void> {
+  const stats = () => t.bot.ctx.scheduler.stats('embed-refresh');
+  const start = stats()?.runs ?? 0;
+  await until(`${ticks} safety-net ticks`, () => (stats()?.runs ?? 0) >= start + ticks, 15_000);
+}
+
+describe('/admin embed create', () => {
+  beforeEach(() => startBot());
+
+  it('posts the live queue in the channel and stores it as an active embed', async () => {
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
+    const { config, message, reply } = await createEmbed('live_queue');
+    expect(reply).toContain(`embed #${config.id}`);
+    expect(config).toMatchObject({
+      kind: 'live_queue',
+      channelId: t.channels.general,
+      page: 0,
+      active: true,
+    });
+    expect(config.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(embedOf(message).title).toBe('Live queue');
+    expect(embedOf(message).description).toContain(`<@${t.users.viewer.id}>`);
+  });
+});
+
+describe('refreshing embeds', () => {
+  beforeEach(() => startBot());
+
+  it('edits the message after a /submit, within the debounce window', async () => {
+    const { config } = await createEmbed('live_queue');
+    const submit = t.discord.slashCommand({
+      channelId: t.channels.submissions,
+      user: t.users.viewer,
+      name: 'submit',
+      options: { artist: 'Nova', title: 'Night Drive', link: 'https://youtu.be/dQw4w9WgXcQ' },
+    });
+    await submit.reply();
+    const edit = await t.discord.waitForCall<{ embeds: APIEmbed[]; allowed_mentions: unknown }>(
+      (c) => c.method === 'PATCH' && c.path === `/channels/${config.channelId}/messages/${config.messageId}`,
+    );
+    expect(edit.body.embeds[0]?.description).toContain('Nova – Night Drive');
+    expect(edit.body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('makes one edit for a burst of changes', async () => {
+    const { config } = await createEmbed('live_queue');
+    for (let i = 1; i <= 5; i++) {
+      await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(i) });
+      t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    }
+    await until('the edit', () => editsOf(config).length > 0);
+    await safetyNetTicks(2);
+    expect(editsOf(config)).toHaveLength(1);
+    expect(embedOf(t.discord.channelMessages(config.channelId)[0]!).footer?.text).toBe('Page 1/1 · 5 songs');
+  });
+
+  it('makes no edit while the queue stays the same, and the safety net catches an unannounced change', async () => {
+    const { config } = await createEmbed('reviewer_queue');
+    t.bot.ctx.queueEvents.changed(t.guildId, 'nothing really changed');
+    await safetyNetTicks(3);
+    expect(editsOf(config)).toHaveLength(0);
+
+    const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(7) });
+    await until('the safety-net edit', () => editsOf(config).length === 1);
+    expect(embedOf(t.discord.channelMessages(config.channelId)[0]!).description).toContain(`#${id}`);
+  });
+
+  it('pages with the buttons, and later refreshes keep the chosen page', async () => {
+    for (let i = 1; i <= 25; i++)
+      await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(i) });
+    const { config, message } = await createEmbed('live_queue');
+    expect(embedOf(message).footer?.text).toBe('Page 1/3 · 25 songs');
+    const next = t.discord.button({
+      channelId: config.channelId,
+      user: t.users.viewer,
+      customId: `embeds:page:${config.id}:1`,
+      message: message.id,
+    });
+    const update = await next.reply();
+    expect(update.body.type).toBe(InteractionResponseType.UpdateMessage);
+    expect(update.body.data.embeds?.[0]?.footer?.text).toBe('Page 2/3 · 25 songs');
+    expect(update.body.data.embeds?.[0]?.description).toContain('`11.`');
+    await until(
+      'the page stored',
+      async () => (await getEmbedConfig(database.db, t.guildId, config.id))?.page === 1,
+    );
+
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(26) });
+    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    await until('the edit', () => editsOf(config).length === 1);
+    expect(embedOf(t.discord.channelMessages(config.channelId)[0]!).footer?.text).toBe('Page 2/3 · 26 songs');
+  });
+
+  it('shows pending skips with Confirm and Reject buttons for the review module', async () => {
+    const id = await seedSubmission(database.db, { guildId: t.guildId, tier: 'pending', skipAmount: 10 });
+    const { message } = await createEmbed('pending_skips', t.channels.reviewers);
+    const customIds = message.components?.flatMap((row) =>
+      'components' in row ? row.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [],
+    );
+    expect(customIds).toEqual([`review:confirm:${id}`, `review:reject:${id}`]);
+    expect(embedOf(message).fields?.[0]?.name).toBe(`#${id} · asks for a 10 skip`);
+  });
+});
+
+describe('an embed whose message is gone', () => {
+  beforeEach(() => startBot());
+
+  it('is deactivated and the admins are told once', async () => {
+    const { config } = await createEmbed('live_queue');
+    t.discord.failNext(
+      'PATCH',
+      `/channels/${config.channelId}/messages/${config.messageId}`,
+      discordErrors.unknownMessage,
+    );
+    await seedSubmission(database.db, { guildId: t.guildId });
+    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    await until(
+      'deactivated',
+      async () => !(await getEmbedConfig(database.db, t.guildId, config.id))?.active,
+    );
+
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(2) });
+    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    await safetyNetTicks(2);
+    expect(editsOf(config)).toHaveLength(1);
+    const notices = t.discord
+      .channelMessages(t.channels.reviewers)
+      .filter((m) => m.content.includes(`embed #${config.id}`) && m.content.includes('was deleted'));
+    expect(notices).toHaveLength(1);
+  });
+
+  it('survives a permission error and updates once the permission is back', async () => {
+    const { config } = await createEmbed('live_queue');
+    t.discord.failNext(
+      'PATCH',
+      `/channels/${config.channelId}/messages/${config.messageId}`,
+      discordErrors.missingPermissions,
+    );
+    await seedSubmission(database.db, { guildId: t.guildId });
+    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    await until(
+      'the refused edit and a retry',
+      () => editsOf(config).filter((c) => c.status === 200).length === 1,
+    );
+    expect(editsOf(config).map((c) => c.status)).toEqual([403, 200]);
+    expect((await getEmbedConfig(database.db, t.guildId, config.id))?.active).toBe(true);
+  });
+});
+
+describe('/admin embed remove', () => {
+  beforeEach(() => startBot());
+
+  it('deletes the message and stops updating it', async () => {
+    const { config } = await createEmbed('live_queue');
+    const handle = t.discord.slashCommand({
+      channelId: t.channels.reviewers,
+      user: t.users.admin,
+      name: 'admin',
+      subcommandGroup: 'embed',
+      subcommand: 'remove',
+      options: { id: config.id },
+    });
+    expect(String((await handle.reply()).body.data.content)).toContain(`Removed embed #${config.id}`);
+    expect(t.discord.channelMessages(config.channelId)).toEqual([]);
+    expect((await getEmbedConfig(database.db, t.guildId, config.id))?.active).toBe(false);
+  });
+});
+
+describe('queue changes announced by another process', () => {
+  let other: pg.Client;
+  beforeEach(async () => {
+    await startBot({ ...FAST, safetyNetMs: 600_000 }, { DATABASE_URL: database.url! });
+    other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+  });
+  afterEach(async () => {
+    await other.end();
+  });
+
+  /** Announces a change of the guild, as another bot process does, until the embed is edited. */
+  async function announceUntilEdited(config: EmbedConfig, edits: number): Promise<void> {
+    // The listener (re)connects in the background; repeat the announcement until it is heard.
+    await until(
+      'the edit',
+      async () => {
+        await other.query('SELECT pg_notify($1, $2)', ['queue_changed', t.guildId]);
+        return editsOf(config).length >= edits;
+      },
+      15_000,
+    );
+  }
+
+  it('refresh the embeds through LISTEN/NOTIFY before the safety net would', async () => {
+    const { config } = await createEmbed('live_queue');
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.other.id });
+    await announceUntilEdited(config, 1);
+    expect(embedOf(t.discord.channelMessages(config.channelId)[0]!).description).toContain(
+      `<@${t.users.other.id}>`,
+    );
+  });
+
+  it('are still heard after the listening connection was cut', async () => {
+    const { config } = await createEmbed('live_queue');
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(1) });
+    await announceUntilEdited(config, 1);
+    const listeners = async () =>
+      (
+        await other.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+          [LISTENER_APPLICATION_NAME],
+        )
+      ).rows.map((r) => r.pid);
+    const [first] = await listeners();
+    await other.query('SELECT pg_terminate_backend($1)', [first]);
+    await until('a new listening connection', async () => {
+      const now = await listeners();
+      return now.length === 1 && now[0] !== first;
+    });
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(2) });
+    await announceUntilEdited(config, 2);
+  });
+});

@@ -1,0 +1,58 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QueueEvents } from '../../src/discord/queue-events.js';
+import { backupJob } from '../../src/features/jobs/backup-job.js';
+import { scoreSyncJob } from '../../src/features/jobs/score-sync-job.js';
+import { runJobInSlot } from '../../src/jobs/job-run.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { getSubmission } from '../../src/storage/submissions-repo.js';
+import { GUILD, OTHER_GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
+import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+
+describe.each(DRIVER_KINDS)('core jobs on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await database.reset();
+  });
+
+  it('score sync updates Free scores of every guild and announces only guilds whose scores moved', async () => {
+    const moved = await seedSubmission(database.db, { guildId: GUILD, submitter: userId(1) });
+    await seedSubmission(database.db, { guildId: OTHER_GUILD, submitter: userId(2) });
+    await setDiscordPoints(database.db, GUILD, userId(1), 40);
+    const events = new QueueEvents();
+    const announced: string[] = [];
+    events.onChanged((guildId, reason) => announced.push(`${guildId}:${reason}`));
+
+    expect(await runJobInSlot(database, scoreSyncJob(events), 1)).toBe('ran');
+
+    expect((await getSubmission(database.db, GUILD, moved)).score).toBe(40);
+    expect(announced).toEqual([`${GUILD}:score-sync`]);
+    expect(await runJobInSlot(database, scoreSyncJob(events), 1)).toBe('already-ran');
+    expect(await runJobInSlot(database, scoreSyncJob(events), 2)).toBe('ran');
+    expect(announced).toHaveLength(1);
+  });
+
+  it('backup writes one file per hour slot into the data dir', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-jobs-'));
+    try {
+      await setDiscordPoints(database.db, GUILD, userId(1), 12, 340);
+      const job = backupJob({ dataDir }, createLogger('silent'));
+      expect(await runJobInSlot(database, job, 500)).toBe('ran');
+      expect(await runJobInSlot(database, job, 500)).toBe('already-ran');
+      const files = await fs.readdir(path.join(dataDir, 'backups'));
+      expect(files).toHaveLength(1);
+      const body = JSON.parse(await fs.readFile(path.join(dataDir, 'backups', files[0]!), 'utf8'));
+      expect(body.userPoints).toHaveLength(1);
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

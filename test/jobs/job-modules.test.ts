@@ -1,0 +1,60 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { GUILD, setDiscordPoints, userId } from '../support/db/fixtures.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { installUnhandledRejectionGuard } from '../support/discord/index.js';
+import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+
+installUnhandledRejectionGuard();
+
+let database: TestDatabase;
+let t: TestBot;
+
+beforeAll(async () => {
+  database = await openTestDatabase('postgres');
+});
+afterAll(async () => {
+  await database?.close();
+});
+beforeEach(async () => {
+  await database.reset();
+  t = await startTestBot({ database });
+});
+afterEach(async () => {
+  const unknown = [...t.discord.unknownRoutes];
+  await t.close();
+  expect(unknown).toEqual([]);
+});
+
+/** Jobs of the jobs and embeds modules (other modules may schedule their own). */
+const CORE = ['backup', 'embed-refresh', 'score-sync'];
+const jobs = () => t.bot.ctx.scheduler.activeJobs.filter((name) => CORE.includes(name)).sort();
+
+it('schedules the core jobs while their modules are loaded, and no longer once unloaded', async () => {
+  expect(jobs()).toEqual(CORE);
+  await t.bot.registry.unload('jobs');
+  expect(jobs()).toEqual(['embed-refresh']);
+  await t.bot.registry.unload('embeds');
+  expect(jobs()).toEqual([]);
+  await t.bot.registry.load('jobs');
+  expect(jobs()).toEqual(['backup', 'score-sync']);
+  await t.bot.stop();
+  expect(t.bot.ctx.scheduler.activeJobs).toEqual([]);
+});
+
+it('/admin backup now writes a backup and answers with its file name and row counts', async () => {
+  await setDiscordPoints(database.db, GUILD, userId(1), 5, 6);
+  await setDiscordPoints(database.db, GUILD, userId(2), 7, 8);
+  const handle = t.discord.slashCommand({
+    channelId: t.channels.reviewers,
+    user: t.users.admin,
+    name: 'admin',
+    subcommandGroup: 'backup',
+    subcommand: 'now',
+  });
+  const content = String((await handle.editReply()).body.content);
+  const [file] = await fs.readdir(path.join(t.dataDir, 'backups'));
+  expect(content).toContain(`\`${file}\``);
+  expect(content).toMatch(/2 point balances and 0 TikTok accounts/);
+});

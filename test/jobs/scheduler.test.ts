@@ -1,0 +1,118 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../../src/jobs/job.js';
+import { Scheduler, type JobOwner } from '../../src/jobs/scheduler.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { until } from './support/until.js';
+
+let database: TestDatabase;
+let scheduler: Scheduler | undefined;
+const logger = createLogger('silent');
+
+beforeAll(async () => {
+  database = await openTestDatabase('pglite');
+});
+afterAll(async () => {
+  await database?.close();
+});
+afterEach(async () => {
+  await scheduler?.stop();
+  scheduler = undefined;
+});
+
+function start(ready?: Promise<void>): Scheduler {
+  scheduler = new Scheduler({ database, logger, ...(ready ? { ready } : {}) });
+  return scheduler;
+}
+
+function job(run: Job['run'], periodMs = 20): Job {
+  return { name: 'probe', periodMs, runs: 'every-process', run };
+}
+
+describe('the scheduler', () => {
+  it('never stacks a slow run: the next tick waits for the run in progress', async () => {
+    let running = 0;
+    let most = 0;
+    let runs = 0;
+    const s = start();
+    s.add(
+      job(async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await sleep(70);
+        running -= 1;
+        runs += 1;
+      }),
+    );
+    await until('4 runs', () => runs >= 4);
+    expect(most).toBe(1);
+  });
+
+  it('logs a failed run and keeps running', async () => {
+    let calls = 0;
+    const s = start();
+    s.add(
+      job(async () => {
+        calls += 1;
+        if (calls <= 2) throw new Error(`run ${calls} failed`);
+      }),
+    );
+    await until('a run after two failures', () => (s.stats('probe')?.runs ?? 0) >= 1);
+    expect(s.stats('probe')).toMatchObject({ failures: 2, runs: 1 });
+  });
+
+  it('starts no run before the bot is ready', async () => {
+    let markReady = () => {};
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    let runs = 0;
+    const s = start(ready);
+    s.add(job(async () => void (runs += 1), 10));
+    await sleep(100);
+    expect(runs).toBe(0);
+    markReady();
+    await until('a run once ready', () => runs > 0);
+  });
+
+  it('stops after the run in progress finished, and starts no other', async () => {
+    let release = () => {};
+    let started = 0;
+    const s = start();
+    s.add(
+      job(async () => {
+        started += 1;
+        await new Promise<void>((resolve) => (release = resolve));
+      }),
+    );
+    await until('a run in progress', () => started === 1);
+    let stopped = false;
+    const stopping = s.stop().then(() => (stopped = true));
+    await sleep(50);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(s.activeJobs).toEqual([]);
+    await sleep(60);
+    expect(started).toBe(1);
+  });
+
+  it('cancels a job when its owner stops', async () => {
+    const hooks: (() => void | Promise<void>)[] = [];
+    const owner: JobOwner = { onStop: (fn) => void hooks.push(fn) };
+    const s = start();
+    s.add(
+      job(async () => {}),
+      owner,
+    );
+    s.add({ ...job(async () => {}), name: 'other' });
+    expect(s.activeJobs).toEqual(['probe', 'other']);
+    for (const hook of hooks) await hook();
+    expect(s.activeJobs).toEqual(['other']);
+  });
+
+  it('refuses two jobs of the same name (their slots would collide)', () => {
+    const s = start();
+    s.add(job(async () => {}));
+    expect(() => s.add(job(async () => {}))).toThrow(/already scheduled/);
+  });
+});
