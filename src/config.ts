@@ -29,6 +29,21 @@ const envSchema = z.object({
     (v) => v === undefined || /^\d{17,20}$/.test(v),
     'must be a Discord server id',
   ),
+  HTTP_PORT: optionalString
+    .refine(
+      (v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) <= 65_535),
+      'must be a port number (0-65535)',
+    )
+    .transform((v) => (v === undefined ? 3000 : Number(v))),
+  TIKTOK_WEBHOOK_SECRET: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    'must be at least 16 characters (or empty to turn the webhook off)',
+  ),
+  TIKTOK_SIGN_API_KEY: optionalString,
+  TIKTOK_SIGN_API_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]+/.test(v),
+    'must be an http(s) URL, e.g. https://tiktok.eulerstream.com',
+  ),
 });
 
 export interface Config {
@@ -39,6 +54,12 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   discordApiUrl: string | undefined;
   discordDevGuildId: string | undefined;
+  /** Port of the HTTP server (webhook); 0 picks a free one. */
+  httpPort: number;
+  /** Shared secret of the TikTok relay webhook; unset turns the webhook off. */
+  tiktokWebhookSecret: string | undefined;
+  tiktokSignApiKey: string | undefined;
+  tiktokSignApiUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     discordApiUrl: e.DISCORD_API_URL,
     discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
+    httpPort: e.HTTP_PORT,
+    tiktokWebhookSecret: e.TIKTOK_WEBHOOK_SECRET,
+    tiktokSignApiKey: e.TIKTOK_SIGN_API_KEY,
+    tiktokSignApiUrl: e.TIKTOK_SIGN_API_URL,
   };
 }
 

@@ -39,6 +39,7 @@ export const liveSessions = pgTable('live_sessions', {
   startedAt: tstz('started_at').notNull().defaultNow(),
   endedAt: tstz('ended_at'),
   endReason: text('end_reason'),
+  coinsAwarded: int8('coins_awarded').notNull().default(0),
 });
 
 export const tiktokAccounts = pgTable(
@@ -178,4 +179,33 @@ export const auditLog = pgTable('audit_log', {
   reason: text('reason'),
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+export const giftStreaks = pgTable(
+  'gift_streaks',
+  {
+    guildId: text('guild_id').notNull(),
+    streakKey: text('streak_key').notNull(),
+    sessionId: int8('session_id'),
+    tiktokUserId: text('tiktok_user_id').notNull(),
+    giftId: int8('gift_id').notNull(),
+    diamondCount: int8('diamond_count').notNull(),
+    repeatCount: integer('repeat_count').notNull().default(0),
+    creditedValue: int8('credited_value').notNull().default(0),
+    creditedPoints: int8('credited_points').notNull().default(0),
+    startedAt: tstz('started_at').notNull(),
+    settledAt: tstz('settled_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.streakKey] })],
+);
+
+export const giftSkipClaims = pgTable('gift_skip_claims', {
+  id: int8('id').primaryKey().generatedAlwaysAsIdentity(),
+  guildId: text('guild_id').notNull(),
+  tiktokUserId: text('tiktok_user_id').notNull(),
+  tier: text('tier').notNull(),
+  giftValue: int8('gift_value').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  claimedAt: tstz('claimed_at'),
+  claimedBy: text('claimed_by'),
 });

@@ -72,6 +72,8 @@ export async function startTestBot(
     DISCORD_API_URL: discord.apiUrl,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
+    // Several test bots run at once: each HTTP server takes a free port.
+    HTTP_PORT: '0',
     ...options.env,
   });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');

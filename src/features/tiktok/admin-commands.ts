@@ -1,0 +1,100 @@
+import { time, TimestampStyles } from 'discord.js';
+import type { AdminSubcommand } from '../../discord/module.js';
+import { replyPrivately, userText } from '../../discord/replies.js';
+import { UserFacingError } from '../../domain/errors.js';
+import { setGuildField } from '../../storage/guild-config-repo.js';
+import { countSessionInteractions } from '../../storage/live-sessions-repo.js';
+import type { TikTokSourceStatus } from '../../tiktok/connection.js';
+import type { TikTokLives } from './tiktok-lives.js';
+
+const GROUP = { name: 'tiktok', description: 'The TikTok LIVE connection' };
+
+/** TikTok handles: 2–24 letters, digits, underscores and dots; people often paste them with the @. */
+export function parseTikTokHandle(input: string): string {
+  const handle = input.trim().replace(/^@/, '');
+  if (!/^[A-Za-z0-9._]{2,24}$/.test(handle)) {
+    throw new UserFacingError(
+      'invalid_amount',
+      'That is not a TikTok username: use the handle after the @ (letters, digits, _ and .), e.g. `@music.reviews`.',
+    );
+  }
+  return handle;
+}
+
+const STATUS_TEXT: Record<TikTokSourceStatus, string> = {
+  idle: 'starting',
+  waiting_for_live: 'waiting for the LIVE to start',
+  connecting: 'connecting',
+  live: 'connected to the LIVE',
+  reconnecting: 'reconnecting after a drop',
+  rate_limited: 'waiting for the sign server’s rate limit',
+  stopped: 'stopped',
+};
+
+export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcommand[] {
+  return [
+    {
+      group: GROUP,
+      name: 'connect',
+      description: 'Follow a TikTok account’s LIVEs: record engagement, points and gift skips',
+      options: (b) =>
+        b.addStringOption((o) =>
+          o
+            .setName('username')
+            .setDescription('The TikTok handle, e.g. @music.reviews')
+            .setRequired(true)
+            .setMaxLength(40),
+        ),
+      async execute(interaction, ctx) {
+        const handle = parseTikTokHandle(interaction.options.getString('username', true));
+        await setGuildField(ctx.database.db, interaction.guildId, 'tiktokUsername', handle);
+        await lives().connect(interaction.guildId, handle);
+        await replyPrivately(
+          interaction,
+          `Connecting to @${userText(handle, 40)}’s TikTok LIVE. Follow it with \`/admin tiktok status\`.`,
+        );
+      },
+    },
+    {
+      group: GROUP,
+      name: 'disconnect',
+      description: 'Stop following the TikTok LIVE (ends the current session with its summary)',
+      async execute(interaction, ctx) {
+        await interaction.deferReply({ flags: 'Ephemeral' });
+        await setGuildField(ctx.database.db, interaction.guildId, 'tiktokUsername', null);
+        await lives().disconnect(interaction.guildId, 'disconnected by an admin');
+        await replyPrivately(
+          interaction,
+          'Disconnected from TikTok LIVE. Connect again with `/admin tiktok connect`.',
+        );
+      },
+    },
+    {
+      group: GROUP,
+      name: 'status',
+      description: 'Show the TikTok LIVE connection: state, room, last error, events recorded',
+      async execute(interaction, ctx) {
+        const live = lives().get(interaction.guildId);
+        if (!live?.source) {
+          await replyPrivately(
+            interaction,
+            'Not connected to TikTok. Use `/admin tiktok connect username:`.',
+          );
+          return;
+        }
+        const { state } = live.source;
+        const sessionId = live.pipeline.sessionId;
+        const accepted = sessionId === null ? 0 : await countSessionInteractions(ctx.database.db, sessionId);
+        const lines = [
+          `**TikTok @${userText(live.source.handle, 40)}**: ${STATUS_TEXT[state.type]}`,
+          `Room: ${state.roomId ?? 'none'}`,
+          `Last error: ${state.lastError ? userText(state.lastError, 200) : 'none'}`,
+          `Next attempt: ${state.nextAttemptAt ? time(state.nextAttemptAt, TimestampStyles.RelativeTime) : 'none planned'}`,
+          `Events recorded this session: ${accepted.toLocaleString('en-US')}` +
+            (sessionId === null ? ' (no session open)' : ''),
+        ];
+        await replyPrivately(interaction, lines.join('\n'));
+      },
+    },
+  ];
+}

@@ -1,0 +1,62 @@
+import type { BotContext } from '../../discord/module.js';
+import { NO_MENTIONS, userText } from '../../discord/replies.js';
+import { TIER_LABELS } from '../../domain/tiers.js';
+import type { GiftSkipAward } from '../../storage/gift-skip-claims-repo.js';
+import { getGuildConfig } from '../../storage/guild-config-repo.js';
+
+/** Sends to a guild channel; a missing channel or permission is logged, never thrown at ingestion. */
+export async function postInChannel(
+  ctx: BotContext,
+  channelId: string | null,
+  content: string,
+): Promise<void> {
+  if (!channelId) return;
+  try {
+    const channel = await ctx.client.channels.fetch(channelId);
+    if (!channel?.isSendable()) throw new Error('not a channel the bot can send to');
+    await channel.send({ content, allowedMentions: NO_MENTIONS });
+  } catch (error) {
+    ctx.logger.warn({ err: error, channelId }, 'tiktok announcement not delivered');
+  }
+}
+
+/** A DM; members may have DMs closed, which must not disturb anything else. */
+export async function sendDirectMessage(ctx: BotContext, userId: string, content: string): Promise<void> {
+  try {
+    await ctx.client.users.send(userId, { content, allowedMentions: NO_MENTIONS });
+  } catch (error) {
+    ctx.logger.info({ err: error, userId }, 'tiktok DM not delivered');
+  }
+}
+
+export function describeGiftSkip(award: GiftSkipAward): string | null {
+  const who = `@${userText(award.handle || award.tiktokUserId, 40)}`;
+  const gift = `${award.giftValue.toLocaleString('en-US')} TikTok coins`;
+  const tier = TIER_LABELS[award.tier];
+  switch (award.outcome.kind) {
+    case 'upgraded': {
+      const song = award.outcome.after;
+      return `🎁 ${who} (<@${award.discordUserId}>) gifted ${gift}: **${userText(song.artist)} – ${userText(song.title)}** moved from ${TIER_LABELS[award.outcome.before.tier]} to ${tier}.`;
+    }
+    case 'credited':
+      return `🎁 ${who} (<@${award.discordUserId}>) gifted ${gift}: a ${tier} waits for their next submission.`;
+    case 'claimable':
+      return `🎁 ${who} gifted ${gift}: a ${tier} waits until they link their TikTok account.`;
+    case 'kept':
+      return null;
+  }
+}
+
+/** Tells the reviewers about skips bought with gifts, and the queue views that it moved. */
+export async function announceGiftSkips(
+  ctx: BotContext,
+  guildId: string,
+  awards: GiftSkipAward[],
+): Promise<void> {
+  if (awards.length === 0) return;
+  if (awards.some((a) => a.outcome.kind === 'upgraded')) ctx.queueEvents.changed(guildId, 'gift_skip');
+  const lines = awards.map(describeGiftSkip).filter((line): line is string => line !== null);
+  if (lines.length === 0) return;
+  const { reviewerChannelId } = await getGuildConfig(ctx.database.db, guildId);
+  await postInChannel(ctx, reviewerChannelId, lines.join('\n'));
+}

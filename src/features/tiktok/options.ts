@@ -1,0 +1,29 @@
+import type { TikTokLiveSourceOptions } from '../../tiktok/connection.js';
+
+/** Knobs of the tiktok module; defaults are the production values, tests shorten them. */
+export interface TikTokModuleOptions {
+  /** Merged over the source options built from config (tests point the source at a local webcast). */
+  sourceOptions?: Partial<TikTokLiveSourceOptions>;
+  /** How often buffered messages are written and silent streaks settled. */
+  flushIntervalMs?: number;
+  /** A batch is written as soon as this many messages wait. */
+  maxBatch?: number;
+  streakSilenceMs?: number;
+  watchTickMs?: number;
+  /** A session whose LIVE gave no sign of life this long (disconnected, relay silent) is closed. */
+  disconnectGraceMs?: number;
+}
+
+export type ResolvedTikTokOptions = Required<Omit<TikTokModuleOptions, 'sourceOptions'>> &
+  Pick<TikTokModuleOptions, 'sourceOptions'>;
+
+export function resolveTikTokOptions(options: TikTokModuleOptions): ResolvedTikTokOptions {
+  return {
+    flushIntervalMs: 1_000,
+    maxBatch: 500,
+    streakSilenceMs: 15_000,
+    watchTickMs: 60_000,
+    disconnectGraceMs: 10 * 60_000,
+    ...options,
+  };
+}

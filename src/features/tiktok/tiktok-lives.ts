@@ -1,0 +1,88 @@
+import type { BotContext } from '../../discord/module.js';
+import { getGuildConfig } from '../../storage/guild-config-repo.js';
+import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
+import { tickWatchTime } from '../../storage/watch-time-repo.js';
+import type { TikTokEvent } from '../../tiktok/events.js';
+import { GuildLive } from './guild-live.js';
+import type { ResolvedTikTokOptions } from './options.js';
+
+/** Every guild's TikTok LIVE in this process, by guild id. */
+export class TikTokLives {
+  readonly #lives = new Map<string, GuildLive>();
+
+  constructor(
+    private readonly ctx: BotContext,
+    private readonly options: ResolvedTikTokOptions,
+  ) {}
+
+  get(guildId: string): GuildLive | undefined {
+    return this.#lives.get(guildId);
+  }
+
+  /** On start: reconnect every guild (this bot is still in) that has a TikTok username stored. */
+  async connectStored(): Promise<void> {
+    for (const { guildId, tiktokUsername } of await listTikTokGuilds(this.ctx.database.db)) {
+      if (this.ctx.client.guilds.cache.has(guildId)) await this.connect(guildId, tiktokUsername);
+    }
+  }
+
+  /** Connects to `handle`'s LIVE; a connection to another handle is ended first (with its session). */
+  async connect(guildId: string, handle: string): Promise<void> {
+    const current = this.#lives.get(guildId);
+    if (current?.source && current.handle?.toLowerCase() === handle.toLowerCase()) return;
+    if (current?.source) await this.disconnect(guildId, 'switched account');
+    const live = await this.#ensure(guildId);
+    live.connect(handle);
+  }
+
+  async disconnect(guildId: string, reason: string): Promise<void> {
+    const live = this.#lives.get(guildId);
+    if (!live) return;
+    this.#lives.delete(guildId);
+    await live.disconnect(reason);
+  }
+
+  /** The webhook's sink: events relayed for a guild this bot is in. */
+  async relay(
+    guildId: string,
+    events: TikTokEvent[],
+  ): Promise<{ ok: true; received: number; recorded: number } | { ok: false; reason: 'unknown_guild' }> {
+    if (!this.ctx.client.guilds.cache.has(guildId)) return { ok: false, reason: 'unknown_guild' };
+    const live = await this.#ensure(guildId);
+    return { ok: true, ...(await live.relay(events)) };
+  }
+
+  tick(now = Date.now()): void {
+    for (const live of this.#lives.values()) live.tick(now);
+  }
+
+  /** A watch minute for the viewers of every open LIVE (see tickWatchTime). */
+  async tickWatchTime(now = new Date()): Promise<void> {
+    for (const live of this.#lives.values()) {
+      if (live.pipeline.sessionId === null) continue;
+      try {
+        const { settings } = await getGuildConfig(this.ctx.database.db, live.guildId);
+        await tickWatchTime(this.ctx.database.db, live.guildId, now, settings);
+      } catch (error) {
+        this.ctx.logger.error({ err: error, guildId: live.guildId }, 'tiktok watch time tick failed');
+      }
+    }
+  }
+
+  /** Bot shutdown or module unload: connections close, buffers are written, sessions stay open. */
+  async stopAll(): Promise<void> {
+    const lives = [...this.#lives.values()];
+    this.#lives.clear();
+    await Promise.all(lives.map((live) => live.stop()));
+  }
+
+  async #ensure(guildId: string): Promise<GuildLive> {
+    let live = this.#lives.get(guildId);
+    if (!live) {
+      live = new GuildLive(this.ctx, guildId, this.options);
+      this.#lives.set(guildId, live);
+      await live.resume();
+    }
+    return live;
+  }
+}

@@ -1,0 +1,23 @@
+import type { BotModule } from '../discord/module.js';
+import { httpRoutesFor } from './routes.js';
+import { startHttpServer } from './server.js';
+
+/**
+ * Serves the HTTP routes of the other modules (the TikTok relay webhook) on HTTP_PORT. Paths nobody
+ * serves answer 404.
+ */
+export function httpModule(): BotModule {
+  return {
+    name: 'http',
+    async start(ctx, scope) {
+      const routes = httpRoutesFor(ctx);
+      const server = await startHttpServer(routes, { port: ctx.config.httpPort, logger: ctx.logger });
+      routes.url = server.url;
+      ctx.logger.info({ url: server.url }, 'http server listening');
+      scope.onStop(async () => {
+        routes.url = null;
+        await server.close();
+      });
+    },
+  };
+}

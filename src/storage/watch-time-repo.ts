@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import type { GuildSettings } from '../domain/guild-settings.js';
+import { rowsOf, type Queryable } from './connect.js';
+
+/**
+ * One minute of watch time for every viewer of the guild's open LIVE: a viewer counts as watching
+ * when seen (joined, liked, commented, gifted, shared, followed, or listed among the top viewers)
+ * within the last `watchWindowMinutes` before `now`. Each gets a watch minute, converted to Luxury
+ * Coins with their carried remainder exactly as `convertWithCarry(1, carry, watchCoinRate)` does
+ * (integer division and remainder on non-negative numbers), and the coins join the live's tally.
+ * One statement; nothing happens while no session is open.
+ */
+export async function tickWatchTime(
+  db: Queryable,
+  guildId: string,
+  now: Date,
+  settings: Pick<GuildSettings, 'watchWindowMinutes' | 'watchCoinRate'>,
+): Promise<{ watchers: number; coins: number }> {
+  const { coins: rate, per } = settings.watchCoinRate;
+  const since = new Date(now.getTime() - settings.watchWindowMinutes * 60_000).toISOString();
+  const [row] = await rowsOf<{ watchers: number; coins: number }>(
+    db,
+    sql`WITH watching AS (
+          -- LEAST: an admin may have lowered "per" since the carry was stored.
+          SELECT tiktok_user_id, LEAST(watch_coin_carry, ${per - 1}) + ${rate} AS acc FROM tiktok_accounts
+          WHERE guild_id = ${guildId}
+            AND last_seen_at > ${since}::timestamptz AND last_seen_at <= ${now.toISOString()}::timestamptz
+            AND EXISTS (SELECT 1 FROM live_sessions WHERE guild_id = ${guildId} AND ended_at IS NULL)
+          FOR UPDATE
+        ), watched AS (
+          UPDATE tiktok_accounts a SET watch_minutes = a.watch_minutes + 1,
+            coins = a.coins + w.acc / ${per}, watch_coin_carry = w.acc % ${per}
+          FROM watching w WHERE a.guild_id = ${guildId} AND a.tiktok_user_id = w.tiktok_user_id
+          RETURNING w.acc / ${per} AS coins
+        ), totals AS (
+          SELECT count(*)::int AS watchers, COALESCE(sum(coins), 0)::bigint AS coins FROM watched
+        ), tally AS (
+          UPDATE live_sessions SET coins_awarded = coins_awarded + (SELECT coins FROM totals)
+          WHERE guild_id = ${guildId} AND ended_at IS NULL
+        )
+        SELECT watchers, coins FROM totals`,
+  );
+  return { watchers: Number(row?.watchers ?? 0), coins: Number(row?.coins ?? 0) };
+}

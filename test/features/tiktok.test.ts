@@ -1,0 +1,283 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ModuleFactory } from '../../src/discord/module.js';
+import { FEATURE_MODULES } from '../../src/features/index.js';
+import { tiktokModule } from '../../src/features/tiktok/index.js';
+import { rowsOf } from '../../src/storage/connect.js';
+import { setGuildField } from '../../src/storage/guild-config-repo.js';
+import { createLinkRequest } from '../../src/storage/link-requests-repo.js';
+import { getSubmission } from '../../src/storage/submissions-repo.js';
+import { linkTikTok, seedSubmission } from '../support/db/fixtures.js';
+import {
+  installUnhandledRejectionGuard,
+  type InteractionHandle,
+  type RecordedCall,
+} from '../support/discord/index.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import {
+  chat,
+  gift,
+  join,
+  like,
+  roomUser,
+  startLocalWebcast,
+  streamEnd,
+  type LocalWebcast,
+} from '../support/tiktok/local-webcast.js';
+
+installUnhandledRejectionGuard();
+
+/** The shipped bot with its tiktok module pointed at a local webcast (real library, real protobuf). */
+
+const alice = { userId: '6812345678901234567', handle: 'alice.sings', nickname: 'Alice' };
+const bob = { userId: '6898765432109876543', handle: 'bob_beats', nickname: 'Bob' };
+
+let database: TestDatabase;
+let webcast: LocalWebcast;
+let t: TestBot;
+
+beforeAll(async () => {
+  database = await openTestDatabase('postgres');
+});
+afterAll(async () => {
+  await database?.close();
+});
+beforeEach(async () => {
+  await database.reset();
+  webcast = await startLocalWebcast({ handle: 'review.night', roomId: '7450000000000000777' });
+});
+afterEach(async () => {
+  const unknown = [...t.discord.unknownRoutes];
+  await t.close();
+  await webcast.close();
+  expect(unknown).toEqual([]);
+});
+
+async function start(options: { disconnectGraceMs?: number } = {}) {
+  const modules = new Map<string, ModuleFactory>(FEATURE_MODULES);
+  modules.set('tiktok', () =>
+    tiktokModule({
+      sourceOptions: { ...webcast.connectionOptions, backoff: { minMs: 20, maxMs: 50 } },
+      flushIntervalMs: 25,
+      streakSilenceMs: 200,
+      ...options,
+    }),
+  );
+  t = await startTestBot({ database, modules });
+  await setGuildField(database.db, t.guildId, 'summaryChannelId', t.channels.general);
+}
+
+function tiktokAdmin(subcommand: string, options: Record<string, string> = {}) {
+  return t.discord.slashCommand({
+    channelId: t.channels.general,
+    user: t.users.admin,
+    name: 'admin',
+    subcommandGroup: 'tiktok',
+    subcommand,
+    options,
+  });
+}
+
+async function answer(handle: InteractionHandle): Promise<string> {
+  const first = await handle.reply();
+  if (first.body.type === 5) return String((await handle.editReply()).body.content ?? '');
+  return String(first.body.data.content ?? '');
+}
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+async function sessions() {
+  return rowsOf<{ id: number; room_id: string | null; ended_at: string | null; end_reason: string | null }>(
+    database.db,
+    sql`SELECT id, room_id, ended_at, end_reason FROM live_sessions ORDER BY id`,
+  );
+}
+
+async function openSession() {
+  return until('a live session', async () => (await sessions()).find((s) => s.ended_at === null));
+}
+
+const messagesTo = (channelId: string) => (call: RecordedCall) =>
+  call.method === 'POST' && call.path === `/channels/${channelId}/messages`;
+
+describe('/admin tiktok', () => {
+  it('connect stores the handle, opens a session when the LIVE is on, and status reports it', async () => {
+    await start();
+    expect(await answer(tiktokAdmin('connect', { username: '@review.night' }))).toMatch(
+      /Connecting to @review\.night/,
+    );
+    const session = await openSession();
+    expect(session.room_id).toBe(webcast.roomId);
+    const [config] = await rowsOf<{ tiktok_username: string }>(
+      database.db,
+      sql`SELECT tiktok_username FROM guild_config`,
+    );
+    expect(config?.tiktok_username).toBe('review.night');
+
+    await webcast.push([join(alice), like({ ...alice, count: 5, total: 5 })]);
+    await until(
+      'two events recorded',
+      async () => (await rowsOf(database.db, sql`SELECT 1 FROM interactions`)).length === 2,
+    );
+    const status = await answer(tiktokAdmin('status'));
+    expect(status).toContain('connected to the LIVE');
+    expect(status).toContain(`Room: ${webcast.roomId}`);
+    expect(status).toContain('Events recorded this session: 2');
+  });
+
+  it('refuses a username that is not a TikTok handle and stores nothing', async () => {
+    await start();
+    expect(await answer(tiktokAdmin('connect', { username: 'not a handle!' }))).toMatch(
+      /not a TikTok username/,
+    );
+    expect(
+      await rowsOf(database.db, sql`SELECT 1 FROM guild_config WHERE tiktok_username IS NOT NULL`),
+    ).toEqual([]);
+  });
+
+  it('reconnects on start to every guild with a stored username', async () => {
+    await start();
+    await setGuildField(database.db, t.guildId, 'tiktokUsername', 'review.night');
+    // Reloading runs the module's start exactly as a bot start does.
+    await t.bot.registry.reload('tiktok');
+    expect((await openSession()).room_id).toBe(webcast.roomId);
+  });
+
+  it('disconnect ends the session with its summary and stops recording', async () => {
+    await start();
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    expect(await answer(tiktokAdmin('disconnect'))).toMatch(/Disconnected/);
+    expect(await sessions()).toMatchObject([{ end_reason: 'disconnected by an admin' }]);
+    await t.discord.waitForCall(messagesTo(t.channels.general), 15_000);
+    expect(await answer(tiktokAdmin('status'))).toMatch(/Not connected/);
+  });
+});
+
+describe('a LIVE', () => {
+  it('closes its session at the stream end and posts a summary without pinging anyone', async () => {
+    await start();
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    await webcast.push([
+      join(alice),
+      join(bob),
+      roomUser({ total: 42, topViewers: [alice] }),
+      like({ ...bob, count: 30, total: 30 }),
+      chat({ ...alice, text: 'love this' }),
+      gift({
+        ...alice,
+        giftId: 11046,
+        giftName: 'Galaxy',
+        diamondCount: 1000,
+        type: 2,
+        repeatCount: 1,
+        repeatEnd: false,
+        groupId: '0',
+      }),
+    ]);
+    await webcast.push([streamEnd()]);
+
+    const post = await t.discord.waitForCall<{ content: string; allowed_mentions: unknown }>(
+      messagesTo(t.channels.general),
+      15_000,
+    );
+    expect(await sessions()).toMatchObject([{ end_reason: 'ended' }]);
+    expect(post.body.allowed_mentions).toEqual({ parse: [] });
+    expect(post.body.content).toContain('TikTok LIVE summary');
+    expect(post.body.content).toContain('Likes: 30');
+    expect(post.body.content).toContain('Gifts: 1 (1,000 TikTok coins)');
+    expect(post.body.content).toContain('Luxury Coins awarded: 20');
+    expect(post.body.content).toMatch(/1\. @alice\\?\.sings — 2,001 points\n2\. @bob\\?_beats — 30 points/);
+  });
+
+  it('closes its session after a disconnect that outlasts the grace period', async () => {
+    await start({ disconnectGraceMs: 400 });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    webcast.setLive(false);
+    webcast.dropConnections();
+    await until('the session closed', async () =>
+      (await sessions()).find((s) => s.end_reason === 'disconnected'),
+    );
+    expect(await answer(tiktokAdmin('status'))).toMatch(/waiting for the LIVE to start/);
+  });
+
+  it('keeps its session through a short drop and a reconnect to the same room', async () => {
+    await start({ disconnectGraceMs: 60_000 });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    const session = await openSession();
+    webcast.dropConnections();
+    await until('reconnected', async () => webcast.connectedClients === 1);
+    await webcast.push([like({ ...bob, count: 2, total: 2 })]);
+    const rows = await until('the like recorded', async () => {
+      const found = await rowsOf<{ session_id: number }>(
+        database.db,
+        sql`SELECT session_id FROM interactions`,
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(rows).toEqual([{ session_id: session.id }]);
+    expect(await sessions()).toHaveLength(1);
+  });
+
+  it('a big gift from a linked viewer upgrades their song and tells the reviewers', async () => {
+    await start();
+    await linkTikTok(database.db, t.guildId, t.users.viewer.id, { id: alice.userId, handle: alice.handle });
+    const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    const rose = { ...alice, giftId: 5655, giftName: 'Rose', diamondCount: 500, type: 1, groupId: '77' };
+    await webcast.push([
+      gift({ ...rose, repeatCount: 2, repeatEnd: false }),
+      gift({ ...rose, repeatCount: 4, repeatEnd: false }),
+      gift({ ...rose, repeatCount: 4, repeatEnd: true }),
+    ]);
+
+    const notice = await t.discord.waitForCall<{ content: string }>(messagesTo(t.channels.reviewers), 15_000);
+    expect(notice.body.content).toMatch(/gifted 2,000 TikTok coins: .* moved from Free to 10 Skip/);
+    expect((await getSubmission(database.db, t.guildId, id)).tier).toBe('skip10');
+  });
+
+  it('a link code typed in the chat links the account and DMs the member', async () => {
+    await start();
+    const { code } = await createLinkRequest(database.db, {
+      guildId: t.guildId,
+      discordUserId: t.users.viewer.id,
+      handle: alice.handle,
+      ttlMinutes: 10,
+      now: new Date(),
+    });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    await webcast.push([chat({ ...alice, text: `my code ${code.toLowerCase()}` })]);
+
+    const dm = await t.discord.waitForCall<{ content: string }>(
+      (call) =>
+        call.method === 'POST' &&
+        /^\/channels\/\d+\/messages$/.test(call.path) &&
+        /linked/.test(String((call.body as { content?: string }).content)),
+      15_000,
+    );
+    expect(dm.body.content).toContain('@alice.sings');
+    const [account] = await rowsOf<{ discord_user_id: string }>(
+      database.db,
+      sql`SELECT discord_user_id FROM tiktok_accounts WHERE tiktok_user_id = ${alice.userId}`,
+    );
+    expect(account?.discord_user_id).toBe(t.users.viewer.id);
+  });
+});

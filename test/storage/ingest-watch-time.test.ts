@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { convertWithCarry } from '../../src/domain/coins.js';
+import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
+import { rowsOf } from '../../src/storage/connect.js';
+import { recordIngestBatch } from '../../src/storage/ingest-repo.js';
+import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
+import { tickWatchTime } from '../../src/storage/watch-time-repo.js';
+import { GUILD } from '../support/db/fixtures.js';
+import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+
+const T0 = new Date('2026-11-24T20:00:00.000Z');
+const minute = (n: number) => new Date(T0.getTime() + n * 60_000);
+const VIEWER = { tiktokUserId: '6800000000000000009', handle: 'night.owl', nickname: 'Owl' };
+const LURKER = { tiktokUserId: '6800000000000000010', handle: 'lurker', nickname: 'Lurker' };
+
+describe.each(DRIVER_KINDS)('watch time on %s', (kind) => {
+  let database: TestDatabase;
+  const db = () => database.db;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await database.reset();
+  });
+
+  /** The viewer does something (a like) at `when`, which is what makes them count as watching. */
+  async function seenAt(when: Date, user = VIEWER) {
+    await recordIngestBatch(db(), {
+      guildId: GUILD,
+      sessionId: null,
+      interactions: [],
+      accounts: [{ ...user, at: when }],
+      streaks: [],
+      settings: DEFAULT_GUILD_SETTINGS,
+      now: when,
+    });
+  }
+
+  async function balance(user = VIEWER) {
+    const [row] = await rowsOf<{ watch_minutes: number; coins: number; watch_coin_carry: number }>(
+      db(),
+      sql`SELECT watch_minutes, coins, watch_coin_carry FROM tiktok_accounts WHERE tiktok_user_id = ${user.tiktokUserId}`,
+    );
+    return row;
+  }
+
+  const openSession = () =>
+    openLiveSession(db(), { guildId: GUILD, tiktokUsername: 'streamer', roomId: '1', now: T0 });
+
+  it('an hour of watching (seen every few minutes, 60 ticks) earns 60 minutes and 2 coins', async () => {
+    await openSession();
+    for (let m = 1; m <= 60; m++) {
+      if (m % 4 === 1) await seenAt(minute(m - 1));
+      await tickWatchTime(db(), GUILD, minute(m), DEFAULT_GUILD_SETTINGS);
+    }
+    expect(await balance()).toEqual({ watch_minutes: 60, coins: 2, watch_coin_carry: 0 });
+    const closed = await closeLiveSession(db(), GUILD, 'ended', minute(61));
+    expect(closed?.coinsAwarded).toBe(2);
+  });
+
+  it('stops counting a viewer not seen within the watch window', async () => {
+    await openSession();
+    await seenAt(minute(0));
+    await seenAt(minute(0), LURKER);
+    for (let m = 1; m <= 10; m++) {
+      if (m === 9) await seenAt(minute(9), LURKER);
+      await tickWatchTime(db(), GUILD, minute(m), DEFAULT_GUILD_SETTINGS);
+    }
+    // A 5-minute window: seen at 0 → ticks 1..4 count; the lurker, seen again at 9, counts again from 9.
+    expect((await balance())?.watch_minutes).toBe(4);
+    expect((await balance(LURKER))?.watch_minutes).toBe(6);
+  });
+
+  it('counts nothing while no LIVE session is open', async () => {
+    await seenAt(minute(0));
+    expect(await tickWatchTime(db(), GUILD, minute(1), DEFAULT_GUILD_SETTINGS)).toEqual({
+      watchers: 0,
+      coins: 0,
+    });
+    expect((await balance())?.watch_minutes).toBe(0);
+  });
+
+  it('converts watch minutes exactly as convertWithCarry does, for any rate', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 45 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (coins, per, ticks) => {
+          await database.reset();
+          await openSession();
+          await seenAt(minute(0));
+          const settings = {
+            ...DEFAULT_GUILD_SETTINGS,
+            watchWindowMinutes: 60,
+            watchCoinRate: { coins, per },
+          };
+          let expected = { coins: 0, carryUnits: 0 };
+          for (let m = 1; m <= ticks; m++) {
+            await tickWatchTime(db(), GUILD, minute(m % 59 || 1), settings);
+            const step = convertWithCarry(1, expected.carryUnits, settings.watchCoinRate);
+            expected = { coins: expected.coins + step.coins, carryUnits: step.carryUnits };
+          }
+          expect(await balance()).toEqual({
+            watch_minutes: ticks,
+            coins: expected.coins,
+            watch_coin_carry: expected.carryUnits,
+          });
+        },
+      ),
+      { numRuns: kind === 'pglite' ? 10 : 25 },
+    );
+  });
+});
