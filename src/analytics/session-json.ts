@@ -1,0 +1,21 @@
+import type { SessionSummary, TimelineMinute, ViewerTotals } from './session-metrics.js';
+
+/**
+ * The session's JSON document, `{ summary, timeline, viewers }`, built in pieces so a large session is
+ * written viewer chunk by viewer chunk: the opening, each chunk, then the closing.
+ */
+export function sessionJsonOpening(summary: SessionSummary, timeline: readonly TimelineMinute[]): string {
+  const indented = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
+  return `{\n  "summary": ${indented(summary)},\n  "timeline": ${indented(timeline)},\n  "viewers": [`;
+}
+
+/** One chunk of viewers, one object a line; `first` says whether a chunk was written before. */
+export function sessionJsonViewers(viewers: readonly ViewerTotals[], first: boolean): string {
+  if (viewers.length === 0) return '';
+  const lines = viewers.map((v) => `\n    ${JSON.stringify(v)}`).join(',');
+  return first ? lines : `,${lines}`;
+}
+
+export function sessionJsonClosing(anyViewers: boolean): string {
+  return anyViewers ? '\n  ]\n}\n' : ']\n}\n';
+}

@@ -1,0 +1,366 @@
+import { sql } from 'drizzle-orm';
+import type {
+  LiveSession,
+  RankedViewer,
+  SessionListEntry,
+  SessionRef,
+  SessionSummary,
+  SkipCount,
+  SkipSource,
+  TimelineMinute,
+  ViewerTotals,
+} from '../analytics/session-metrics.js';
+import { isSkipTier, isTier, tierRank } from '../domain/tiers.js';
+import { rowsOf, type Queryable } from './connect.js';
+import { toDate, toDateOrNull } from './rows.js';
+
+interface SessionRow {
+  id: number;
+  guild_id: string;
+  tiktok_username: string;
+  room_id: string | null;
+  started_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+const SESSION_COLS = sql`s.id, s.guild_id, s.tiktok_username, s.room_id, s.started_at, s.ended_at, s.end_reason`;
+
+function toSession(row: SessionRow): LiveSession {
+  return {
+    id: row.id,
+    guildId: row.guild_id,
+    tiktokUsername: row.tiktok_username,
+    roomId: row.room_id,
+    startedAt: toDate(row.started_at),
+    endedAt: toDateOrNull(row.ended_at),
+    endReason: row.end_reason,
+  };
+}
+
+/**
+ * The window a session's submissions and skips are counted in: its start to its end, or to now while
+ * it is live. Interactions need no window: ingestion stamps them with their session.
+ */
+const sessionUntil = sql`COALESCE(s.ended_at, now())`;
+
+export async function findSession(
+  db: Queryable,
+  guildId: string,
+  ref: SessionRef,
+): Promise<LiveSession | null> {
+  const which = ref === 'latest' ? sql`TRUE` : sql`s.id = ${ref}`;
+  const [row] = await rowsOf<SessionRow>(
+    db,
+    sql`SELECT ${SESSION_COLS} FROM live_sessions s WHERE s.guild_id = ${guildId} AND ${which}
+        ORDER BY s.started_at DESC, s.id DESC LIMIT 1`,
+  );
+  return row ? toSession(row) : null;
+}
+
+/**
+ * Everything a session's viewers did, one row per contribution, so every figure below is one
+ * aggregate over it. A gift that streaks (roses sent in a combo) is stored by ingestion as interactions
+ * worth nothing plus one `gift_streaks` row holding what the whole streak was credited: the streak row
+ * carries its value, gift count and points, and its updates only count as activity. A gift that does not
+ * streak is one interaction worth `amount`, `repeatCount` gifts at once.
+ */
+function contributions(session: LiveSession) {
+  return sql`(
+    SELECT i.tiktok_user_id, i.kind, i.amount, i.points, i.occurred_at AS at,
+      CASE WHEN i.kind = 'like' THEN i.amount ELSE 0 END AS likes,
+      CASE WHEN i.kind = 'gift' AND NOT COALESCE((i.payload->>'streakable')::boolean, false)
+        THEN GREATEST(1, COALESCE((i.payload->>'repeatCount')::bigint, 1)) ELSE 0 END AS gifts,
+      CASE WHEN i.kind = 'gift' THEN i.amount ELSE 0 END AS gift_coins
+    FROM interactions i WHERE i.session_id = ${session.id} AND i.guild_id = ${session.guildId}
+    UNION ALL
+    SELECT g.tiktok_user_id, 'gift', g.credited_value, g.credited_points, g.started_at,
+      0, g.repeat_count, g.credited_value
+    FROM gift_streaks g WHERE g.session_id = ${session.id} AND g.guild_id = ${session.guildId}
+  )`;
+}
+
+interface TotalsRow {
+  duration_seconds: number;
+  coins_awarded: number;
+  peak_viewers: number | null;
+  average_viewers: number | null;
+  unique_viewers: number;
+  likes: number;
+  comments: number;
+  joins: number;
+  shares: number;
+  follows: number;
+  gifts: number;
+  gift_tiktok_coins: number;
+  points_awarded: number;
+  submissions_received: number;
+  submissions_reviewed: number;
+}
+
+/** Every figure of one session, in a handful of set-based queries. */
+export async function sessionSummary(db: Queryable, session: LiveSession): Promise<SessionSummary> {
+  const [totals] = await rowsOf<TotalsRow>(
+    db,
+    sql`WITH s AS (SELECT * FROM live_sessions WHERE id = ${session.id} AND guild_id = ${session.guildId}),
+    c AS (
+      SELECT
+        max(amount) FILTER (WHERE kind = 'viewers') AS peak_viewers,
+        round(avg(amount) FILTER (WHERE kind = 'viewers'))::bigint AS average_viewers,
+        count(DISTINCT tiktok_user_id) AS unique_viewers,
+        COALESCE(sum(likes), 0)::bigint AS likes,
+        count(*) FILTER (WHERE kind = 'comment') AS comments,
+        count(*) FILTER (WHERE kind = 'join') AS joins,
+        count(*) FILTER (WHERE kind = 'share') AS shares,
+        count(*) FILTER (WHERE kind = 'follow') AS follows,
+        COALESCE(sum(gifts), 0)::bigint AS gifts,
+        COALESCE(sum(gift_coins), 0)::bigint AS gift_tiktok_coins,
+        COALESCE(sum(points), 0)::bigint AS points_awarded
+      FROM ${contributions(session)} c
+    ),
+    sub AS (
+      SELECT
+        count(*) FILTER (WHERE sb.submitted_at BETWEEN s.started_at AND ${sessionUntil}) AS submissions_received,
+        count(*) FILTER (WHERE sb.played_at BETWEEN s.started_at AND ${sessionUntil}) AS submissions_reviewed
+      FROM s JOIN submissions sb ON sb.guild_id = s.guild_id
+        AND (sb.submitted_at >= s.started_at OR sb.played_at >= s.started_at)
+    )
+    SELECT floor(extract(epoch FROM ${sessionUntil} - s.started_at))::bigint AS duration_seconds,
+      s.coins_awarded, c.*, sub.*
+    FROM s, c, sub`,
+  );
+  if (!totals) throw new Error(`live session ${session.id} vanished while it was summarised`);
+  const [topGifters, topEngaged, skips] = await Promise.all([
+    topViewers(db, session, 'gifts'),
+    topViewers(db, session, 'points'),
+    skipsDuring(db, session),
+  ]);
+  return {
+    session,
+    durationSeconds: totals.duration_seconds,
+    peakViewers: totals.peak_viewers,
+    averageViewers: totals.average_viewers,
+    uniqueViewers: totals.unique_viewers,
+    likes: totals.likes,
+    comments: totals.comments,
+    joins: totals.joins,
+    shares: totals.shares,
+    follows: totals.follows,
+    gifts: totals.gifts,
+    giftTikTokCoins: totals.gift_tiktok_coins,
+    coinsAwarded: totals.coins_awarded,
+    pointsAwarded: totals.points_awarded,
+    topGifters,
+    topEngaged,
+    submissionsReceived: totals.submissions_received,
+    submissionsReviewed: totals.submissions_reviewed,
+    skips,
+  };
+}
+
+/** A viewer's handle as this guild last saw it; the user id when the account row is missing. */
+const handleOf = sql`COALESCE(a.handle, c.tiktok_user_id)`;
+const accountJoin = (session: LiveSession) =>
+  sql`LEFT JOIN tiktok_accounts a ON a.guild_id = ${session.guildId} AND a.tiktok_user_id = c.tiktok_user_id`;
+
+async function topViewers(
+  db: Queryable,
+  session: LiveSession,
+  by: 'gifts' | 'points',
+  limit = 5,
+): Promise<RankedViewer[]> {
+  const value = by === 'gifts' ? sql`sum(c.gift_coins)` : sql`sum(c.points)`;
+  const rows = await rowsOf<{ tiktok_user_id: string; handle: string; value: number }>(
+    db,
+    sql`SELECT c.tiktok_user_id, ${handleOf} AS handle, ${value}::bigint AS value
+        FROM ${contributions(session)} c ${accountJoin(session)}
+        WHERE c.tiktok_user_id IS NOT NULL
+        GROUP BY c.tiktok_user_id, a.handle
+        HAVING ${value} > 0
+        ORDER BY value DESC, handle, c.tiktok_user_id
+        LIMIT ${limit}`,
+  );
+  return rows.map((r) => ({ tiktokUserId: r.tiktok_user_id, handle: r.handle, value: r.value }));
+}
+
+const SKIP_SOURCES: Record<string, SkipSource> = {
+  confirm_skip: 'confirmed',
+  gift_skip: 'gift',
+  buy_skip: 'coins',
+};
+
+/**
+ * Skips granted while the session ran, from the audit log: a confirmed skip records its tier as
+ * `tier`, an upgrade by gift or coins as `to`, and a gift skip kept for the viewer's next song as
+ * `credit`.
+ */
+async function skipsDuring(db: Queryable, session: LiveSession): Promise<SkipCount[]> {
+  const rows = await rowsOf<{ action: string; tier: string | null; count: number }>(
+    db,
+    sql`SELECT l.action, COALESCE(l.details->>'tier', l.details->>'to', l.details->>'credit') AS tier,
+          count(*) AS count
+        FROM live_sessions s JOIN audit_log l ON l.guild_id = s.guild_id
+          AND l.created_at BETWEEN s.started_at AND ${sessionUntil}
+        WHERE s.id = ${session.id} AND s.guild_id = ${session.guildId}
+          AND l.action IN ('confirm_skip', 'gift_skip', 'buy_skip')
+        GROUP BY 1, 2`,
+  );
+  return rows
+    .flatMap((r): SkipCount[] => {
+      const source = SKIP_SOURCES[r.action];
+      return source && r.tier && isTier(r.tier) && isSkipTier(r.tier)
+        ? [{ tier: r.tier, source, count: r.count }]
+        : [];
+    })
+    .sort((a, b) => tierRank(a.tier) - tierRank(b.tier) || a.source.localeCompare(b.source));
+}
+
+interface ViewerRow {
+  tiktok_user_id: string;
+  handle: string;
+  likes: number;
+  comments: number;
+  shares: number;
+  follows: number;
+  gifts: number;
+  tiktok_coins: number;
+  points: number;
+}
+
+/**
+ * One page of the session's viewers and their totals, by TikTok user id after `afterUserId` (keyset
+ * paging, so exporting a huge session never re-scans the pages already written).
+ */
+export async function sessionViewersPage(
+  db: Queryable,
+  session: LiveSession,
+  afterUserId: string | null,
+  limit: number,
+): Promise<ViewerTotals[]> {
+  const after = afterUserId === null ? sql`TRUE` : sql`c.tiktok_user_id > ${afterUserId}`;
+  const rows = await rowsOf<ViewerRow>(
+    db,
+    sql`SELECT c.tiktok_user_id, ${handleOf} AS handle,
+          sum(c.likes)::bigint AS likes,
+          count(*) FILTER (WHERE c.kind = 'comment') AS comments,
+          count(*) FILTER (WHERE c.kind = 'share') AS shares,
+          count(*) FILTER (WHERE c.kind = 'follow') AS follows,
+          sum(c.gifts)::bigint AS gifts,
+          sum(c.gift_coins)::bigint AS tiktok_coins,
+          sum(c.points)::bigint AS points
+        FROM ${contributions(session)} c ${accountJoin(session)}
+        WHERE c.tiktok_user_id IS NOT NULL AND ${after}
+        GROUP BY c.tiktok_user_id, a.handle
+        ORDER BY c.tiktok_user_id
+        LIMIT ${limit}`,
+  );
+  return rows.map((r) => ({
+    tiktokUserId: r.tiktok_user_id,
+    handle: r.handle,
+    likes: r.likes,
+    comments: r.comments,
+    shares: r.shares,
+    follows: r.follows,
+    gifts: r.gifts,
+    tiktokCoins: r.tiktok_coins,
+    points: r.points,
+  }));
+}
+
+/** Every viewer of the session, `chunkSize` at a time. */
+export async function* sessionViewers(
+  db: Queryable,
+  session: LiveSession,
+  chunkSize = 1000,
+): AsyncGenerator<ViewerTotals[]> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await sessionViewersPage(db, session, after, chunkSize);
+    if (page.length > 0) yield page;
+    if (page.length < chunkSize) return;
+    after = page[page.length - 1]!.tiktokUserId;
+  }
+}
+
+/**
+ * The session minute by minute, from its first minute to its last (or now while live), widened to
+ * any interaction stamped outside it so no event is left off the chart. A gift streak counts in the
+ * minute it started.
+ */
+export async function sessionTimeline(db: Queryable, session: LiveSession): Promise<TimelineMinute[]> {
+  const rows = await rowsOf<{
+    minute: string;
+    viewers: number | null;
+    likes: number;
+    gift_tiktok_coins: number;
+  }>(
+    db,
+    sql`WITH s AS (SELECT * FROM live_sessions WHERE id = ${session.id} AND guild_id = ${session.guildId}),
+    per_minute AS (
+      SELECT date_trunc('minute', at) AS minute,
+        max(amount) FILTER (WHERE kind = 'viewers') AS viewers,
+        sum(likes)::bigint AS likes,
+        sum(gift_coins)::bigint AS gift_tiktok_coins
+      FROM ${contributions(session)} c GROUP BY 1
+    ),
+    bounds AS (
+      SELECT date_trunc('minute', LEAST(s.started_at, (SELECT min(minute) FROM per_minute))) AS first,
+        date_trunc('minute', GREATEST(${sessionUntil}, (SELECT max(minute) FROM per_minute))) AS last
+      FROM s
+    )
+    SELECT m.minute, p.viewers, COALESCE(p.likes, 0) AS likes, COALESCE(p.gift_tiktok_coins, 0) AS gift_tiktok_coins
+    FROM bounds, generate_series(bounds.first, bounds.last, interval '1 minute') AS m(minute)
+    LEFT JOIN per_minute p ON p.minute = m.minute
+    ORDER BY m.minute`,
+  );
+  return rows.map((r) => ({
+    minute: toDate(r.minute),
+    viewers: r.viewers,
+    likes: r.likes,
+    giftTikTokCoins: r.gift_tiktok_coins,
+  }));
+}
+
+export interface SessionListPage {
+  entries: SessionListEntry[];
+  total: number;
+}
+
+/** The guild's sessions, newest first, with their headline figures. `offset` counts sessions. */
+export async function listSessions(
+  db: Queryable,
+  guildId: string,
+  { offset, limit }: { offset: number; limit: number },
+): Promise<SessionListPage> {
+  const [rows, [count]] = await Promise.all([
+    rowsOf<SessionRow & { peak_viewers: number | null; likes: number; gift_tiktok_coins: number }>(
+      db,
+      sql`SELECT ${SESSION_COLS}, t.peak_viewers, t.likes, t.gift_tiktok_coins
+          FROM live_sessions s
+          LEFT JOIN LATERAL (
+            SELECT max(amount) FILTER (WHERE kind = 'viewers') AS peak_viewers,
+              COALESCE(sum(amount) FILTER (WHERE kind = 'like'), 0)::bigint AS likes,
+              COALESCE(sum(amount) FILTER (WHERE kind = 'gift'), 0)::bigint
+                + (SELECT COALESCE(sum(credited_value), 0) FROM gift_streaks WHERE session_id = s.id)::bigint
+                AS gift_tiktok_coins
+            FROM interactions WHERE session_id = s.id
+          ) t ON TRUE
+          WHERE s.guild_id = ${guildId}
+          ORDER BY s.started_at DESC, s.id DESC
+          OFFSET ${offset} LIMIT ${limit}`,
+    ),
+    rowsOf<{ total: number }>(
+      db,
+      sql`SELECT count(*) AS total FROM live_sessions WHERE guild_id = ${guildId}`,
+    ),
+  ]);
+  return {
+    entries: rows.map((r) => ({
+      session: toSession(r),
+      peakViewers: r.peak_viewers,
+      likes: r.likes,
+      giftTikTokCoins: r.gift_tiktok_coins,
+    })),
+    total: count?.total ?? 0,
+  };
+}

@@ -1,0 +1,117 @@
+import { parse } from 'csv-parse/sync';
+import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { pngSize } from '../analytics/png.js';
+import { FORMULA_HANDLE, seedSession } from '../analytics/session-fixture.js';
+import { OTHER_GUILD } from '../support/db/fixtures.js';
+
+installUnhandledRejectionGuard();
+
+let database: TestDatabase;
+let t: TestBot;
+let sessionId: number;
+
+beforeAll(async () => {
+  database = await openTestDatabase('postgres');
+});
+afterAll(async () => {
+  await database?.close();
+});
+beforeEach(async () => {
+  await database.reset();
+  t = await startTestBot({ database });
+  sessionId = await seedSession(database.db, t.guildId, OTHER_GUILD);
+});
+afterEach(async () => {
+  const unknown = [...t.discord.unknownRoutes];
+  await t.close();
+  expect(unknown).toEqual([]);
+});
+
+function metrics(subcommand: string, options: Record<string, OptionValue> = {}, user = t.users.admin) {
+  return t.discord.slashCommand({
+    channelId: t.channels.general,
+    user,
+    name: 'admin',
+    subcommandGroup: 'metrics',
+    subcommand,
+    options,
+  });
+}
+
+describe('/admin metrics session', () => {
+  it('answers privately with the summary embed and the CSV, JSON and timeline chart files', async () => {
+    const handle = metrics('session', { session: 'latest' });
+    const first = await handle.reply();
+    expect(first.body.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+    expect(Number(first.body.data.flags) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+
+    const edit = await handle.editReply();
+    expect(edit.body.allowed_mentions).toEqual({ parse: [] });
+    const [embed] = edit.body.embeds ?? [];
+    expect(embed?.title).toBe(`Live session #${sessionId} · @reviewstream`);
+    const fields = Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]));
+    expect(fields.Viewers).toMatch(/Peak 30 · average 19/);
+    expect(fields.Gifts).toMatch(/10 gifts · 901 TikTok coins/);
+    expect(fields.Songs).toBe('2 submitted · 2 reviewed');
+    expect(fields['Earned by viewers']).toBe('682 points · 17 Luxury Coins (gifts and watch time)');
+    expect(fields['Top gifters']).toMatch(
+      /^1\. @=HYPERLINK.* · 600 coins\n2\. @u3 · 300 coins\n3\. @alice · 1 coin$/,
+    );
+
+    const files = new Map(edit.files.map((f) => [f.name, f]));
+    expect([...files.keys()].sort()).toEqual(
+      [`session-${sessionId}-timeline.png`, `session-${sessionId}.csv`, `session-${sessionId}.json`].sort(),
+    );
+    const csv: Record<string, string>[] = parse(files.get(`session-${sessionId}.csv`)!.data, {
+      columns: true,
+    });
+    expect(csv.map((r) => r.handle)).toEqual(['alice', `'${FORMULA_HANDLE}`, 'u3']);
+    const json = JSON.parse(files.get(`session-${sessionId}.json`)!.data.toString('utf8'));
+    expect(json.summary.session.id).toBe(sessionId);
+    expect(pngSize(files.get(`session-${sessionId}-timeline.png`)!.data)).toEqual({
+      width: 1200,
+      height: 600,
+    });
+  });
+
+  it('says plainly when the session does not exist', async () => {
+    const handle = metrics('session', { session: '9999' });
+    await handle.reply();
+    const edit = await handle.editReply();
+    expect(edit.body.content).toMatch(/no live session #9999/);
+    expect(edit.files).toEqual([]);
+  });
+
+  it('refuses a session that is neither a number nor latest', async () => {
+    const { body } = await metrics('session', { session: 'yesterday' }).reply();
+    expect(body.data.content).toMatch(/session id .* or latest/);
+  });
+
+  it('is refused to members without Manage Server, and reveals nothing', async () => {
+    const handle = metrics('session', { session: 'latest' }, t.users.viewer);
+    const { body } = await handle.reply();
+    expect(body.data.content).toMatch(/Manage Server/);
+    expect(handle.allResponses().flatMap((c) => c.files)).toEqual([]);
+  });
+});
+
+describe('/admin metrics sessions', () => {
+  it('lists the sessions newest first with their headline figures', async () => {
+    const { body } = await metrics('sessions').reply();
+    expect(Number(body.data.flags) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    const [embed] = body.data.embeds ?? [];
+    const description = String(embed?.description);
+    expect(description.indexOf(`#${sessionId}`)).toBeLessThan(description.indexOf(`#${sessionId - 1}`));
+    expect(description).toMatch(/peak 30 viewers · 30 likes · 901 gift coins/);
+    expect(embed?.footer?.text).toMatch(/Page 1\/1 · 2 sessions/);
+  });
+
+  it('refuses a page past the last one', async () => {
+    const { body } = await metrics('sessions', { page: 3 }).reply();
+    expect(body.data.content).toMatch(/only 1 page/);
+  });
+});
