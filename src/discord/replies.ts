@@ -1,5 +1,4 @@
 import {
-  escapeMarkdown,
   MessageFlags,
   type InteractionReplyOptions,
   type MessageMentionOptions,
@@ -9,14 +8,20 @@ import {
 /** Nothing the bot sends pings anyone unless a caller opts in explicitly. */
 export const NO_MENTIONS: MessageMentionOptions = { parse: [] };
 
+/** Characters that start Markdown in Discord; a backslash before any of them shows it as is. */
+const MARKDOWN_CHARACTERS = /[\\`*_~|[\]]/g;
+
 /**
  * User text shown in a message or embed: markdown escaped, mentions neutralised visually too
- * (allowedMentions already stops the ping), newlines flattened, length capped.
+ * (allowedMentions already stops the ping), newlines flattened, length capped. Every markdown
+ * character is escaped on its own: discord.js's escapeMarkdown leaves masked links (`[text](url)`)
+ * live and half-escapes runs such as `***` or an odd trailing backtick, which then pair with the
+ * next entry's and restyle the rest of a queue embed.
  */
 export function userText(text: string, max = 100): string {
   const flat = text.replace(/[\r\n\t]+/g, ' ').trim();
   const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return escapeMarkdown(cut).replace(/@/g, '@\u200b');
+  return cut.replace(MARKDOWN_CHARACTERS, '\\$&').replace(/@/g, '@\u200b');
 }
 
 /** An ephemeral answer, whether or not the interaction was already deferred or answered. */

@@ -209,8 +209,20 @@ export function classifyLink(raw: string): LinkClassification {
   return { ok: true, platform: rule.platform, url: song };
 }
 
+/**
+ * The labels in front of an allowed domain, each a DNS name label (letters, digits, inner hyphens).
+ * The URL parser keeps hosts like `.ditto.fm` (from `%2editto.fm` or a full-width dot) and
+ * `_www.ditto.fm`, which are no one's subdomain.
+ */
+const SUBDOMAIN_LABELS = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+$/;
+
 function matchesHost(host: string, hosts: readonly string[], domains: readonly string[]): boolean {
-  return hosts.includes(host) || domains.some((d) => host === d || host.endsWith(`.${d}`));
+  return (
+    hosts.includes(host) ||
+    domains.some(
+      (d) => host === d || (host.endsWith(`.${d}`) && SUBDOMAIN_LABELS.test(host.slice(0, -d.length))),
+    )
+  );
 }
 
 function refuse(code: LinkRefusalCode, message: string): LinkClassification {

@@ -11,12 +11,24 @@ export const SKIP_TIER_AMOUNT: Record<SkipTier, number> = {
 };
 
 /**
+ * The largest skip a viewer can ask for. Discord checks an option's maximum in the client only, and
+ * skip amounts are stored as PostgreSQL integer, so the rule is enforced here as well.
+ */
+export const MAX_SKIP_AMOUNT = 1_000_000;
+
+/**
  * The tier a paid skip of `amount` lands in: the highest tier whose amount is not above it, so 12
  * buys 10 Skip and anything from 25 up buys 25+ Skip (where larger amounts are served first).
  */
 export function skipAmountToTier(amount: number): SkipTier {
   if (!Number.isSafeInteger(amount) || amount < 0) {
     throw new UserFacingError('invalid_amount', 'The skip amount must be a whole number, like 5, 10 or 25.');
+  }
+  if (amount > MAX_SKIP_AMOUNT) {
+    throw new UserFacingError(
+      'invalid_amount',
+      `The skip amount must be a whole number from ${SKIP_TIER_AMOUNT.skip5} to ${MAX_SKIP_AMOUNT.toLocaleString('en-US')}.`,
+    );
   }
   const tier = SKIP_TIERS.find((t) => amount >= SKIP_TIER_AMOUNT[t]);
   if (tier === undefined) {

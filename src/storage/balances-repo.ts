@@ -85,9 +85,16 @@ export async function adjustDiscordBalance(
       sql`SELECT ${column} AS value FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${userId} FOR UPDATE`,
     );
     const before = Number(current?.value ?? 0);
+    const name = balance === 'coins' ? 'Luxury Coins' : 'engagement points';
+    // addCoins would throw a RangeError (an apology); an admin's give must be refused in words.
+    if (before + delta > Number.MAX_SAFE_INTEGER) {
+      throw new UserFacingError(
+        'invalid_amount',
+        `That would take them past ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} ${name}, the most a balance can hold; nothing changed.`,
+      );
+    }
     const after = delta > 0 ? addCoins(before, delta) : before + delta;
     if (after < 0) {
-      const name = balance === 'coins' ? 'Luxury Coins' : 'engagement points';
       throw new UserFacingError('insufficient_coins', `They have only ${before} ${name}; nothing changed.`);
     }
     await tx.execute(

@@ -5,7 +5,7 @@ import {
   SlashCommandBuilder,
   type SlashCommandIntegerOption,
 } from 'discord.js';
-import { skipAmountToTier } from '../../domain/skips.js';
+import { MAX_SKIP_AMOUNT, skipAmountToTier } from '../../domain/skips.js';
 import { TIER_LABELS } from '../../domain/tiers.js';
 import type { BotContext, ComponentHandler, SlashCommand } from '../../discord/module.js';
 import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
@@ -28,7 +28,7 @@ export const skipCommand: SlashCommand = {
         .setDescription('What you pay: 5, 10, 15, 20, or 25 and more')
         .setRequired(true)
         .setMinValue(1)
-        .setMaxValue(1_000_000),
+        .setMaxValue(MAX_SKIP_AMOUNT),
     )
     .toJSON(),
 

@@ -33,7 +33,9 @@ export async function storeAudioUpload(
   const temp = path.join(uploadsDir, `.${storedName}.part`);
   await fs.writeFile(temp, bytes);
   await fs.rename(temp, path.join(uploadsDir, storedName));
-  return { storedName, displayName: attachment.name, bytes: bytes.length };
+  // PostgreSQL text can't hold NUL, and control characters have no place in a name shown to people.
+  const displayName = attachment.name.replace(/[\p{Cc}\p{Cf}]/gu, '');
+  return { storedName, displayName, bytes: bytes.length };
 }
 
 async function download(url: string): Promise<Buffer> {

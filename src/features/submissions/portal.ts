@@ -185,6 +185,10 @@ export const portalHandlers: ComponentHandler[] = [
         );
       }
       const id = Number(interaction.values[0]);
+      // The values are ours, but a forged one must not reach PostgreSQL as NaN or beyond bigint.
+      if (!Number.isSafeInteger(id) || id < 1) {
+        throw new UserFacingError('not_found', "You have no song with that id in this server's history.");
+      }
       const { settings } = await getGuildConfig(ctx.database.db, interaction.guildId);
       const submission = await resubmitFromHistory(
         ctx.database.db,
