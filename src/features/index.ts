@@ -1,5 +1,6 @@
 import type { ModuleFactory } from '../discord/module.js';
 import { adminModule } from './admin/index.js';
+import { analyticsModule } from './analytics/index.js';
 import { economyModule } from './economy/index.js';
 import { embedsModule } from './embeds/index.js';
 import { jobsModule } from './jobs/index.js';
@@ -7,6 +8,8 @@ import { linkingModule } from './linking/index.js';
 import { queueModule } from './queue/index.js';
 import { reviewModule } from './review/index.js';
 import { submissionsModule } from './submissions/index.js';
+import { tiktokModule } from './tiktok/index.js';
+import { httpModule } from '../http/index.js';
 
 /** Every feature module of the bot, by the name `/admin reload` knows it by. */
 export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<string, ModuleFactory>([
@@ -16,6 +19,9 @@ export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<strin
   ['economy', economyModule],
   ['linking', linkingModule],
   ['admin', adminModule],
+  ['analytics', analyticsModule],
   ['embeds', embedsModule],
   ['jobs', jobsModule],
+  ['tiktok', () => tiktokModule()],
+  ['http', httpModule],
 ]);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { UserFacingError } from '../domain/errors.js';
+import { applyGiftSkipClaims, type GiftSkipAward } from './gift-skip-claims-repo.js';
 import { recordAudit } from './audit-repo.js';
 import { rowsOf, type Queryable } from './connect.js';
 
@@ -87,6 +88,8 @@ export interface LinkResult {
   replacedHandle: string | null;
   /** Who held the account before an admin's forced link moved it. */
   previousOwnerId: string | null;
+  /** A skip the account earned with gifts before it was linked, applied now. */
+  giftSkip: GiftSkipAward | null;
 }
 
 /**
@@ -117,7 +120,7 @@ export async function linkTikTokAccount(
     }
     const account = toAccount(row);
     if (account.discordUserId === discordUserId) {
-      return { account, replacedHandle: null, previousOwnerId: null };
+      return { account, replacedHandle: null, previousOwnerId: null, giftSkip: null };
     }
     if (account.discordUserId !== null && !input.forced) {
       throw new UserFacingError(
@@ -146,10 +149,13 @@ export async function linkTikTokAccount(
         replacedHandle: replaced?.handle ?? null,
       },
     });
+    // Every link path goes through here, so gift skips earned while unlinked are never missed.
+    const giftSkip = await applyGiftSkipClaims(tx, guildId, tiktokUserId, discordUserId);
     return {
       account: { ...account, discordUserId },
       replacedHandle: replaced?.handle ?? null,
       previousOwnerId: account.discordUserId,
+      giftSkip,
     };
   });
 }

@@ -253,6 +253,24 @@ describe('/admin force-link', () => {
     });
   });
 
+  it('applies a skip the account earned with gifts before it was linked', async () => {
+    await seeAccount(t.guildId, '7001', 'fan');
+    await database.db.execute(sql`INSERT INTO gift_skip_claims (guild_id, tiktok_user_id, tier, gift_value)
+      VALUES (${t.guildId}, '7001', 'skip10', 2000)`);
+    await database.db
+      .execute(sql`INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform)
+      VALUES (${t.guildId}, ${t.users.viewer.id}, 'A', 'B', 'https://youtu.be/dQw4w9WgXcQ', 'youtube')`);
+    const reply = await answer(forceLink({ user: t.users.viewer.id, handle: '@fan' }));
+    expect(reply.content).toMatch(/earned a 10 Skip/);
+    const [song] = await rowsOf<{ tier: string }>(database.db, sql`SELECT tier FROM submissions`);
+    expect(song?.tier).toBe('skip10');
+    const [claim] = await rowsOf<{ claimed_by: string | null }>(
+      database.db,
+      sql`SELECT claimed_by FROM gift_skip_claims`,
+    );
+    expect(claim?.claimed_by).toBe(t.users.viewer.id);
+  });
+
   it('moves an account from another member and says so', async () => {
     await linkTikTok(database.db, t.guildId, t.users.other.id, { id: '7001', handle: 'fan' });
     const reply = await answer(forceLink({ user: t.users.viewer.id, handle: 'fan' }));

@@ -1,3 +1,4 @@
+import { announceGiftSkip } from './gift-skip-note.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { normalizeTikTokHandle } from '../../domain/link-codes.js';
 import type { AdminSubcommand } from '../../discord/module.js';
@@ -34,7 +35,7 @@ export const forceLinkSubcommand: AdminSubcommand = {
         `@${userText(handle, 40)} hasn't been seen in a live here yet, so there is no account to link. Try again after it joins a live.`,
       );
     }
-    const { previousOwnerId, replacedHandle } = await linkTikTokAccount(ctx.database.db, {
+    const { previousOwnerId, replacedHandle, giftSkip } = await linkTikTokAccount(ctx.database.db, {
       guildId: interaction.guildId,
       discordUserId: target.id,
       tiktokUserId: account.tiktokUserId,
@@ -44,6 +45,7 @@ export const forceLinkSubcommand: AdminSubcommand = {
     const notes = [
       previousOwnerId ? ` It was linked to <@${previousOwnerId}> before.` : '',
       replacedHandle ? ` Their previous link to @${userText(replacedHandle, 40)} was removed.` : '',
+      announceGiftSkip(ctx, interaction.guildId, giftSkip),
     ].join('');
     await replyPrivately(interaction, `Linked @${userText(account.handle, 40)} to <@${target.id}>.${notes}`);
   },

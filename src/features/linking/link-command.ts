@@ -1,3 +1,4 @@
+import { announceGiftSkip } from './gift-skip-note.js';
 import { SlashCommandBuilder } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { normalizeTikTokHandle } from '../../domain/link-codes.js';
@@ -104,7 +105,7 @@ async function linkWithoutCode(
     );
     return;
   }
-  const { replacedHandle } = await linkTikTokAccount(ctx.database.db, {
+  const { replacedHandle, giftSkip } = await linkTikTokAccount(ctx.database.db, {
     guildId: interaction.guildId,
     discordUserId: interaction.user.id,
     tiktokUserId,
@@ -112,5 +113,9 @@ async function linkWithoutCode(
     forced: false,
   });
   const replaced = replacedHandle ? ` (instead of @${userText(replacedHandle, 40)})` : '';
-  await replyPrivately(interaction, `Linked ${shown}${replaced}. Its coins and points now count here.`);
+  const skip = announceGiftSkip(ctx, interaction.guildId, giftSkip);
+  await replyPrivately(
+    interaction,
+    `Linked ${shown}${replaced}. Its coins and points now count here.${skip}`,
+  );
 }
