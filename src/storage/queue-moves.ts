@@ -20,7 +20,8 @@ import { lockSubmission, submitSong } from './submissions-repo.js';
 /**
  * Takes the next song in one statement: picks the head of the serving tiers (skipping rows another
  * reviewer holds), marks it played, and resets its submitter's engagement points so Free rotates.
- * `servedFrom` is the tier it was played from (the row itself now says Songs Played).
+ * `servedFrom` is the tier it was played from (the row itself now says Songs Played). `played_at` is
+ * the moment of the take, not of the transaction, so the history shows the order songs were served.
  */
 export async function takeNextSubmission(
   db: Queryable,
@@ -34,7 +35,7 @@ export async function takeNextSubmission(
           ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
         ),
         taken AS (
-          UPDATE submissions SET tier = 'played', tier_since = now(), played_at = now(), played_by = ${reviewerId}
+          UPDATE submissions SET tier = 'played', tier_since = clock_timestamp(), played_at = clock_timestamp(), played_by = ${reviewerId}
           FROM picked WHERE id = picked.picked_id
           RETURNING ${cols}, picked.served_from
         ),
