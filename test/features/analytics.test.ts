@@ -114,4 +114,9 @@ describe('/admin metrics sessions', () => {
     const { body } = await metrics('sessions', { page: 3 }).reply();
     expect(body.data.content).toMatch(/only 1 page/);
   });
+
+  it('refuses a crafted page 0 with a clear message', async () => {
+    const { body } = await metrics('sessions', { page: 0 }).reply();
+    expect(body.data.content).toBe('Pages start at 1.');
+  });
 });

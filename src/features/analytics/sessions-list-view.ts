@@ -8,6 +8,10 @@ export const SESSIONS_PAGE_SIZE = 10;
 
 /** Page `page` (1-based) of the guild's live sessions, newest first. */
 export async function sessionsListEmbed(db: Queryable, guildId: string, page: number): Promise<EmbedBuilder> {
+  // Discord's client enforces the minimum, but a crafted interaction can still carry 0 or less.
+  if (!Number.isSafeInteger(page) || page < 1) {
+    throw new UserFacingError('invalid_amount', 'Pages start at 1.');
+  }
   const { entries, total } = await listSessions(db, guildId, {
     offset: (page - 1) * SESSIONS_PAGE_SIZE,
     limit: SESSIONS_PAGE_SIZE,
