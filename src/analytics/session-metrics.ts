@@ -1,19 +1,11 @@
 import type { SkipTier } from '../domain/tiers.js';
+import type { LiveSession } from '../storage/live-sessions-repo.js';
 
-/**
+/*
  * The plain data of a live session's analytics: what storage reads and what the chart, CSV and JSON
  * builders render. No driver or Discord types, so renderers are tested over literals.
  */
-export interface LiveSession {
-  id: number;
-  guildId: string;
-  tiktokUsername: string;
-  roomId: string | null;
-  startedAt: Date;
-  /** Null while the session is still live. */
-  endedAt: Date | null;
-  endReason: string | null;
-}
+export type { LiveSession };
 
 /** Which session: its id, or the one that started last. */
 export type SessionRef = number | 'latest';

@@ -14,7 +14,7 @@ export interface LiveSession {
   coinsAwarded: number;
 }
 
-interface SessionRow {
+export interface SessionRow {
   id: number;
   guild_id: string;
   tiktok_username: string;
@@ -25,9 +25,24 @@ interface SessionRow {
   coins_awarded: number;
 }
 
-const SESSION_COLS = sql`id, guild_id, tiktok_username, room_id, started_at, ended_at, end_reason, coins_awarded`;
+/** Columns `toSession` reads; `sessionColumns('s')` qualifies them for a query that aliases the table. */
+export function sessionColumns(alias?: string) {
+  const cols = [
+    'id',
+    'guild_id',
+    'tiktok_username',
+    'room_id',
+    'started_at',
+    'ended_at',
+    'end_reason',
+    'coins_awarded',
+  ];
+  return sql.raw(cols.map((c) => (alias ? `${alias}.${c}` : c)).join(', '));
+}
 
-function toSession(row: SessionRow): LiveSession {
+const SESSION_COLS = sessionColumns();
+
+export function toSession(row: SessionRow): LiveSession {
   return {
     id: Number(row.id),
     guildId: row.guild_id,

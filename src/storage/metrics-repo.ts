@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import type {
-  LiveSession,
   RankedViewer,
   SessionListEntry,
   SessionRef,
@@ -12,31 +11,10 @@ import type {
 } from '../analytics/session-metrics.js';
 import { isSkipTier, isTier, tierRank } from '../domain/tiers.js';
 import { rowsOf, type Queryable } from './connect.js';
-import { toDate, toDateOrNull } from './rows.js';
+import { sessionColumns, toSession, type LiveSession, type SessionRow } from './live-sessions-repo.js';
+import { toDate } from './rows.js';
 
-interface SessionRow {
-  id: number;
-  guild_id: string;
-  tiktok_username: string;
-  room_id: string | null;
-  started_at: string;
-  ended_at: string | null;
-  end_reason: string | null;
-}
-
-const SESSION_COLS = sql`s.id, s.guild_id, s.tiktok_username, s.room_id, s.started_at, s.ended_at, s.end_reason`;
-
-function toSession(row: SessionRow): LiveSession {
-  return {
-    id: row.id,
-    guildId: row.guild_id,
-    tiktokUsername: row.tiktok_username,
-    roomId: row.room_id,
-    startedAt: toDate(row.started_at),
-    endedAt: toDateOrNull(row.ended_at),
-    endReason: row.end_reason,
-  };
-}
+const SESSION_COLS = sessionColumns('s');
 
 /**
  * The window a session's submissions and skips are counted in: its start to its end, or to now while
