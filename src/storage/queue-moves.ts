@@ -15,7 +15,7 @@ import {
   type RawRow,
   type SubmissionRecord,
 } from './submission-record.js';
-import { lockSubmission, submitSong } from './submissions-repo.js';
+import { lockSubmission, scoreExpression, submitSong } from './submissions-repo.js';
 
 /**
  * Takes the next song in one statement: picks the head of the serving tiers (skipping rows another
@@ -164,8 +164,7 @@ export async function restoreSubmission(
       tx,
       sql`UPDATE submissions SET tier = 'free', tier_since = now(), skip_amount = 0, requested_skip_amount = NULL,
             played_at = NULL, played_by = NULL, removed_at = NULL, removed_by = NULL, remove_reason = NULL,
-            score = COALESCE((SELECT points FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${current.submitterId}), 0)
-                  + COALESCE((SELECT points FROM tiktok_accounts WHERE guild_id = ${guildId} AND discord_user_id = ${current.submitterId}), 0)
+            score = ${scoreExpression(guildId, current.submitterId)}
           WHERE id = ${id} RETURNING ${cols}`,
     );
     await recordAudit(tx, {
