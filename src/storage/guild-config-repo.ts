@@ -51,20 +51,24 @@ export async function updateGuildSettings(
   guildId: string,
   change: (current: GuildSettings) => unknown,
 ): Promise<GuildSettings> {
-  const current = (await getGuildConfig(db, guildId)).settings;
-  const parsed = guildSettingsSchema.safeParse(change(structuredClone(current)));
-  if (!parsed.success) {
-    throw new UserFacingError(
-      'invalid_amount',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('\n'),
-    );
-  }
-  await db
-    .insert(guildConfig)
-    .values({ guildId, settings: parsed.data })
-    .onConflictDoUpdate({
-      target: guildConfig.guildId,
-      set: { settings: parsed.data, updatedAt: sql`now()` },
-    });
-  return parsed.data;
+  return db.transaction(async (tx) => {
+    // Two admins changing settings at once must not lose one change: serialise per guild.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`guild-settings:${guildId}`}, 0))`);
+    const current = (await getGuildConfig(tx, guildId)).settings;
+    const parsed = guildSettingsSchema.safeParse(change(structuredClone(current)));
+    if (!parsed.success) {
+      throw new UserFacingError(
+        'invalid_amount',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('\n'),
+      );
+    }
+    await tx
+      .insert(guildConfig)
+      .values({ guildId, settings: parsed.data })
+      .onConflictDoUpdate({
+        target: guildConfig.guildId,
+        set: { settings: parsed.data, updatedAt: sql`now()` },
+      });
+    return parsed.data;
+  });
 }

@@ -116,6 +116,16 @@ describe.each(DRIVER_KINDS)('balances and guild config on %s', (kind) => {
     ]);
   });
 
+  it('keeps both of two settings changes made at the same moment', async () => {
+    await Promise.all([
+      updateGuildSettings(db(), GUILD, (s) => ({ ...s, buySkip: { ...s.buySkip, price: 321 } })),
+      updateGuildSettings(db(), GUILD, (s) => ({ ...s, channelHygiene: true })),
+    ]);
+    const { settings } = await getGuildConfig(db(), GUILD);
+    expect(settings.buySkip.price).toBe(321);
+    expect(settings.channelHygiene).toBe(true);
+  });
+
   it('stores guild channels and validated settings, refusing a bad change whole', async () => {
     await setGuildField(db(), GUILD, 'submissionChannelId', '900');
     const saved = await updateGuildSettings(db(), GUILD, (s) => ({
