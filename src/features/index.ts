@@ -5,6 +5,7 @@ import { economyModule } from './economy/index.js';
 import { embedsModule } from './embeds/index.js';
 import { jobsModule } from './jobs/index.js';
 import { linkingModule } from './linking/index.js';
+import { overlayModule } from './overlay/index.js';
 import { queueModule } from './queue/index.js';
 import { reviewModule } from './review/index.js';
 import { submissionsModule } from './submissions/index.js';
@@ -23,5 +24,6 @@ export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<strin
   ['embeds', embedsModule],
   ['jobs', jobsModule],
   ['tiktok', () => tiktokModule()],
+  ['overlay', () => overlayModule()],
   ['http', httpModule],
 ]);

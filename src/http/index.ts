@@ -1,16 +1,18 @@
 import type { BotModule } from '../discord/module.js';
+import { healthzRoute } from './healthz.js';
 import { httpRoutesFor } from './routes.js';
 import { startHttpServer } from './server.js';
 
 /**
- * Serves the HTTP routes of the other modules (the TikTok relay webhook) on HTTP_PORT. Paths nobody
- * serves answer 404.
+ * Serves `/healthz` and the HTTP routes of the other modules (the TikTok relay webhook, the overlay
+ * and player pages) on HTTP_PORT. Paths nobody serves answer 404.
  */
 export function httpModule(): BotModule {
   return {
     name: 'http',
     async start(ctx, scope) {
       const routes = httpRoutesFor(ctx);
+      scope.onStop(routes.add(healthzRoute(ctx)));
       const server = await startHttpServer(routes, { port: ctx.config.httpPort, logger: ctx.logger });
       routes.url = server.url;
       ctx.logger.info({ url: server.url }, 'http server listening');

@@ -1,9 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../logging/logger.js';
-import type { HttpResponse, HttpRoutes } from './routes.js';
+import { NOT_FOUND, type HttpResponse, type HttpRoutes } from './routes.js';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** How long close() waits for requests already taken in before dropping their connections. */
+const CLOSE_GRACE_MS = 5_000;
 
 class BodyTooLargeError extends Error {}
 
@@ -17,8 +21,17 @@ export async function startHttpServer(
   routes: HttpRoutes,
   options: { port: number; host?: string; logger: Logger },
 ): Promise<RunningHttpServer> {
+  // Requests being served (a relayed batch waits for its commit): close() answers them before it drops connections.
+  let serving = 0;
+  let onIdle: (() => void) | null = null;
   const server = http.createServer((req, res) => {
-    void serve(routes, req, options.logger).then((response) => send(res, response));
+    serving += 1;
+    void serve(routes, req, options.logger)
+      .then((response) => send(res, response))
+      .finally(() => {
+        serving -= 1;
+        if (serving === 0) onIdle?.();
+      });
   });
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
@@ -31,36 +44,55 @@ export async function startHttpServer(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    async close() {
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+      server.closeIdleConnections();
+      if (serving > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          onIdle = resolve;
+          timer = setTimeout(resolve, CLOSE_GRACE_MS);
+        });
+        clearTimeout(timer);
+      }
+      // Event streams and keep-alive sockets end here; a response just sent gets a tick to leave.
+      await new Promise((resolve) => setImmediate(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 
 async function serve(routes: HttpRoutes, req: http.IncomingMessage, logger: Logger): Promise<HttpResponse> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const candidates = routes.find(url.pathname);
-  if (candidates.length === 0) return { status: 404, body: { error: 'not found' } };
-  const route = candidates.find((r) => r.method === req.method);
-  if (!route) {
+  if (candidates.length === 0) return NOT_FOUND;
+  const match = candidates.find((c) => c.route.method === req.method);
+  if (!match) {
     req.resume();
     return {
       status: 405,
       body: { error: 'method not allowed' },
-      headers: { allow: candidates.map((r) => r.method).join(', ') },
+      headers: { allow: candidates.map((c) => c.route.method).join(', ') },
     };
   }
   let body: Buffer;
   try {
-    body = await readBody(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    body = await readBody(req, match.route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) return { status: 413, body: { error: 'body too large' } };
     throw error;
   }
   try {
-    return await route.handle({ method: req.method ?? 'GET', url, headers: req.headers, body });
+    return await match.route.handle({
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+      body,
+      params: match.params,
+    });
   } catch (error) {
     logger.error({ err: error, path: url.pathname }, 'http route failed');
     return { status: 500, body: { error: 'internal error' } };
@@ -93,6 +125,14 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function send(res: http.ServerResponse, response: HttpResponse): void {
+  if (response.body instanceof Readable) {
+    res.writeHead(response.status, response.headers);
+    // Event streams write nothing until there is news; the client should see the headers at once.
+    res.flushHeaders();
+    // A client leaving early rejects the pipeline after destroying the body, which is all we need.
+    pipeline(response.body, res).catch(() => {});
+    return;
+  }
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? {});
   res.writeHead(response.status, {
     'content-type': typeof response.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',

@@ -1,0 +1,62 @@
+import type { BotModule } from '../../discord/module.js';
+import { httpRoutesFor } from '../../http/routes.js';
+import { PageEventStreams } from '../../overlay/page-event-streams.js';
+import { playerView, queueView } from '../../overlay/page-views.js';
+import { QueueChangeListener } from '../embeds/queue-change-channel.js';
+import { overlayAdminSubcommands } from './overlay-commands.js';
+import { overlayRoutes } from './overlay-routes.js';
+import { playerCommand } from './player-command.js';
+import { playerRoutes } from './player-routes.js';
+
+export interface OverlayOptions {
+  /** A comment on every open stream this often, so proxies keep it open and dead clients show. */
+  heartbeatMs?: number;
+  /** Overlay and player pages one guild may have open at once (each OBS scene holds one). */
+  maxStreamsPerGuild?: number;
+}
+
+/**
+ * Web pages over the queue, each behind a secret URL: the stream overlay (`/admin overlay`) and each
+ * reviewer's player (`/player`). Both update live: from this process's queue events, and from other
+ * processes' through PostgreSQL NOTIFY.
+ */
+export function overlayModule(options: OverlayOptions = {}): BotModule {
+  const { heartbeatMs = 15_000, maxStreamsPerGuild = 10 } = options;
+  let streams: PageEventStreams | undefined;
+  const running = (): PageEventStreams => {
+    if (!streams) throw new Error('the overlay module is not started');
+    return streams;
+  };
+  return {
+    name: 'overlay',
+    commands: [playerCommand(running)],
+    adminSubcommands: overlayAdminSubcommands(running),
+    start(ctx, scope) {
+      const db = ctx.database.db;
+      const started = new PageEventStreams({
+        maxPerGuild: maxStreamsPerGuild,
+        render: (guildId, view) =>
+          view.page === 'overlay' ? queueView(db, guildId, view.upNext) : playerView(db, guildId),
+        onRenderError: (error, guildId) =>
+          ctx.logger.warn({ err: error, guildId }, 'could not render a page update'),
+      });
+      streams = started;
+      scope.onStop(() => started.close());
+      scope.onStop(ctx.queueEvents.onChanged((guildId) => started.refresh(guildId)));
+      if (ctx.database.kind === 'postgres' && ctx.config.databaseUrl) {
+        const listener = new QueueChangeListener({
+          databaseUrl: ctx.config.databaseUrl,
+          logger: ctx.logger,
+          onChange: (guildId) => started.refresh(guildId),
+          onReconnected: () => started.refreshAll(),
+        });
+        listener.start();
+        scope.onStop(() => listener.stop());
+      }
+      scope.setInterval(() => started.heartbeat(), heartbeatMs);
+      const routes = httpRoutesFor(ctx);
+      for (const route of [...overlayRoutes(db, started), ...playerRoutes(ctx, started)])
+        scope.onStop(routes.add(route));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import type { BotContext } from '../discord/module.js';
+import type { HttpRoute } from './routes.js';
+
+export const HEALTHZ_PATH = '/healthz';
+/** A database that takes longer than this to answer `SELECT 1` is as good as down for a probe. */
+const DATABASE_PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * `GET /healthz` for a container orchestrator or an uptime monitor: 200 while the database answers
+ * and the Discord gateway is ready, 503 otherwise, with the state of each in the JSON body.
+ */
+export function healthzRoute(ctx: Pick<BotContext, 'client' | 'database'>): HttpRoute {
+  return {
+    method: 'GET',
+    path: HEALTHZ_PATH,
+    async handle() {
+      const database = (await databaseAnswers(ctx)) ? 'up' : 'down';
+      const discord = ctx.client.isReady() ? 'connected' : 'disconnected';
+      const ok = database === 'up' && discord === 'connected';
+      return {
+        status: ok ? 200 : 503,
+        body: { ok, database, discord },
+        headers: { 'cache-control': 'no-store' },
+      };
+    },
+  };
+}
+
+async function databaseAnswers(ctx: Pick<BotContext, 'database'>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), DATABASE_PROBE_TIMEOUT_MS);
+  });
+  try {
+    const probe = ctx.database.db.execute(sql`SELECT 1`).then(
+      () => true,
+      () => false,
+    );
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

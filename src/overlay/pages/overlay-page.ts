@@ -1,0 +1,73 @@
+import { htmlPage } from './html-page.js';
+
+/**
+ * `GET /overlay/<token>`: a browser source for OBS or TikTok LIVE Studio at 1920×1080. The page is
+ * the same for every guild; its content arrives over `/overlay/<token>/events` (the first event
+ * right away, then one per change), and every user string is written with textContent.
+ */
+export const overlayPage = htmlPage({
+  title: 'Queue overlay',
+  style: `
+html, body { margin: 0; background: transparent; }
+body {
+  font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: #fff;
+  padding: 48px;
+  /* Readable over any video: a dark outline and shadow instead of a box. */
+  text-shadow: 0 0 4px #000, 0 2px 6px #000, 0 0 12px rgba(0, 0, 0, 0.8);
+}
+[hidden] { display: none !important; }
+h2 { margin: 0 0 8px; font-size: 32px; font-weight: 600; letter-spacing: 0.08em; text-transform: uppercase; color: #ffd54a; }
+#now-song { font-size: 64px; font-weight: 800; line-height: 1.1; margin-bottom: 40px; }
+ol { list-style: none; margin: 0; padding: 0; }
+li { display: flex; align-items: baseline; gap: 20px; font-size: 40px; line-height: 1.35; }
+.song, #now-song { max-width: 1500px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.tier {
+  flex: none; font-size: 26px; font-weight: 700; padding: 2px 14px; border-radius: 999px;
+  background: rgba(0, 0, 0, 0.55); color: #ffd54a; text-shadow: none;
+}
+`,
+  body: `<section id="now" hidden><h2>Now reviewing</h2><div id="now-song"></div></section>
+<section id="next" hidden><h2>Up next</h2><ol id="up-next"></ol></section>`,
+  script: `
+const now = document.getElementById('now');
+const nowSong = document.getElementById('now-song');
+const next = document.getElementById('next');
+const upNext = document.getElementById('up-next');
+const songText = (s) => s.artist + ' \\u2013 ' + s.title;
+
+function render(view) {
+  now.hidden = view.nowReviewing === null;
+  nowSong.textContent = view.nowReviewing ? songText(view.nowReviewing) : '';
+  next.hidden = view.upNext.length === 0;
+  upNext.replaceChildren(...view.upNext.map((s) => {
+    const item = document.createElement('li');
+    const tier = document.createElement('span');
+    tier.className = 'tier';
+    tier.textContent = s.tier;
+    const song = document.createElement('span');
+    song.className = 'song';
+    song.textContent = songText(s);
+    item.append(tier, song);
+    return item;
+  }));
+}
+
+// EventSource reconnects by itself after a dropped stream, but gives up on an error status (a bot
+// restarting, the module reloading): then try again a little later, until the URL is revoked.
+function connect() {
+  const events = new EventSource(location.pathname.replace(/\\/$/, '') + '/events' + location.search);
+  let revoked = false;
+  events.addEventListener('queue', (e) => render(JSON.parse(e.data)));
+  events.addEventListener('revoked', () => {
+    revoked = true;
+    events.close();
+    render({ nowReviewing: null, upNext: [] });
+  });
+  events.addEventListener('error', () => {
+    if (!revoked && events.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+  });
+}
+connect();
+`,
+});

@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { installUnhandledRejectionGuard } from '../support/discord/index.js';
+import { MP3_BYTES, WAV_BYTES } from '../support/audio-samples.js';
+import { playerUrl, queueSong, storeUpload } from './page-support.js';
+
+installUnhandledRejectionGuard();
+
+let database: TestDatabase;
+let t: TestBot;
+
+beforeAll(async () => {
+  database = await openTestDatabase('postgres');
+});
+afterAll(async () => {
+  await database?.close();
+});
+beforeEach(async () => {
+  await database.reset();
+  t = await startTestBot({ database });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+/** 1000 distinct-ish bytes, so every slice is recognisable. */
+const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+
+async function audioUrl(bytes = BYTES, extension = 'mp3'): Promise<string> {
+  const storedName = await storeUpload(t, bytes, extension);
+  const song = await queueSong(t, { artist: 'A', title: 'B', file: { storedName } });
+  return `${await playerUrl(t)}/audio/${song.id}`;
+}
+
+const get = (url: string, range?: string) => fetch(url, range ? { headers: { range } } : {});
+
+it('sends the whole file with Accept-Ranges when no range is asked for', async () => {
+  const response = await get(await audioUrl());
+  expect(response.status).toBe(200);
+  expect(response.headers.get('accept-ranges')).toBe('bytes');
+  expect(response.headers.get('content-length')).toBe('1000');
+  expect(Buffer.from(await response.arrayBuffer())).toEqual(BYTES);
+});
+
+it.each([
+  ['bytes=0-99', 0, 99],
+  ['bytes=990-', 990, 999],
+  ['bytes=-10', 990, 999],
+  ['bytes=-5000', 0, 999],
+  ['bytes=500-5000', 500, 999],
+  ['bytes=999-999', 999, 999],
+])('answers %s with 206 and exactly those bytes', async (range, start, end) => {
+  const response = await get(await audioUrl(), range);
+  expect(response.status).toBe(206);
+  expect(response.headers.get('content-range')).toBe(`bytes ${start}-${end}/1000`);
+  expect(response.headers.get('content-length')).toBe(String(end - start + 1));
+  expect(Buffer.from(await response.arrayBuffer())).toEqual(BYTES.subarray(start, end + 1));
+});
+
+it.each(['bytes=1000-', 'bytes=1500-1600', 'bytes=50-10', 'bytes=abc', 'bytes=-0', 'bytes=-'])(
+  'answers %s with 416 and the file size',
+  async (range) => {
+    const response = await get(await audioUrl(), range);
+    expect(response.status).toBe(416);
+    expect(response.headers.get('content-range')).toBe('bytes */1000');
+  },
+);
+
+it.each(['items=0-10', 'bytes=0-1,5-6'])(
+  'ignores %s (another unit, several ranges): 200 and the whole file',
+  async (range) => {
+    const response = await get(await audioUrl(), range);
+    expect(response.status).toBe(200);
+    expect((await response.arrayBuffer()).byteLength).toBe(1000);
+  },
+);
+
+it.each([
+  ['mp3', MP3_BYTES, 'audio/mpeg'],
+  ['wav', WAV_BYTES, 'audio/wav'],
+  ['flac', BYTES, 'audio/flac'],
+  ['m4a', BYTES, 'audio/mp4'],
+])('serves a stored .%s as %s', async (extension, bytes, type) => {
+  const response = await get(await audioUrl(bytes, extension));
+  expect(response.headers.get('content-type')).toBe(type);
+  await response.body?.cancel();
+});
+
+it('never opens a stored path outside the upload flow’s <uuid>.<ext> names', async () => {
+  const url = await audioUrl();
+  const id = url.split('/').at(-1)!;
+  await database.db.execute(
+    sql`UPDATE submissions SET file_path = '../../../../etc/passwd' WHERE id = ${Number(id)}`,
+  );
+  expect((await get(url)).status).toBe(404);
+});
+
+it('answers 404 for a link submission, an unknown id and another guild’s song', async () => {
+  const url = await audioUrl();
+  const base = url.replace(/\/audio\/\d+$/, '');
+  const link = await queueSong(t, { artist: 'Link', title: 'Only' });
+  expect((await get(`${base}/audio/${link.id}`)).status).toBe(404);
+  expect((await get(`${base}/audio/999999`)).status).toBe(404);
+  expect((await get(`${base}/audio/1e3`)).status).toBe(404);
+  const id = Number(url.split('/').at(-1));
+  await database.db.execute(sql`UPDATE submissions SET guild_id = '1' WHERE id = ${id}`);
+  expect((await get(url)).status).toBe(404);
+});

@@ -1,0 +1,161 @@
+import type { Browser, Page } from 'playwright-core';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import {
+  announceQueueChange,
+  LISTENER_APPLICATION_NAME,
+} from '../../src/features/embeds/queue-change-channel.js';
+import { rowsOf } from '../../src/storage/connect.js';
+import { moveSubmission } from '../../src/storage/queue-moves.js';
+import { takeNextForReview } from '../../src/storage/review-repo.js';
+import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { installUnhandledRejectionGuard } from '../support/discord/index.js';
+import { launchChromium, overlayUrl, queueSong, screenshot, waitForTexts } from './page-support.js';
+
+installUnhandledRejectionGuard();
+
+let database: TestDatabase;
+let browser: Browser;
+let t: TestBot;
+let page: Page;
+
+beforeAll(async () => {
+  [database, browser] = await Promise.all([openTestDatabase('postgres'), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await database?.close();
+});
+beforeEach(async () => {
+  await database.reset();
+  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+});
+afterEach(async () => {
+  await page.close();
+  await t.close();
+});
+
+const songs = (...numbers: number[]) => numbers.map((n) => `Artist ${n} – Song ${n}`);
+
+async function queueNumbered(count: number) {
+  const queued = [];
+  for (let n = 1; n <= count; n++)
+    queued.push(await queueSong(t, { artist: `Artist ${n}`, title: `Song ${n}` }));
+  return queued;
+}
+
+it('shows the song being reviewed and the next five with their tier labels, on a transparent page', async () => {
+  t = await startTestBot({ database });
+  const queued = await queueNumbered(8);
+  await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+  await moveSubmission(database.db, t.guildId, queued[7]!.id, 'skip10', t.users.reviewer.id);
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#now-song', songs(1));
+  await waitForTexts(page, '#up-next .song', songs(8, 2, 3, 4, 5));
+  expect(await page.locator('#up-next .tier').allTextContents()).toEqual([
+    '10 Skip',
+    'Free',
+    'Free',
+    'Free',
+    'Free',
+  ]);
+  expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgba(0, 0, 0, 0)');
+  await screenshot(page, 'overlay-queue');
+});
+
+it('lists as many songs as ?n= asks, up to 20', async () => {
+  t = await startTestBot({ database });
+  await queueNumbered(22);
+  await page.goto(`${await overlayUrl(t)}?n=2`);
+  await waitForTexts(page, '#up-next .song', songs(1, 2));
+  await page.goto(`${await overlayUrl(t)}?n=50`);
+  await waitForTexts(page, '#up-next .song', songs(...Array.from({ length: 20 }, (_, i) => i + 1)));
+});
+
+it('shows a song submitted with /submit without a reload', async () => {
+  t = await startTestBot({ database });
+  await queueNumbered(1);
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#up-next .song', songs(1));
+  await page.evaluate('window.loadedOnce = true');
+
+  await t.discord
+    .slashCommand({
+      channelId: t.channels.submissions,
+      user: t.users.viewer,
+      name: 'submit',
+      options: { artist: 'Nova', title: 'Night Drive', link: 'https://youtu.be/dQw4w9WgXcQ' },
+    })
+    .reply();
+
+  await waitForTexts(page, '#up-next .song', [...songs(1), 'Nova – Night Drive']);
+  expect(await page.evaluate('window.loadedOnce')).toBe(true);
+  await screenshot(page, 'overlay-after-submit');
+});
+
+it('follows /next and reorders without a reload', async () => {
+  t = await startTestBot({ database });
+  const queued = await queueNumbered(3);
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#up-next .song', songs(1, 2, 3));
+  expect(await page.locator('#now').isHidden()).toBe(true);
+
+  await t.discord
+    .slashCommand({ channelId: t.channels.reviewers, user: t.users.reviewer, name: 'next' })
+    .reply();
+  await waitForTexts(page, '#now-song', songs(1));
+  await waitForTexts(page, '#up-next .song', songs(2, 3));
+
+  await moveSubmission(database.db, t.guildId, queued[2]!.id, 'skip5', t.users.reviewer.id);
+  t.bot.ctx.queueEvents.changed(t.guildId, 'move');
+  await waitForTexts(page, '#up-next .song', songs(3, 2));
+});
+
+it('follows changes another bot process announces through PostgreSQL NOTIFY', async () => {
+  t = await startTestBot({ database, env: { DATABASE_URL: database.url! } });
+  await queueNumbered(1);
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#up-next .song', songs(1));
+  // Both listeners (embeds and overlay) have their LISTEN connection before anything is announced.
+  await vi.waitFor(
+    async () => {
+      const [row] = await rowsOf<{ n: number }>(
+        database.db,
+        sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
+            AND application_name = ${LISTENER_APPLICATION_NAME} AND query LIKE 'LISTEN%'`,
+      );
+      expect(row?.n).toBe(2);
+    },
+    { timeout: 10_000 },
+  );
+
+  // Another process takes the song: this process hears only the notification.
+  await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+  await announceQueueChange(database, t.guildId);
+  await waitForTexts(page, '#now-song', songs(1));
+  await waitForTexts(page, '#up-next .song', []);
+});
+
+it('writes titles with markup as text: nothing in them runs', async () => {
+  t = await startTestBot({ database });
+  await queueSong(t, { artist: '<b>Bold</b>', title: '<script>window.pwned = 1</script>' });
+  await queueSong(t, { artist: 'Img', title: '<img src=x onerror="window.pwned = 2">' });
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#up-next .song', [
+    '<b>Bold</b> – <script>window.pwned = 1</script>',
+    'Img – <img src=x onerror="window.pwned = 2">',
+  ]);
+  expect(await page.locator('#up-next script, #up-next img, #up-next b').count()).toBe(0);
+  expect(await page.evaluate('window.pwned')).toBeUndefined();
+});
+
+it('answers a wrong token with the same 404 as an unknown path', async () => {
+  t = await startTestBot({ database });
+  const url = await overlayUrl(t);
+  const wrong = url.replace(/\/overlay\/(.)/, (_m, c: string) => `/overlay/${c === 'A' ? 'B' : 'A'}`);
+  const response = await page.goto(wrong);
+  expect(response?.status()).toBe(404);
+  const unknown = await fetch(new URL('/no-such-page', url));
+  expect(await response?.text()).toBe(await unknown.text());
+});
