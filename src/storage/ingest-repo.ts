@@ -219,7 +219,10 @@ async function recordAndCredit(
   const { coins: rate, per } = batch.settings.giftCoinRate;
   const text = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
   const int8s = (values: number[]) => sql`${sql.param(values)}::int8[]`;
-  const rows = await rowsOf<{
+  // In msg id order, as accounts go in user id order: batches written at once (or by two processes)
+  // then take their row locks in one order and cannot deadlock on a replayed message.
+  const byMsgId = [...interactions].sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0));
+  const returned = await rowsOf<{
     what: 'recorded' | 'sender';
     id: string;
     discord_user_id: string | null;
@@ -230,10 +233,10 @@ async function recordAndCredit(
     sql`WITH ins AS (
           INSERT INTO interactions (guild_id, session_id, kind, msg_id, tiktok_user_id, amount, points, payload, occurred_at)
           SELECT ${batch.guildId}, ${batch.sessionId}::bigint, r.kind, r.msg_id, r.user_id, r.amount, r.points, r.payload::jsonb, r.at
-          FROM unnest(${text(interactions.map((i) => i.kind))}, ${text(interactions.map((i) => i.msgId))},
-                      ${text(interactions.map((i) => i.tiktokUserId))}, ${int8s(interactions.map((i) => i.amount))},
-                      ${int8s(interactions.map((i) => i.points))}, ${text(interactions.map((i) => JSON.stringify(i.payload)))},
-                      ${sql.param(interactions.map((i) => i.occurredAt.toISOString()))}::timestamptz[])
+          FROM unnest(${text(byMsgId.map((i) => i.kind))}, ${text(byMsgId.map((i) => i.msgId))},
+                      ${text(byMsgId.map((i) => i.tiktokUserId))}, ${int8s(byMsgId.map((i) => i.amount))},
+                      ${int8s(byMsgId.map((i) => i.points))}, ${text(byMsgId.map((i) => JSON.stringify(i.payload)))},
+                      ${sql.param(byMsgId.map((i) => i.occurredAt.toISOString()))}::timestamptz[])
             AS r(kind, msg_id, user_id, amount, points, payload, at)
           ON CONFLICT (guild_id, msg_id) DO NOTHING
           RETURNING msg_id, tiktok_user_id, points,
@@ -285,7 +288,7 @@ async function recordAndCredit(
   const recordedIds = new Set<string>();
   const senders = new Map<string, GiftSender>();
   let coinsAwarded = 0;
-  for (const row of rows) {
+  for (const row of returned) {
     if (row.what === 'recorded') {
       recordedIds.add(row.id);
     } else {

@@ -8,7 +8,10 @@ import { rowsOf, type Queryable } from './connect.js';
  * within the last `watchWindowMinutes` before `now`. Each gets a watch minute, converted to Luxury
  * Coins with their carried remainder exactly as `convertWithCarry(1, carry, watchCoinRate)` does
  * (integer division and remainder on non-negative numbers), and the coins join the live's tally.
- * One statement; nothing happens while no session is open.
+ * One statement; nothing happens while no session is open. Who watches is read from the database
+ * (`last_seen_at`, kept by the ingest batches), not from memory, so any process sharing the database
+ * can run the tick (see src/features/tiktok/watch-time-job.ts). Rows are locked in the ingest's order
+ * (by TikTok user id), so a tick and an ingest batch never deadlock.
  */
 export async function tickWatchTime(
   db: Queryable,
@@ -26,6 +29,7 @@ export async function tickWatchTime(
           WHERE guild_id = ${guildId}
             AND last_seen_at > ${since}::timestamptz AND last_seen_at <= ${now.toISOString()}::timestamptz
             AND EXISTS (SELECT 1 FROM live_sessions WHERE guild_id = ${guildId} AND ended_at IS NULL)
+          ORDER BY tiktok_user_id
           FOR UPDATE
         ), watched AS (
           UPDATE tiktok_accounts a SET watch_minutes = a.watch_minutes + 1,
@@ -41,4 +45,13 @@ export async function tickWatchTime(
         SELECT watchers, coins FROM totals`,
   );
   return { watchers: Number(row?.watchers ?? 0), coins: Number(row?.coins ?? 0) };
+}
+
+/** Guilds with a LIVE session open, whichever process opened it. */
+export async function guildsWithOpenLive(db: Queryable): Promise<string[]> {
+  const rows = await rowsOf<{ guild_id: string }>(
+    db,
+    sql`SELECT guild_id FROM live_sessions WHERE ended_at IS NULL ORDER BY guild_id`,
+  );
+  return rows.map((r) => r.guild_id);
 }

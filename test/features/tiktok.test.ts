@@ -149,6 +149,13 @@ describe('/admin tiktok', () => {
     ).toEqual([]);
   });
 
+  it('runs the watch-time tick as a scheduler job that stops with the module', async () => {
+    await start();
+    expect(t.bot.ctx.scheduler.activeJobs).toContain('tiktok-watch-time');
+    await t.bot.registry.unload('tiktok');
+    expect(t.bot.ctx.scheduler.activeJobs).not.toContain('tiktok-watch-time');
+  });
+
   it('reconnects on start to every guild with a stored username', async () => {
     await start();
     await setGuildField(database.db, t.guildId, 'tiktokUsername', 'review.night');

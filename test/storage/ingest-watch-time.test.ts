@@ -7,6 +7,8 @@ import { rowsOf } from '../../src/storage/connect.js';
 import { recordIngestBatch } from '../../src/storage/ingest-repo.js';
 import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
 import { tickWatchTime } from '../../src/storage/watch-time-repo.js';
+import { watchTimeJob } from '../../src/features/tiktok/watch-time-job.js';
+import { runJobInSlot } from '../../src/jobs/job-run.js';
 import { GUILD } from '../support/db/fixtures.js';
 import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 
@@ -115,5 +117,49 @@ describe.each(DRIVER_KINDS)('watch time on %s', (kind) => {
       ),
       { numRuns: kind === 'pglite' ? 10 : 25 },
     );
+  });
+
+  describe('on the scheduler', () => {
+    const failures: unknown[] = [];
+    const job = () =>
+      watchTimeJob({ error: (details: object) => void failures.push(details) }, 60_000, () => minute(1));
+
+    it('credits a minute once however many processes run its slot', async () => {
+      await openSession();
+      await seenAt(minute(0));
+      const slot = Math.floor(minute(1).getTime() / 60_000);
+      // Two bot processes share the database: each schedules the job and ticks for the same minute.
+      expect(await runJobInSlot(database, job(), slot)).toBe('ran');
+      expect(await runJobInSlot(database, job(), slot)).toBe('already-ran');
+      expect(await balance()).toMatchObject({ watch_minutes: 1 });
+      expect(await runJobInSlot(database, job(), slot + 1)).toBe('ran');
+      expect(await balance()).toMatchObject({ watch_minutes: 2 });
+      expect(failures).toEqual([]);
+    });
+
+    it('credits every guild with an open LIVE, whichever process ingested its viewers', async () => {
+      const OTHER = '100000000000000002';
+      await openSession();
+      await openLiveSession(db(), { guildId: OTHER, tiktokUsername: 'other', roomId: '2', now: T0 });
+      await seenAt(minute(0));
+      await recordIngestBatch(db(), {
+        guildId: OTHER,
+        sessionId: null,
+        interactions: [],
+        accounts: [{ ...LURKER, at: minute(0) }],
+        streaks: [],
+        settings: DEFAULT_GUILD_SETTINGS,
+        now: minute(0),
+      });
+      await runJobInSlot(database, job(), 1);
+      const minutes = await rowsOf<{ guild_id: string; watch_minutes: number }>(
+        db(),
+        sql`SELECT guild_id, watch_minutes FROM tiktok_accounts ORDER BY guild_id`,
+      );
+      expect(minutes).toEqual([
+        { guild_id: GUILD, watch_minutes: 1 },
+        { guild_id: OTHER, watch_minutes: 1 },
+      ]);
+    });
   });
 });

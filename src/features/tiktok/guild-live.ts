@@ -15,6 +15,7 @@ import type { TikTokEvent } from '../../tiktok/events.js';
 import { IngestPipeline } from '../../tiktok/ingest/pipeline.js';
 import { announceGiftSkips, postInChannel, sendDirectMessage } from './announcements.js';
 import { formatLiveSummary } from './live-summary.js';
+import { ingestTuning } from './ingest-tuning.js';
 import type { ResolvedTikTokOptions } from './options.js';
 
 /**
@@ -44,6 +45,7 @@ export class GuildLive {
         await this.#endSession(event.action === 4 ? 'suspended' : 'ended');
       },
       logger: ctx.logger,
+      ...ingestTuning(ctx.database.kind),
       maxBatch: options.maxBatch,
       streakSilenceMs: options.streakSilenceMs,
     });

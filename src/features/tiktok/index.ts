@@ -4,6 +4,7 @@ import { tiktokWebhookRoute } from '../../http/tiktok-webhook.js';
 import { tiktokAdminSubcommands } from './admin-commands.js';
 import { resolveTikTokOptions, type TikTokModuleOptions } from './options.js';
 import { TikTokLives } from './tiktok-lives.js';
+import { watchTimeJob } from './watch-time-job.js';
 
 /**
  * TikTok LIVE: per-guild connections (`/admin tiktok …`), ingestion of engagement into points, coins,
@@ -24,7 +25,7 @@ export function tiktokModule(moduleOptions: TikTokModuleOptions = {}): BotModule
       lives = started;
       scope.onStop(() => started.stopAll());
       scope.setInterval(() => started.tick(), options.flushIntervalMs);
-      scope.setInterval(() => void started.tickWatchTime(), options.watchTickMs);
+      ctx.scheduler.add(watchTimeJob(ctx.logger, options.watchTickMs), scope);
       const secret = ctx.config.tiktokWebhookSecret;
       if (secret) {
         // Removed before the lives stop (stop hooks run in reverse), so no relay arrives mid-shutdown.

@@ -1,4 +1,5 @@
 import type { TikTokLiveSourceOptions } from '../../tiktok/connection.js';
+import { WATCH_TIME_PERIOD_MS } from './watch-time-job.js';
 
 /** Knobs of the tiktok module; defaults are the production values, tests shorten them. */
 export interface TikTokModuleOptions {
@@ -9,6 +10,7 @@ export interface TikTokModuleOptions {
   /** A batch is written as soon as this many messages wait. */
   maxBatch?: number;
   streakSilenceMs?: number;
+  /** Period of the watch-time job (once per period across every process sharing the database). */
   watchTickMs?: number;
   /** A session whose LIVE gave no sign of life this long (disconnected, relay silent) is closed. */
   disconnectGraceMs?: number;
@@ -22,7 +24,7 @@ export function resolveTikTokOptions(options: TikTokModuleOptions): ResolvedTikT
     flushIntervalMs: 1_000,
     maxBatch: 500,
     streakSilenceMs: 15_000,
-    watchTickMs: 60_000,
+    watchTickMs: WATCH_TIME_PERIOD_MS,
     disconnectGraceMs: 10 * 60_000,
     ...options,
   };

@@ -1,7 +1,5 @@
 import type { BotContext } from '../../discord/module.js';
-import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
-import { tickWatchTime } from '../../storage/watch-time-repo.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { GuildLive } from './guild-live.js';
 import type { ResolvedTikTokOptions } from './options.js';
@@ -54,19 +52,6 @@ export class TikTokLives {
 
   tick(now = Date.now()): void {
     for (const live of this.#lives.values()) live.tick(now);
-  }
-
-  /** A watch minute for the viewers of every open LIVE (see tickWatchTime). */
-  async tickWatchTime(now = new Date()): Promise<void> {
-    for (const live of this.#lives.values()) {
-      if (live.pipeline.sessionId === null) continue;
-      try {
-        const { settings } = await getGuildConfig(this.ctx.database.db, live.guildId);
-        await tickWatchTime(this.ctx.database.db, live.guildId, now, settings);
-      } catch (error) {
-        this.ctx.logger.error({ err: error, guildId: live.guildId }, 'tiktok watch time tick failed');
-      }
-    }
   }
 
   /** Bot shutdown or module unload: connections close, buffers are written, sessions stay open. */

@@ -26,8 +26,22 @@ export interface IngestPipelineOptions {
   /** A stream end, once every message before it is committed. */
   onStreamEnd(event: TikTokEventOf<'streamEnd'>): Promise<void>;
   logger: IngestLogger;
-  /** Flush as soon as this many messages wait (default 500). */
+  /** Flush as soon as this many messages wait (default 500): the batch size while keeping up. */
   maxBatch?: number;
+  /**
+   * Under load the batch grows up to this size (default: maxBatch). A flush that leaves a full batch
+   * waiting doubles the size; one that leaves less than maxBatch returns it to maxBatch. Larger batches
+   * spread a transaction's fixed cost (round trips, commit) over more messages; on PGlite, which runs
+   * on the main thread, keep this moderate.
+   */
+  maxBatchUnderLoad?: number;
+  /**
+   * Batches written at once (default 1). With 2, the next batch is prepared and sent while one
+   * commits; committed order may then differ from arrival order, which the storage tolerates (dedupe
+   * by msg id, credits of inserted rows only, streaks credited by growth, sorted lock order). Side
+   * effects still run in arrival order, and a stream end waits for every batch before it.
+   */
+  maxInFlight?: number;
   /** While the database is unreachable, keep at most this many messages (the oldest go first). */
   maxBuffered?: number;
   streakSilenceMs?: number;
@@ -53,12 +67,15 @@ type Item =
  * everything received before it is committed before the session closes.
  *
  * It owns no timer: its module calls `tick()` every second (silent streaks, pending messages), and a
- * full buffer flushes at once. Flushes never overlap. While `hold()`ing (a connect is replaying its
+ * full buffer flushes at once. Flushes never overlap (within one, up to `maxInFlight` batches do). While `hold()`ing (a connect is replaying its
  * first batch and the session is not known yet) nothing is written.
  */
 export class IngestPipeline {
   sessionId: number | null = null;
-  readonly #o: Required<Omit<IngestPipelineOptions, 'clock'>> & { clock: () => number };
+  readonly #o: Required<Omit<IngestPipelineOptions, 'clock' | 'maxBatchUnderLoad'>> & {
+    clock: () => number;
+    maxBatchUnderLoad: number;
+  };
   readonly #streaks: GiftStreakTracker;
   #queue: Item[] = [];
   #held = false;
@@ -66,16 +83,28 @@ export class IngestPipeline {
   #effects: Promise<void> = Promise.resolve();
   #recordedTotal = 0;
   #dropped = 0;
+  #batchSize: number;
+  /** Drains started or waiting: each takes what arrives meanwhile, so accept() need not ask again. */
+  #drains = 0;
 
   constructor(options: IngestPipelineOptions) {
+    const maxBatch = options.maxBatch ?? 500;
     this.#o = {
-      maxBatch: 500,
       maxBuffered: 100_000,
       streakSilenceMs: STREAK_SILENCE_MS,
       clock: Date.now,
+      maxInFlight: 1,
       ...options,
+      maxBatch,
+      maxBatchUnderLoad: Math.max(maxBatch, options.maxBatchUnderLoad ?? maxBatch),
     };
     this.#streaks = new GiftStreakTracker(this.#o.streakSilenceMs);
+    this.#batchSize = maxBatch;
+  }
+
+  /** Messages per batch now: maxBatch, or more while a backlog waits. */
+  get batchSize(): number {
+    return this.#batchSize;
   }
 
   /** Messages committed by this pipeline (new ones only, replays excluded). */
@@ -89,7 +118,7 @@ export class IngestPipeline {
 
   accept(event: TikTokEvent): void {
     this.#enqueue(event, undefined);
-    if (this.#queue.length >= this.#o.maxBatch) void this.flush();
+    if (this.#drains === 0 && this.#queue.length >= this.#batchSize) void this.flush();
   }
 
   /** Accepts events and resolves once all of them are committed (or were already recorded). */
@@ -127,7 +156,8 @@ export class IngestPipeline {
 
   /** Writes everything waiting, batch by batch; resolves when done (or the database refused). */
   flush(): Promise<void> {
-    const run = this.#flushing.then(() => this.#drain());
+    this.#drains += 1;
+    const run = this.#flushing.then(() => this.#drain()).finally(() => (this.#drains -= 1));
     this.#flushing = run;
     return run;
   }
@@ -159,19 +189,42 @@ export class IngestPipeline {
   }
 
   async #drain(): Promise<void> {
-    while (!this.#held && this.#queue.length > 0) {
+    const inFlight = new Set<Promise<boolean>>();
+    let failed = false;
+    const awaitOne = async () => {
+      if (!(await Promise.race(inFlight))) failed = true;
+    };
+    while (!failed && !this.#held && (this.#queue.length > 0 || inFlight.size > 0)) {
       const head = this.#queue[0];
+      const streamEnd = head?.type === 'event' && head.event.kind === 'streamEnd';
+      // A partial batch waits for the one in flight (more may arrive meanwhile); a stream end waits
+      // for everything before it.
+      if (inFlight.size > 0 && (streamEnd || this.#queue.length < this.#batchSize)) {
+        await awaitOne();
+        continue;
+      }
       if (head?.type === 'event' && head.event.kind === 'streamEnd') {
         this.#queue.shift();
         await this.#endStream(head.event, head.waiter);
         continue;
       }
       const end = this.#queue.findIndex(
-        (item, i) => i >= this.#o.maxBatch || (item.type === 'event' && item.event.kind === 'streamEnd'),
+        (item, i) => i >= this.#batchSize || (item.type === 'event' && item.event.kind === 'streamEnd'),
       );
       const items = this.#queue.splice(0, end === -1 ? this.#queue.length : end);
-      if (!(await this.#record(items))) return;
+      this.#adaptBatchSize();
+      const write: Promise<boolean> = this.#record(items).finally(() => inFlight.delete(write));
+      inFlight.add(write);
+      if (inFlight.size >= this.#o.maxInFlight) await awaitOne();
     }
+    while (inFlight.size > 0) await awaitOne();
+  }
+
+  /** After taking a batch: grow while a full batch still waits, back to maxBatch once caught up. */
+  #adaptBatchSize(): void {
+    if (this.#queue.length >= this.#batchSize)
+      this.#batchSize = Math.min(this.#batchSize * 2, this.#o.maxBatchUnderLoad);
+    else if (this.#queue.length < this.#o.maxBatch) this.#batchSize = this.#o.maxBatch;
   }
 
   async #endStream(event: TikTokEventOf<'streamEnd'>, waiter: Waiter | undefined): Promise<void> {
@@ -183,8 +236,24 @@ export class IngestPipeline {
     if (waiter) settle(waiter, false);
   }
 
-  /** One batch, one transaction. On failure the batch goes back to the front of the queue. */
-  async #record(items: Item[]): Promise<boolean> {
+  /**
+   * One batch, one transaction. On failure the batch goes back to the front of the queue. Its side
+   * effects are chained now, before it commits, so they run in arrival order whatever the commit order.
+   */
+  #record(items: Item[]): Promise<boolean> {
+    const written = this.#write(items);
+    this.#effects = this.#effects
+      .then(async () => {
+        const result = await written;
+        if (result) await this.#o.onRecorded(result);
+      })
+      .catch((error: unknown) =>
+        this.#o.logger.error({ err: error, guildId: this.#o.guildId }, 'tiktok ingest side effects failed'),
+      );
+    return written.then((result) => result !== null);
+  }
+
+  async #write(items: Item[]): Promise<IngestResult | null> {
     const interactions: InteractionRecord[] = [];
     const accounts: SeenAccount[] = [];
     const streaks: StreakCredit[] = [];
@@ -226,19 +295,14 @@ export class IngestPipeline {
       const retry = items.filter((item) => item.type === 'streak' || !item.waiter);
       for (const item of items) if (item.type === 'event') item.waiter?.reject(error);
       this.#queue.unshift(...retry);
-      return false;
+      return null;
     }
     this.#recordedTotal += result.recorded.length;
     const recorded = new Set(result.recorded.map((r) => r.msgId));
     for (const item of items) {
       if (item.type === 'event' && item.waiter) settle(item.waiter, recorded.has(item.event.msgId));
     }
-    this.#effects = this.#effects
-      .then(() => this.#o.onRecorded(result))
-      .catch((error: unknown) =>
-        this.#o.logger.error({ err: error, guildId: this.#o.guildId }, 'tiktok ingest side effects failed'),
-      );
-    return true;
+    return result;
   }
 }
 
