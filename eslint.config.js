@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'src/cli/**', 'test/**'],
+    files: ['bench/**', 'soak/**', 'src/cli/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
   {
