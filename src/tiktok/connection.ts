@@ -2,8 +2,8 @@ import type EulerStreamApiClient from 'tiktok-live-api-sdk';
 import {
   ControlEvent,
   SignatureRateLimitError,
-  TikTokLiveConnection,
   UserOfflineError,
+  type TikTokLiveConnection,
   WebcastEvent,
   type WebcastGotHttpConfig,
   type WebcastWebConfigDefaults,
@@ -12,7 +12,7 @@ import {
 import type { ClientOptions } from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { TikTokEvent } from './events.js';
-import { createSignApiClient, libraryEvents } from './library.js';
+import { createSignApiClient, InOrderTikTokLiveConnection, libraryEvents } from './library.js';
 import {
   normalizeChat,
   normalizeControl,
@@ -190,7 +190,7 @@ export class TikTokLiveSource {
 
   #createConnection(): TikTokLiveConnection {
     const { connectOptions = {} } = this.#options;
-    const connection = new TikTokLiveConnection(this.handle, {
+    const connection = new InOrderTikTokLiveConnection(this.handle, {
       ...connectOptions,
       // The library types cookieJar as required, but always replaces it with its own.
       webClientOptions: connectOptions.webClientOptions as WebcastGotHttpConfig | undefined,

@@ -1,6 +1,13 @@
 import { EventEmitter } from 'node:events';
 import EulerStreamApiClient from 'tiktok-live-api-sdk';
-import { SignConfig, type ClientEventMap, type TikTokLiveConnection } from 'tiktok-live-connector';
+import {
+  getWebSocketConfigDefaults,
+  SignConfig,
+  TikTokLiveConnection,
+  WebcastWebSocketClient,
+  type ClientEventMap,
+  type TikTokLiveConstructorConnectionOptions,
+} from 'tiktok-live-connector';
 
 /** Workarounds for tiktok-live-connector 2.5.0's typing and global state, kept in one place. */
 
@@ -44,4 +51,31 @@ export function createSignApiClient(options: {
       timeout: SIGN_REQUEST_TIMEOUT_MS,
     },
   });
+}
+
+/**
+ * The library's WebSocket client unzips every frame asynchronously (zlib on the thread pool) and emits
+ * its messages when that finishes, so a small frame overtakes a larger one sent before it. Worse, a
+ * stream end makes the library close the socket and drop every listener, so the messages of an earlier
+ * frame still being unzipped were lost. This client decodes frames one at a time, in arrival order.
+ */
+class InOrderWebSocketClient extends WebcastWebSocketClient {
+  #decoding: Promise<void> = Promise.resolve();
+
+  protected override onMessage(message: Buffer): Promise<void> {
+    const decoded = this.#decoding.then(() => super.onMessage(message));
+    this.#decoding = decoded.catch(() => undefined);
+    return decoded;
+  }
+}
+
+/** `TikTokLiveConnection` whose WebSocket delivers messages in the order TikTok sent them. */
+export class InOrderTikTokLiveConnection extends TikTokLiveConnection {
+  constructor(uniqueId: string, options: TikTokLiveConstructorConnectionOptions = {}) {
+    super(uniqueId, options);
+    // As the library's createWebSocketProvider, with our client class.
+    const config = { ...getWebSocketConfigDefaults(this._devicePresets), ...options.wsConfigOverrides };
+    this._wsClientProvider = (params) =>
+      new InOrderWebSocketClient({ ...config, ...params }, options.wsClientOptions);
+  }
 }

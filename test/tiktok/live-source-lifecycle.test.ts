@@ -195,6 +195,31 @@ test('a stream end is reported and the source goes back to waiting for the next 
   await recorder.waitFor('the next live', () => countOf(recorder, 'live') === 2);
 });
 
+test("a stream end sent right after a large frame is reported after that frame's events", async () => {
+  const webcast = await webcastFor();
+  const { source, recorder } = sourceFor(webcast);
+  source.start();
+  await recorder.nextState('live');
+
+  // The library unzips frames concurrently: the tiny stream-end frame finishes first.
+  const comments = Array.from({ length: 3_000 }, (_, i) =>
+    chat({
+      ...alice,
+      text: `comment ${i} ${'la '.repeat(40)}`,
+      msgId: String(7440000000000100000n + BigInt(i)),
+    }),
+  );
+  const waiting = recorder.nextState('waiting_for_live');
+  webcast.setLive(false);
+  await Promise.all([webcast.push(comments), webcast.push([streamEnd({ msgId: '7440000000000009999' })])]);
+  await waiting;
+
+  const kinds = recorder.events().map((event) => event.kind);
+  expect(kinds).toHaveLength(3_001);
+  expect(kinds.indexOf('streamEnd')).toBe(3_000);
+  expect(recorder.timeline().slice(-2)).toEqual(['event:streamEnd', 'state:waiting_for_live']);
+});
+
 test('a first batch that already holds the stream end leads to waiting, not live', async () => {
   const webcast = await webcastFor();
   webcast.setInitialBatch([streamEnd({ msgId: '7440000000000008888' })]);
