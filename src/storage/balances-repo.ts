@@ -7,7 +7,8 @@ import { TIER_LABELS } from '../domain/tiers.js';
 import { recordAudit } from './audit-repo.js';
 import { rowsOf, type Queryable } from './connect.js';
 import type { SubmissionRecord } from './submission-record.js';
-import { upgradeLatestOpen } from './queue-moves.js';
+import { skipLatestWaiting } from './queue-moves.js';
+import { userPositions } from './submissions-repo.js';
 
 export interface Balances {
   discordPoints: number;
@@ -146,11 +147,14 @@ export async function buySkip(
     const discordCoins = Number(discord?.coins ?? 0);
     const tiktokCoins = Number(tiktok?.coins ?? 0);
     const remaining = spend(discordCoins + tiktokCoins, price);
-    const upgraded = await upgradeLatestOpen(tx, guildId, userId, tier, SKIP_TIER_AMOUNT[tier]);
+    const upgraded = await skipLatestWaiting(tx, guildId, userId, tier, SKIP_TIER_AMOUNT[tier]);
     if (!upgraded) {
+      const [skipped] = await userPositions(tx, guildId, userId);
       throw new UserFacingError(
         'no_open_submission',
-        `You need a song waiting in Free or Pending Skips to buy a ${TIER_LABELS[tier]}. Submit one first with /submit.`,
+        skipped
+          ? `Your song is already in ${TIER_LABELS[skipped.tier]}; a bought ${TIER_LABELS[tier]} moves only a song waiting in Free or Pending Skips. Nothing was spent.`
+          : `You need a song waiting in Free or Pending Skips to buy a ${TIER_LABELS[tier]}. Submit one first with /submit.`,
       );
     }
     const fromDiscord = Math.min(discordCoins, price);

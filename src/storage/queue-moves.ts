@@ -255,7 +255,7 @@ export async function rejectSkip(
 }
 
 /**
- * Upgrades the user's latest open submission to a skip tier (a big gift, or coins spent); never
+ * Upgrades the user's latest open submission to a skip tier for a big gift; never
  * downgrades. Returns null when there is nothing to upgrade.
  */
 export async function upgradeLatestOpen(
@@ -273,6 +273,31 @@ export async function upgradeLatestOpen(
   if (!open) return null;
   const before = toSubmission(open);
   if (!isUpgrade(before.tier, to)) return null;
+  assertTransition('upgrade', before.tier, to);
+  const after = await setTier(tx, before.id, to, { skipAmount, requestedSkipAmount: null });
+  return { before, after };
+}
+
+/**
+ * Moves the user's latest open song that has no skip yet (Free or Pending Skips) into a skip tier, for
+ * coins spent. A bought skip lifts a waiting song; it never tops up one already skipped, or a 5 Skip
+ * would become a 10 Skip for the full price of a skip. Returns null when no such song is open.
+ */
+export async function skipLatestWaiting(
+  tx: Queryable,
+  guildId: string,
+  userId: string,
+  to: SkipTier,
+  skipAmount: number,
+): Promise<{ before: SubmissionRecord; after: SubmissionRecord } | null> {
+  const [waiting] = await rowsOf<RawRow>(
+    tx,
+    sql`SELECT ${cols} FROM submissions
+        WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND tier IN ('free', 'pending')
+        ORDER BY submitted_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+  );
+  if (!waiting) return null;
+  const before = toSubmission(waiting);
   assertTransition('upgrade', before.tier, to);
   const after = await setTier(tx, before.id, to, { skipAmount, requestedSkipAmount: null });
   return { before, after };

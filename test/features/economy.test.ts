@@ -132,6 +132,23 @@ describe('/buy-skip', () => {
     expect((await balances(t.users.viewer.id)).totalCoins).toBe(5000);
     expect(await listAudit(database.db, t.guildId)).toEqual([]);
   });
+
+  it('refuses to buy on top of a skip, says which songs it moves, and keeps the coins', async () => {
+    await setDiscordPoints(database.db, t.guildId, t.users.viewer.id, 0, 5000);
+    const id = await seedSubmission(database.db, {
+      guildId: t.guildId,
+      submitter: t.users.viewer.id,
+      tier: 'skip5',
+      skipAmount: 5,
+    });
+    const reply = await answer(command('buy-skip'));
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toBe(
+      'Your song is already in 5 Skip; a bought 10 Skip moves only a song waiting in Free or Pending Skips. Nothing was spent.',
+    );
+    expect((await getSubmission(database.db, t.guildId, id))?.tier).toBe('skip5');
+    expect((await balances(t.users.viewer.id)).totalCoins).toBe(5000);
+  });
 });
 
 describe('/leaderboard', () => {

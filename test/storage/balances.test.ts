@@ -103,6 +103,36 @@ describe.each(DRIVER_KINDS)('balances and guild config on %s', (kind) => {
     expect((await getBalances(db(), GUILD, userId(1))).discordCoins).toBe(5000);
   });
 
+  it('never sells a bought skip on top of a skip: a 5 Skip stays a 5 Skip and the coins stay', async () => {
+    await setDiscordPoints(db(), GUILD, userId(1), 0, 5000);
+    const id = await seedSubmission(db(), { submitter: userId(1), tier: 'skip5', skipAmount: 5 });
+    await expect(buySkip(db(), GUILD, userId(1), DEFAULT_GUILD_SETTINGS)).rejects.toThrow(
+      'Your song is already in 5 Skip; a bought 10 Skip moves only a song waiting in Free or Pending Skips. Nothing was spent.',
+    );
+    expect(await getSubmission(db(), GUILD, id)).toMatchObject({ tier: 'skip5', skipAmount: 5 });
+    expect((await getBalances(db(), GUILD, userId(1))).discordCoins).toBe(5000);
+    expect(await listAudit(db(), GUILD)).toEqual([]);
+  });
+
+  it('moves the latest waiting song even when a newer one of the buyer is already skipped', async () => {
+    await setDiscordPoints(db(), GUILD, userId(1), 0, 1000);
+    const older = await seedSubmission(db(), { submitter: userId(1), tier: 'pending', skipAmount: 5 });
+    const waiting = await seedSubmission(db(), { submitter: userId(1) });
+    const skipped = await seedSubmission(db(), { submitter: userId(1), tier: 'skip15', skipAmount: 15 });
+    const result = await buySkip(db(), GUILD, userId(1), DEFAULT_GUILD_SETTINGS);
+    expect(result.submission).toMatchObject({ id: waiting, tier: 'skip10', skipAmount: 10 });
+    expect((await getSubmission(db(), GUILD, older)).tier).toBe('pending');
+    expect((await getSubmission(db(), GUILD, skipped)).tier).toBe('skip15');
+    expect((await getBalances(db(), GUILD, userId(1))).discordCoins).toBe(0);
+  });
+
+  it('moves a song waiting in Pending Skips into the bought tier', async () => {
+    await setDiscordPoints(db(), GUILD, userId(1), 0, 1000);
+    const id = await seedSubmission(db(), { submitter: userId(1), tier: 'pending', skipAmount: 5 });
+    const result = await buySkip(db(), GUILD, userId(1), DEFAULT_GUILD_SETTINGS);
+    expect(result.submission).toMatchObject({ id, tier: 'skip10', requestedSkipAmount: null });
+  });
+
   it('ranks users by points with their linked TikTok points', async () => {
     await setDiscordPoints(db(), GUILD, userId(1), 10);
     await setDiscordPoints(db(), GUILD, userId(2), 30);
