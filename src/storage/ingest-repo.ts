@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { GuildSettings } from '../domain/guild-settings.js';
 import { giftPoints, type PointRates } from '../domain/points.js';
+import { addToTally, BALANCE_CAP } from './balance-cap.js';
 import { rowsOf, type Db, type Queryable } from './connect.js';
 import { awardGiftSkips, type GiftSender, type GiftSkipAward } from './gift-skip-claims-repo.js';
 
@@ -207,7 +208,11 @@ async function creditStreaks(
  * sight (keyed by TikTok user id, since handles change), handle and last_seen_at kept current (an
  * older message never rolls them back), points and gifted coins added, and gifts converted to Luxury
  * Coins with the carried remainder exactly as `convertWithCarry` does: integer division and remainder
- * of (carry + gifted × coins) by per. Adds the coins to the live's tally too.
+ * of (carry + gifted × coins) by per. Adds the coins to the live's gift tally and total too.
+ *
+ * Every addition stops at BALANCE_CAP, the bound of the balance CHECK constraints: a batch crossing it
+ * would otherwise be refused and retried forever. The conversion runs in numeric so gifted × coins
+ * cannot overflow bigint on the way.
  */
 async function recordAndCredit(
   tx: Queryable,
@@ -217,11 +222,14 @@ async function recordAndCredit(
   streaks: StreakIncrement[],
 ): Promise<{ recordedIds: Set<string>; senders: Map<string, GiftSender>; coinsAwarded: number }> {
   const { coins: rate, per } = batch.settings.giftCoinRate;
+  const cap = BALANCE_CAP;
   const text = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
   const int8s = (values: number[]) => sql`${sql.param(values)}::int8[]`;
   // In msg id order, as accounts go in user id order: batches written at once (or by two processes)
   // then take their row locks in one order and cannot deadlock on a replayed message.
   const byMsgId = [...interactions].sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0));
+  // LEAST: an admin may have lowered "per" since the carry was stored.
+  const units = sql`(LEAST(a.gift_coin_carry, ${per - 1}) + EXCLUDED.tiktok_coins_gifted::numeric * ${rate})`;
   const returned = await rowsOf<{
     what: 'recorded' | 'sender';
     id: string;
@@ -243,17 +251,19 @@ async function recordAndCredit(
             -- Streak updates carry no value of their own (amount 0); a single gift carries its value.
             CASE WHEN kind = 'gift' THEN amount ELSE 0 END AS gifted
         ), earned AS (
-          SELECT id, sum(points)::bigint AS points, sum(gifted)::bigint AS gifted FROM (
+          SELECT id, LEAST(sum(points), ${cap})::bigint AS points, LEAST(sum(gifted), ${cap})::bigint AS gifted FROM (
             SELECT tiktok_user_id AS id, points, gifted FROM ins WHERE tiktok_user_id IS NOT NULL
             UNION ALL
             SELECT * FROM unnest(${text(streaks.map((s) => s.tiktokUserId))}, ${int8s(streaks.map((s) => s.points))},
                                  ${int8s(streaks.map((s) => s.value))})
           ) e GROUP BY id
         ), up AS (
+          -- The proposed row must pass the CHECKs too, even when it ends up updating an existing one.
           INSERT INTO tiktok_accounts AS a (guild_id, tiktok_user_id, handle, nickname, first_seen_at, last_seen_at,
             points, tiktok_coins_gifted, coins, gift_coin_carry)
           SELECT ${batch.guildId}, s.id, s.handle, s.nickname, s.at, s.at, COALESCE(e.points, 0), COALESCE(e.gifted, 0),
-            COALESCE(e.gifted, 0) * ${rate} / ${per}, COALESCE(e.gifted, 0) * ${rate} % ${per}
+            LEAST(div(COALESCE(e.gifted, 0)::numeric * ${rate}, ${per}), ${cap}),
+            mod(COALESCE(e.gifted, 0)::numeric * ${rate}, ${per})
           FROM unnest(${text(accounts.map((a) => a.tiktokUserId))}, ${text(accounts.map((a) => a.handle))},
                       ${text(accounts.map((a) => a.nickname))},
                       ${sql.param(accounts.map((a) => a.at.toISOString()))}::timestamptz[]) AS s(id, handle, nickname, at)
@@ -265,20 +275,26 @@ async function recordAndCredit(
             nickname = CASE WHEN EXCLUDED.last_seen_at >= a.last_seen_at THEN EXCLUDED.nickname ELSE a.nickname END,
             first_seen_at = LEAST(a.first_seen_at, EXCLUDED.first_seen_at),
             last_seen_at = GREATEST(a.last_seen_at, EXCLUDED.last_seen_at),
-            points = a.points + EXCLUDED.points,
-            tiktok_coins_gifted = a.tiktok_coins_gifted + EXCLUDED.tiktok_coins_gifted,
-            -- LEAST: an admin may have lowered "per" since the carry was stored.
-            coins = a.coins + (LEAST(a.gift_coin_carry, ${per - 1}) + EXCLUDED.tiktok_coins_gifted * ${rate}) / ${per},
-            gift_coin_carry = (LEAST(a.gift_coin_carry, ${per - 1}) + EXCLUDED.tiktok_coins_gifted * ${rate}) % ${per}
-          RETURNING tiktok_user_id, handle, discord_user_id, gift_coin_carry
+            points = LEAST(a.points + EXCLUDED.points, ${cap}),
+            tiktok_coins_gifted = LEAST(a.tiktok_coins_gifted + EXCLUDED.tiktok_coins_gifted, ${cap}),
+            coins = LEAST(a.coins + div(${units}, ${per}), ${cap}),
+            gift_coin_carry = mod(${units}, ${per})
+          RETURNING tiktok_user_id, handle, discord_user_id, coins, gift_coin_carry
         ), senders AS (
           -- carry_before + gifted × rate = coins × per + carry_after with carry_before < per, so the coins
-          -- earned are the one whole number that fits: ceil((gifted × rate − carry_after) / per).
-          SELECT up.tiktok_user_id, up.handle, up.discord_user_id,
-            (e.gifted * ${rate} - up.gift_coin_carry + ${per - 1}) / ${per} AS coins
+          -- earned are the one whole number that fits: ceil((gifted × rate − carry_after) / per). At the cap
+          -- only what fitted counts, measured against the balance before this statement (its snapshot).
+          SELECT up.tiktok_user_id, up.handle, up.discord_user_id, (
+              CASE WHEN up.coins < ${cap} THEN div(e.gifted::numeric * ${rate} - up.gift_coin_carry + ${per - 1}, ${per})
+              ELSE GREATEST(0, LEAST(div(e.gifted::numeric * ${rate} - up.gift_coin_carry + ${per - 1}, ${per}),
+                ${cap} - COALESCE((SELECT b.coins FROM tiktok_accounts b
+                                   WHERE b.guild_id = ${batch.guildId} AND b.tiktok_user_id = up.tiktok_user_id), 0)))
+              END)::bigint AS coins
           FROM up JOIN earned e ON e.id = up.tiktok_user_id WHERE e.gifted > 0
         ), tally AS (
-          UPDATE live_sessions SET coins_awarded = coins_awarded + (SELECT COALESCE(sum(coins), 0) FROM senders)
+          UPDATE live_sessions SET coins_awarded = ${addToTally('coins_awarded', sql`t.coins`)},
+            gift_coins_awarded = ${addToTally('gift_coins_awarded', sql`t.coins`)}
+          FROM (SELECT COALESCE(sum(coins), 0) AS coins FROM senders) t
           WHERE id = ${batch.sessionId}::bigint
         )
         SELECT 'recorded' AS what, msg_id AS id, NULL AS discord_user_id, NULL AS handle, 0 AS coins FROM ins

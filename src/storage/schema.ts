@@ -40,7 +40,21 @@ export const liveSessions = pgTable('live_sessions', {
   endedAt: tstz('ended_at'),
   endReason: text('end_reason'),
   coinsAwarded: int8('coins_awarded').notNull().default(0),
+  /** Null for sessions recorded before the split was kept (migration 0006). */
+  giftCoinsAwarded: int8('gift_coins_awarded').default(0),
+  watchCoinsAwarded: int8('watch_coins_awarded').default(0),
 });
+
+export const sessionWatch = pgTable(
+  'session_watch',
+  {
+    guildId: text('guild_id').notNull(),
+    sessionId: int8('session_id').notNull(),
+    tiktokUserId: text('tiktok_user_id').notNull(),
+    minutes: int8('minutes').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.sessionId, t.tiktokUserId] })],
+);
 
 export const tiktokAccounts = pgTable(
   'tiktok_accounts',

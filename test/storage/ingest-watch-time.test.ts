@@ -78,6 +78,78 @@ describe.each(DRIVER_KINDS)('watch time on %s', (kind) => {
     expect((await balance(LURKER))?.watch_minutes).toBe(6);
   });
 
+  it('keeps each viewer’s watch minutes per live, and the live’s gift coins apart from watch-time coins', async () => {
+    const first = (await openSession()).session;
+    await seenAt(minute(0));
+    await seenAt(minute(0), LURKER);
+    // 150 TikTok coins gifted at 2 Luxury Coins per 100: 3 gift coins.
+    await recordIngestBatch(db(), {
+      guildId: GUILD,
+      sessionId: first.id,
+      interactions: [
+        {
+          msgId: '7460000000000000001',
+          kind: 'gift',
+          tiktokUserId: VIEWER.tiktokUserId,
+          amount: 150,
+          points: 300,
+          giftValue: 150,
+          payload: { streakable: false },
+          occurredAt: minute(0),
+        },
+      ],
+      accounts: [{ ...VIEWER, at: minute(0) }],
+      streaks: [],
+      settings: DEFAULT_GUILD_SETTINGS,
+      now: minute(0),
+    });
+    for (let m = 1; m <= 3; m++) await tickWatchTime(db(), GUILD, minute(m), DEFAULT_GUILD_SETTINGS);
+    await closeLiveSession(db(), GUILD, 'ended', minute(4));
+    const second = (
+      await openLiveSession(db(), { guildId: GUILD, tiktokUsername: 'streamer', roomId: '2', now: minute(5) })
+    ).session;
+    await seenAt(minute(5));
+    await tickWatchTime(db(), GUILD, minute(6), DEFAULT_GUILD_SETTINGS);
+
+    const perSession = await rowsOf<{ session_id: number; tiktok_user_id: string; minutes: number }>(
+      db(),
+      sql`SELECT session_id, tiktok_user_id, minutes FROM session_watch
+          WHERE guild_id = ${GUILD} ORDER BY session_id, tiktok_user_id`,
+    );
+    expect(perSession).toEqual([
+      { session_id: first.id, tiktok_user_id: VIEWER.tiktokUserId, minutes: 3 },
+      { session_id: first.id, tiktok_user_id: LURKER.tiktokUserId, minutes: 3 },
+      { session_id: second.id, tiktok_user_id: VIEWER.tiktokUserId, minutes: 1 },
+    ]);
+    const tallies = await rowsOf<{
+      coins_awarded: number;
+      gift_coins_awarded: number;
+      watch_coins_awarded: number;
+    }>(
+      db(),
+      sql`SELECT coins_awarded, gift_coins_awarded, watch_coins_awarded FROM live_sessions
+          WHERE id = ${first.id}`,
+    );
+    expect(tallies).toEqual([{ coins_awarded: 3, gift_coins_awarded: 3, watch_coins_awarded: 0 }]);
+  });
+
+  it('tallies watch-time coins on the live apart from gift coins', async () => {
+    const { session } = await openSession();
+    await seenAt(minute(0));
+    const settings = { ...DEFAULT_GUILD_SETTINGS, watchWindowMinutes: 60 };
+    // 30 minutes at 1 Luxury Coin per 30.
+    for (let m = 1; m <= 30; m++) await tickWatchTime(db(), GUILD, minute(m), settings);
+    const [tally] = await rowsOf<{
+      coins_awarded: number;
+      gift_coins_awarded: number;
+      watch_coins_awarded: number;
+    }>(
+      db(),
+      sql`SELECT coins_awarded, gift_coins_awarded, watch_coins_awarded FROM live_sessions WHERE id = ${session.id}`,
+    );
+    expect(tally).toEqual({ coins_awarded: 1, gift_coins_awarded: 0, watch_coins_awarded: 1 });
+  });
+
   it('counts nothing while no LIVE session is open', async () => {
     await seenAt(minute(0));
     expect(await tickWatchTime(db(), GUILD, minute(1), DEFAULT_GUILD_SETTINGS)).toEqual({
