@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { UserFacingError } from '../domain/errors.js';
 import { LINK_CODE_ALPHABET, LINK_CODE_LENGTH, linkCodeFrom, linkCodesIn } from '../domain/link-codes.js';
 import { rowsOf, type Queryable } from './connect.js';
+import type { GiftSkipAward } from './gift-skip-claims-repo.js';
 import { linkTikTokAccount } from './tiktok-accounts-repo.js';
 
 /**
@@ -73,6 +74,13 @@ export async function cancelLinkRequests(
   );
 }
 
+/** A link completed from the live chat, with the skip the account's earlier gifts earned (if any). */
+export interface ChatLink {
+  discordUserId: string;
+  handle: string;
+  giftSkip: GiftSkipAward | null;
+}
+
 /**
  * Called for every live chat message: when it carries an open, unexpired code issued for the
  * chatting account's handle (or the account has an on-sight request), the account is linked to the
@@ -81,7 +89,7 @@ export async function cancelLinkRequests(
 export async function completeLinkFromChat(
   db: Queryable,
   input: { guildId: string; tiktokUserId: string; handle: string; text: string; now: Date },
-): Promise<{ discordUserId: string; handle: string } | null> {
+): Promise<ChatLink | null> {
   // Most chat messages link nothing: find that out without opening a transaction.
   if (!(await openRequestFor(db, input, false))) return null;
   return db.transaction(async (tx) => {
@@ -93,14 +101,15 @@ export async function completeLinkFromChat(
           VALUES (${input.guildId}, ${input.tiktokUserId}, ${input.handle})
           ON CONFLICT (guild_id, tiktok_user_id) DO NOTHING`,
     );
+    let giftSkip: GiftSkipAward | null;
     try {
-      await linkTikTokAccount(tx, {
+      ({ giftSkip } = await linkTikTokAccount(tx, {
         guildId: input.guildId,
         discordUserId: request.discord_user_id,
         tiktokUserId: input.tiktokUserId,
         actorId: request.discord_user_id,
         forced: false,
-      });
+      }));
     } catch (error) {
       // Someone else holds the account: the request stays open until it expires.
       if (error instanceof UserFacingError) return null;
@@ -111,7 +120,7 @@ export async function completeLinkFromChat(
             tiktok_user_id = ${input.tiktokUserId}
           WHERE id = ${request.id}`,
     );
-    return { discordUserId: request.discord_user_id, handle: input.handle };
+    return { discordUserId: request.discord_user_id, handle: input.handle, giftSkip };
   });
 }
 

@@ -106,7 +106,7 @@ describe('/link tiktok with chat-code verification (the default)', () => {
       text: `code ${code}`,
       now: new Date(),
     });
-    expect(linked).toEqual({ discordUserId: t.users.viewer.id, handle: 'NovaFan' });
+    expect(linked).toEqual({ discordUserId: t.users.viewer.id, handle: 'NovaFan', giftSkip: null });
     expect(await ownerOf('NovaFan')).toBe(t.users.viewer.id);
   });
 
@@ -241,6 +241,15 @@ describe('/admin force-link', () => {
     t = await startTestBot({ database });
   });
 
+  /** The DM telling the member an admin linked an account to them. */
+  const linkDm = () =>
+    t.discord.waitForCall<{ content: string; allowed_mentions: unknown }>(
+      (call) =>
+        call.method === 'POST' &&
+        /^\/channels\/\d+\/messages$/.test(call.path) &&
+        /An admin linked/.test(String((call.body as { content?: string }).content)),
+    );
+
   it('links at once, audited with the admin as actor', async () => {
     await seeAccount(t.guildId, '7001', 'fan');
     const reply = await answer(forceLink({ user: t.users.viewer.id, handle: '@fan' }));
@@ -253,6 +262,18 @@ describe('/admin force-link', () => {
     });
   });
 
+  it('tells the member by DM, without pinging anyone', async () => {
+    await seeAccount(t.guildId, '7001', 'fan');
+    await answer(forceLink({ user: t.users.viewer.id, handle: '@fan' }));
+    const dm = await linkDm();
+    expect(dm.body.content).toBe(
+      'An admin linked the TikTok account @fan to you: its points and coins now count in this server.',
+    );
+    expect(dm.body.allowed_mentions).toEqual({ parse: [] });
+    const [opened] = t.discord.callsTo('POST', /^\/users\/@me\/channels$/);
+    expect((opened?.body as { recipient_id?: string } | undefined)?.recipient_id).toBe(t.users.viewer.id);
+  });
+
   it('applies a skip the account earned with gifts before it was linked', async () => {
     await seeAccount(t.guildId, '7001', 'fan');
     await database.db.execute(sql`INSERT INTO gift_skip_claims (guild_id, tiktok_user_id, tier, gift_value)
@@ -262,6 +283,9 @@ describe('/admin force-link', () => {
       VALUES (${t.guildId}, ${t.users.viewer.id}, 'A', 'B', 'https://youtu.be/dQw4w9WgXcQ', 'youtube')`);
     const reply = await answer(forceLink({ user: t.users.viewer.id, handle: '@fan' }));
     expect(reply.content).toMatch(/earned a 10 Skip/);
+    expect((await linkDm()).body.content).toMatch(
+      /Gifts it sent earlier earned a 10 Skip: your waiting song moved up\./,
+    );
     const [song] = await rowsOf<{ tier: string }>(database.db, sql`SELECT tier FROM submissions`);
     expect(song?.tier).toBe('skip10');
     const [claim] = await rowsOf<{ claimed_by: string | null }>(

@@ -288,3 +288,64 @@ describe('a LIVE', () => {
     expect(account?.discord_user_id).toBe(t.users.viewer.id);
   });
 });
+
+describe('a link code typed in the chat after skip-sized gifts', () => {
+  it('applies the skip the gifts earned: the reviewers hear of it, the queue views refresh, the DM says so', async () => {
+    await start();
+    const changes: string[] = [];
+    t.bot.ctx.queueEvents.onChanged((guildId, reason) => changes.push(`${guildId}:${reason}`));
+    const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
+    const { code } = await createLinkRequest(database.db, {
+      guildId: t.guildId,
+      discordUserId: t.users.viewer.id,
+      handle: alice.handle,
+      ttlMinutes: 10,
+      now: new Date(),
+    });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    const toReviewers = messagesTo(t.channels.reviewers);
+
+    // Not linked yet: the gift's skip waits for a link.
+    await webcast.push([
+      gift({
+        ...alice,
+        giftId: 7934,
+        giftName: 'Big',
+        diamondCount: 2000,
+        type: 2,
+        repeatCount: 1,
+        repeatEnd: false,
+        groupId: '0',
+      }),
+    ]);
+    const claimable = await t.discord.waitForCall<{ content: string }>(toReviewers, 15_000);
+    expect(claimable.body.content).toMatch(/waits until they link/);
+    expect((await getSubmission(database.db, t.guildId, id)).tier).toBe('free');
+
+    await webcast.push([chat({ ...alice, text: `here it is: ${code}` })]);
+    const notice = await t.discord.waitForCall<{ content: string; allowed_mentions: unknown }>(
+      (call) =>
+        toReviewers(call) &&
+        /linked their TikTok account/.test(String((call.body as { content?: string }).content)),
+      15_000,
+    );
+    expect(notice.body.content).toMatch(
+      new RegExp(
+        `@alice\\\\?\\.sings \\(<@${t.users.viewer.id}>\\) linked their TikTok account: gifts sent before \\(2,000 TikTok coins\\) moved .* from Free to 10 Skip\\.`,
+      ),
+    );
+    expect(notice.body.allowed_mentions).toEqual({ parse: [] });
+    const dm = await t.discord.waitForCall<{ content: string; allowed_mentions: unknown }>(
+      (call) =>
+        call.method === 'POST' &&
+        /^\/channels\/\d+\/messages$/.test(call.path) &&
+        /is now linked/.test(String((call.body as { content?: string }).content)),
+      15_000,
+    );
+    expect(dm.body.content).toMatch(/Gifts it sent earlier earned a 10 Skip: your waiting song moved up\./);
+    expect(dm.body.allowed_mentions).toEqual({ parse: [] });
+    expect((await getSubmission(database.db, t.guildId, id)).tier).toBe('skip10');
+    expect(changes).toContain(`${t.guildId}:gift_skip`);
+  });
+});

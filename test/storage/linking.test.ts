@@ -9,6 +9,7 @@ import {
   completeLinkFromChat,
   createLinkRequest,
 } from '../../src/storage/link-requests-repo.js';
+import { getSubmission } from '../../src/storage/submissions-repo.js';
 import {
   findAccountByHandle,
   findLinkedAccount,
@@ -16,7 +17,7 @@ import {
   searchAccounts,
   unlinkTikTokAccount,
 } from '../../src/storage/tiktok-accounts-repo.js';
-import { GUILD, linkTikTok, OTHER_GUILD, REVIEWER, userId } from '../support/db/fixtures.js';
+import { GUILD, linkTikTok, OTHER_GUILD, REVIEWER, seedSubmission, userId } from '../support/db/fixtures.js';
 import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 
 const NOW = new Date('2026-11-24T18:00:00Z');
@@ -197,6 +198,7 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
       expect(await chat('7001', 'Fan', `hi! my code is ${code.toLowerCase()}.`)).toEqual({
         discordUserId: userId(1),
         handle: 'Fan',
+        giftSkip: null,
       });
       expect(await ownerOf(db(), '7001')).toBe(userId(1));
       const [row] = await rowsOf<{ completed_at: unknown; tiktok_user_id: string }>(
@@ -205,6 +207,22 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
       );
       expect(row?.completed_at).not.toBeNull();
       expect(row?.tiktok_user_id).toBe('7001');
+    });
+
+    it('returns the skip the account earned with gifts before the link, applied to the member’s song', async () => {
+      await seeAccount(db(), GUILD, '7001', 'fan');
+      await db().execute(sql`INSERT INTO gift_skip_claims (guild_id, tiktok_user_id, tier, gift_value)
+        VALUES (${GUILD}, '7001', 'skip10', 2000)`);
+      const song = await seedSubmission(db(), { submitter: userId(1) });
+      const { code } = await request(userId(1), 'fan');
+      const linked = await chat('7001', 'fan', code);
+      expect(linked?.giftSkip).toMatchObject({
+        tier: 'skip10',
+        giftValue: 2000,
+        discordUserId: userId(1),
+        outcome: { kind: 'upgraded', after: { id: song } },
+      });
+      expect((await getSubmission(db(), GUILD, song)).tier).toBe('skip10');
     });
 
     it('records the chatting account when ingestion has not yet', async () => {
@@ -275,6 +293,7 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
       expect(await chat('7005', 'NewComer', 'hello everyone')).toEqual({
         discordUserId: userId(1),
         handle: 'NewComer',
+        giftSkip: null,
       });
       expect(await ownerOf(db(), '7005')).toBe(userId(1));
     });

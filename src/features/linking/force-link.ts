@@ -1,6 +1,7 @@
-import { announceGiftSkip } from './gift-skip-note.js';
+import { announceGiftSkip, giftSkipNote } from './gift-skip-note.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { normalizeTikTokHandle } from '../../domain/link-codes.js';
+import { sendDirectMessage } from '../../discord/direct-messages.js';
 import type { AdminSubcommand } from '../../discord/module.js';
 import { replyPrivately, userText } from '../../discord/replies.js';
 import { findAccountByHandle, linkTikTokAccount } from '../../storage/tiktok-accounts-repo.js';
@@ -8,7 +9,8 @@ import { suggestHandles } from './handle-autocomplete.js';
 
 /**
  * `/admin force-link user handle`: links without a chat code, for members who can't type in the live
- * chat. An admin's word overrides an existing link; the audit entry names who held it before.
+ * chat. An admin's word overrides an existing link; the audit entry names who held it before. The
+ * member is told by DM, as they did not ask for this link themselves.
  */
 export const forceLinkSubcommand: AdminSubcommand = {
   name: 'force-link',
@@ -47,6 +49,14 @@ export const forceLinkSubcommand: AdminSubcommand = {
       replacedHandle ? ` Their previous link to @${userText(replacedHandle, 40)} was removed.` : '',
       announceGiftSkip(ctx, interaction.guildId, giftSkip),
     ].join('');
-    await replyPrivately(interaction, `Linked @${userText(account.handle, 40)} to <@${target.id}>.${notes}`);
+    const shown = `@${userText(account.handle, 40)}`;
+    await replyPrivately(interaction, `Linked ${shown} to <@${target.id}>.${notes}`);
+    // Already theirs: nothing changed for the member.
+    if (account.discordUserId === target.id) return;
+    await sendDirectMessage(
+      ctx,
+      target.id,
+      `An admin linked the TikTok account ${shown} to you: its points and coins now count in this server.${giftSkipNote(giftSkip)}`,
+    );
   },
 };

@@ -4,15 +4,19 @@ import type { GiftSkipAward } from '../../storage/gift-skip-claims-repo.js';
 
 /**
  * What a newly linked member is told about gifts the account sent before the link: an upgrade of
- * their waiting song (the queue views refresh) or a credit for their next submission.
+ * their waiting song or a credit for their next submission. Empty when the gifts earned nothing new.
  */
-export function announceGiftSkip(ctx: BotContext, guildId: string, award: GiftSkipAward | null): string {
+export function giftSkipNote(award: GiftSkipAward | null): string {
   if (!award) return '';
   const tier = TIER_LABELS[award.tier];
-  if (award.outcome.kind === 'upgraded') {
-    ctx.queueEvents.changed(guildId, 'gift_skip');
+  if (award.outcome.kind === 'upgraded')
     return ` Gifts it sent earlier earned a ${tier}: your waiting song moved up.`;
-  }
   if (award.outcome.kind === 'credited') return ` Gifts it sent earlier earned a ${tier} for your next song.`;
   return '';
+}
+
+/** The note for a link's gift skip; an upgraded song also refreshes the queue views. */
+export function announceGiftSkip(ctx: BotContext, guildId: string, award: GiftSkipAward | null): string {
+  if (award?.outcome.kind === 'upgraded') ctx.queueEvents.changed(guildId, 'gift_skip');
+  return giftSkipNote(award);
 }

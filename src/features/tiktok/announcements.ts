@@ -20,15 +20,6 @@ export async function postInChannel(
   }
 }
 
-/** A DM; members may have DMs closed, which must not disturb anything else. */
-export async function sendDirectMessage(ctx: BotContext, userId: string, content: string): Promise<void> {
-  try {
-    await ctx.client.users.send(userId, { content, allowedMentions: NO_MENTIONS });
-  } catch (error) {
-    ctx.logger.info({ err: error, userId }, 'tiktok DM not delivered');
-  }
-}
-
 export function describeGiftSkip(award: GiftSkipAward): string | null {
   const who = `@${userText(award.handle || award.tiktokUserId, 40)}`;
   const gift = `${award.giftValue.toLocaleString('en-US')} TikTok coins`;
@@ -55,7 +46,46 @@ export async function announceGiftSkips(
 ): Promise<void> {
   if (awards.length === 0) return;
   if (awards.some((a) => a.outcome.kind === 'upgraded')) ctx.queueEvents.changed(guildId, 'gift_skip');
-  const lines = awards.map(describeGiftSkip).filter((line): line is string => line !== null);
+  await postToReviewers(
+    ctx,
+    guildId,
+    awards.map(describeGiftSkip).filter((line): line is string => line !== null),
+  );
+}
+
+/**
+ * A skip the account's gifts earned before it was linked, applied as its link completed from the
+ * live chat: the reviewers hear of it like any gift skip, and a moved song refreshes the queue views.
+ */
+export async function announceClaimedGiftSkip(
+  ctx: BotContext,
+  guildId: string,
+  award: GiftSkipAward | null,
+): Promise<void> {
+  if (!award) return;
+  if (award.outcome.kind === 'upgraded') ctx.queueEvents.changed(guildId, 'gift_skip');
+  const line = describeClaimedGiftSkip(award);
+  if (line) await postToReviewers(ctx, guildId, [line]);
+}
+
+export function describeClaimedGiftSkip(award: GiftSkipAward): string | null {
+  const who = `@${userText(award.handle || award.tiktokUserId, 40)} (<@${award.discordUserId}>)`;
+  const gifts = `gifts sent before (${award.giftValue.toLocaleString('en-US')} TikTok coins)`;
+  const tier = TIER_LABELS[award.tier];
+  switch (award.outcome.kind) {
+    case 'upgraded': {
+      const song = award.outcome.after;
+      return `🎁 ${who} linked their TikTok account: ${gifts} moved **${userText(song.artist)} – ${userText(song.title)}** from ${TIER_LABELS[award.outcome.before.tier]} to ${tier}.`;
+    }
+    case 'credited':
+      return `🎁 ${who} linked their TikTok account: ${gifts} earned a ${tier} for their next submission.`;
+    case 'claimable':
+    case 'kept':
+      return null;
+  }
+}
+
+async function postToReviewers(ctx: BotContext, guildId: string, lines: string[]): Promise<void> {
   if (lines.length === 0) return;
   const { reviewerChannelId } = await getGuildConfig(ctx.database.db, guildId);
   await postInChannel(ctx, reviewerChannelId, lines.join('\n'));

@@ -1,3 +1,4 @@
+import { sendDirectMessage } from '../../discord/direct-messages.js';
 import type { BotContext } from '../../discord/module.js';
 import { userText } from '../../discord/replies.js';
 import { completeLinkFromChat } from '../../storage/link-requests-repo.js';
@@ -13,7 +14,8 @@ import {
 import { TikTokLiveSource, type TikTokSourceState } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { IngestPipeline } from '../../tiktok/ingest/pipeline.js';
-import { announceGiftSkips, postInChannel, sendDirectMessage } from './announcements.js';
+import { giftSkipNote } from '../linking/gift-skip-note.js';
+import { announceClaimedGiftSkip, announceGiftSkips, postInChannel } from './announcements.js';
 import { formatLiveSummary } from './live-summary.js';
 import { ingestTuning } from './ingest-tuning.js';
 import type { ResolvedTikTokOptions } from './options.js';
@@ -157,7 +159,10 @@ export class GuildLive {
     await postInChannel(this.ctx, summaryChannelId, formatLiveSummary(summary));
   }
 
-  /** Side effects of a committed batch: skip notices, and link codes typed in the chat. */
+  /**
+   * Side effects of a committed batch: skip notices, and link codes typed in the chat. A link also
+   * applies the skips the account's earlier gifts earned: the reviewers and the member hear of it.
+   */
   async #afterRecorded(result: IngestResult): Promise<void> {
     await announceGiftSkips(this.ctx, this.guildId, result.skips);
     for (const comment of result.recorded) {
@@ -172,10 +177,11 @@ export class GuildLive {
         now: new Date(),
       });
       if (linked) {
+        await announceClaimedGiftSkip(this.ctx, this.guildId, linked.giftSkip);
         await sendDirectMessage(
           this.ctx,
           linked.discordUserId,
-          `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.`,
+          `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.${giftSkipNote(linked.giftSkip)}`,
         );
       }
     }
