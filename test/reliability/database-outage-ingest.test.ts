@@ -96,5 +96,7 @@ describe('PostgreSQL restarting while TikTok events arrive', () => {
     // One process the whole time, on its first Discord session.
     expect(running.running).toBe(true);
     expect(running.logs.filter((l) => l.msg === 'connected to Discord')).toHaveLength(1);
+    // No REST call went to a route the local Discord does not serve.
+    expect(world.discord.unknownRoutes).toEqual([]);
   }, 60_000);
 });

@@ -41,7 +41,7 @@ describe('Discord connection faults', () => {
   });
 
   it('reconnects when Discord asks it to (op 7) and keeps answering commands', async () => {
-    await t.discord.requestReconnect();
+    expect(await t.discord.requestReconnect()).toBe('resumed');
     const reply = await t.discord
       .slashCommand({
         channelId: t.channels.submissions,

@@ -114,6 +114,8 @@ describe('the bot killed with SIGKILL during TikTok ingestion', () => {
     expect(await creditedStreaks(crashed.db, world.guildId)).toEqual(
       await creditedStreaks(reference.db, world.guildId),
     );
+    // No REST call went to a route the local Discord does not serve.
+    expect(world.discord.unknownRoutes).toEqual([]);
     console.info(
       `ingest crash: ${ackedBatches.length}/${script.length} batches acknowledged before SIGKILL, ` +
         `${afterCrash.size - ackedIds.length} messages committed but unacknowledged, ` +

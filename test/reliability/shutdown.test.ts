@@ -73,6 +73,8 @@ describe('the bot stopping with SIGTERM under load', () => {
     );
     expect(unanswered.map((s) => ({ batch: s.index, outcome: s.outcome }))).toEqual([]);
     expect(stored.size).toBe(ackedIds.length);
+    // No REST call went to a route the local Discord does not serve.
+    expect(world.discord.unknownRoutes).toEqual([]);
     console.info(
       `shutdown: ${sent.length} requests, ${ackedIds.length} events acknowledged, ${stored.size} stored, ` +
         `${sent.filter((s) => s.startedAt < termAt && !accepted(s.outcome)).length} sent just before SIGTERM and refused (none stored), ` +

@@ -3,7 +3,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
 import { giftPoints } from '../../src/domain/points.js';
+import { watchTimeJob } from '../../src/features/tiktok/watch-time-job.js';
+import { runJobInSlot, slotOf } from '../../src/jobs/job-run.js';
 import { rowsOf } from '../../src/storage/connect.js';
+import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
 import { TikTokLiveSource } from '../../src/tiktok/connection.js';
 import { IngestPipeline } from '../../src/tiktok/ingest/pipeline.js';
 import { GUILD } from '../support/db/fixtures.js';
@@ -13,6 +16,7 @@ import {
   gift,
   join,
   like,
+  roomUser,
   startLocalWebcast,
   type LocalWebcast,
   type WebcastTestMessage,
@@ -211,5 +215,61 @@ describe('replays', () => {
       expect(await balances()).toEqual(before);
     }
     expect(await interactionCount()).toBe(8);
+  });
+});
+
+describe('watch time', () => {
+  const T0 = new Date('2026-11-24T20:00:00.000Z');
+  const minute = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+  /** What alice does at minute `m` (every 4 minutes, within the 5-minute window): like, chat or top-viewer listing. */
+  function aliceSeenAt(m: number): WebcastTestMessage {
+    const at = minute(m);
+    switch ((m / 4) % 3) {
+      case 0:
+        return like({ ...alice, count: 1, total: m, at });
+      case 1:
+        return chat({ ...alice, text: `still here at ${m}`, at });
+      default:
+        return roomUser({ total: 2, topViewers: [alice], at });
+    }
+  }
+
+  it('an hour on the job’s clock: a viewer seen throughout earns 60 minutes and 2 Luxury Coins, one who left fewer', async () => {
+    const live = await connect();
+    const { session } = await openLiveSession(database.db, {
+      guildId: GUILD,
+      tiktokUsername: webcast.handle,
+      roomId: webcast.roomId,
+      now: T0,
+    });
+    live.pipeline.sessionId = session.id;
+    const failures: object[] = [];
+    let now = T0;
+    const job = watchTimeJob({ error: (details: object) => void failures.push(details) }, 60_000, () => now);
+
+    for (let m = 0; m < 60; m++) {
+      const seen: WebcastTestMessage[] = [];
+      if (m === 0) seen.push(join({ ...alice, at: minute(0) }), join({ ...bob, at: minute(0) }));
+      else if (m % 4 === 0) seen.push(aliceSeenAt(m));
+      // Bob likes and chats for a few minutes, then leaves: TikTok sends no "left", he just goes quiet.
+      if (m === 4) seen.push(like({ ...bob, count: 3, total: 3, at: minute(4) }));
+      if (m === 8) seen.push(chat({ ...bob, text: 'gotta go', at: minute(8) }));
+      if (seen.length > 0) await pushAndWrite(live, seen);
+      now = minute(m + 1);
+      expect(await runJobInSlot(database, job, slotOf(job, now.getTime()))).toBe('ran');
+    }
+
+    const watch = await rowsOf<{ tiktok_user_id: string; watch_minutes: number; coins: number }>(
+      database.db,
+      sql`SELECT tiktok_user_id, watch_minutes, coins FROM tiktok_accounts ORDER BY tiktok_user_id`,
+    );
+    // Bob was last seen at minute 8: the ticks of minutes 1 to 12 counted him (a 5-minute window).
+    expect(watch).toEqual([
+      { tiktok_user_id: alice.userId, watch_minutes: 60, coins: 2 },
+      { tiktok_user_id: bob.userId, watch_minutes: 12, coins: 0 },
+    ]);
+    expect(failures).toEqual([]);
+    expect((await closeLiveSession(database.db, GUILD, 'ended', minute(61)))?.coinsAwarded).toBe(2);
   });
 });
