@@ -1,10 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBackups, writeBackup } from '../../src/storage/backup.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { backupJob, backupsDirOf } from '../../src/features/jobs/backup-job.js';
+import { Scheduler } from '../../src/jobs/scheduler.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { listBackups, readBackup, writeBackup } from '../../src/storage/backup.js';
 import { GUILD, setDiscordPoints, userId } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+
+/** The name writeBackup gives its temp file for a run at `when` (the /dev/full trick needs it). */
+const tempNameFor = (when: Date) =>
+  `.backup-${when.toISOString().replace(/[:.]/g, '-')}.json.${process.pid}.tmp`;
+
+type LogLine = { level: number; msg: string } & Record<string, unknown>;
+
+/** Polls on the monotonic clock: Date is frozen in the scheduler test. */
+async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
 
 describe('backups when the disk misbehaves', () => {
   let database: TestDatabase;
@@ -45,4 +67,54 @@ describe('backups when the disk misbehaves', () => {
     });
     expect(await fs.readFile(blocker, 'utf8')).toBe('not a directory');
   });
+
+  it('the hourly job on a full disk logs an error, keeps older backups, and runs again once space returns', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-job-full-'));
+    const dir = backupsDirOf({ dataDir });
+    const lines: LogLine[] = [];
+    let afterFailure: { files: string[]; first: string } | undefined;
+    let first: { file: string; content: string } | undefined;
+    const logger = createLogger('info', {
+      write(line: string) {
+        const entry = JSON.parse(line) as LogLine;
+        lines.push(entry);
+        // The directory as the failed run left it, before the scheduler's next tick can run again.
+        if (entry.msg === 'job failed' && first && !afterFailure)
+          afterFailure = { files: readdirSync(dir).sort(), first: readFileSync(first.file, 'utf8') };
+      },
+    });
+    const written = () => lines.filter((l) => l.msg === 'backup written');
+    // Only Date is faked: the scheduler's timers are real, but each run's "now" (its hourly slot and
+    // its file name) is the time set here. Three seconds before the hour, each tick comes 3 s later.
+    const beforeHour = (h: number) => new Date(Date.UTC(2026, 10, 24, h - 1, 59, 57));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const scheduler = new Scheduler({ database, logger });
+    try {
+      vi.setSystemTime(beforeHour(11));
+      scheduler.add(backupJob({ dataDir }, logger));
+      await until('the first backup', () => written()[0]);
+      const file = path.join(dir, (await listBackups(dir))[0] ?? 'missing');
+      first = { file, content: await fs.readFile(file, 'utf8') };
+
+      // The next hour's run finds the disk full: its temp file points at /dev/full (ENOSPC).
+      await fs.symlink('/dev/full', path.join(dir, tempNameFor(beforeHour(12))));
+      vi.setSystemTime(beforeHour(12));
+      const failure = await until('the failed run logged', () => lines.find((l) => l.msg === 'job failed'));
+      expect(failure).toMatchObject({ level: 50, job: 'backup', err: { code: 'ENOSPC' } });
+      expect(afterFailure).toEqual({ files: [path.basename(first.file)], first: first.content });
+
+      // Space is back (the failed run removed its temp file): the hour's run is retried, its slot
+      // claim having rolled back with the failure, and writes a complete backup.
+      await until('a backup after the failure', () => written()[1]);
+      const backups = await listBackups(dir);
+      expect(backups).toHaveLength(2);
+      expect((await readBackup(path.join(dir, backups[1] as string))).userPoints).toHaveLength(1);
+      expect(await fs.readFile(first.file, 'utf8')).toBe(first.content);
+      expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      await scheduler.stop();
+      vi.useRealTimers();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
