@@ -1,4 +1,4 @@
-import type { APIEmbed } from 'discord.js';
+import { ComponentType, type APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { SERVING_TIERS, type Tier } from '../../src/domain/tiers.js';
 import {
@@ -7,6 +7,7 @@ import {
   PAGE_SIZE,
   renderEmbedMessage,
   type EmbedEntry,
+  type EmbedMessage,
   type EmbedView,
 } from '../../src/features/embeds/render.js';
 import { EMBED_KINDS, type EmbedKind } from '../../src/storage/embed-configs-repo.js';
@@ -44,6 +45,11 @@ const customIds = (kind: EmbedKind, v: EmbedView) =>
     row.components.map((c) => ('custom_id' in c ? `${c.custom_id}${c.disabled ? ' (disabled)' : ''}` : '')),
   );
 
+const selectOptions = (message: EmbedMessage) =>
+  message.components.flatMap((row) =>
+    row.components.flatMap((c) => (c.type === ComponentType.StringSelect ? c.options : [])),
+  );
+
 describe('queue embed rendering', () => {
   it.each(EMBED_KINDS)('keeps a %s page of the longest, most escaped text within Discord limits', (kind) => {
     // Every character escapes to two; 200 is the stored maximum of artist and title.
@@ -73,6 +79,15 @@ describe('queue embed rendering', () => {
     expect(message.embeds.reduce((n, e) => n + embedSize(e), 0)).toBeLessThanOrEqual(6_000);
     expect(message.components.length).toBeLessThanOrEqual(5);
     for (const row of message.components) expect(row.components.length).toBeLessThanOrEqual(5);
+    for (const option of selectOptions(message)) {
+      expect(option.label.length).toBeLessThanOrEqual(100);
+      expect(option.description?.length ?? 0).toBeLessThanOrEqual(100);
+    }
+    expect(selectOptions(message).length).toBeLessThanOrEqual(25);
+    const ids = message.components.flatMap((row) =>
+      row.components.map((c) => ('custom_id' in c ? c.custom_id : '')),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('escapes user text: no live mention or markdown from artist and title', () => {
@@ -125,6 +140,36 @@ describe('queue embed rendering', () => {
       'embeds:page:7:0 (disabled)',
       'embeds:page:7:1',
     ]);
+  });
+
+  it('gives the reviewer queue a Remove menu for the page and Next song beside the page buttons', () => {
+    expect(customIds('reviewer_queue', view('reviewer_queue', [entry(1), entry(2)], 30, 0))).toEqual([
+      'embeds:remove:7',
+      'review:next',
+      'embeds:page:7:0 (disabled)',
+      'embeds:page:7:1',
+    ]);
+    const options = selectOptions(renderEmbedMessage(view('reviewer_queue', [entry(1), entry(2)])));
+    expect(options.map((o) => o.value)).toEqual(['1001', '1002']);
+    expect(options[0]).toMatchObject({ label: 'Artist 1 – Song 1', description: '#1001 · 1. in Free' });
+  });
+
+  it('disables Next song on an empty reviewer queue and offers no Remove menu', () => {
+    expect(customIds('reviewer_queue', view('reviewer_queue', []))).toEqual(['review:next (disabled)']);
+  });
+
+  it('shows user text in a Remove option on one line, capped, without markdown escapes', () => {
+    const [option] = selectOptions(
+      renderEmbedMessage(
+        view('reviewer_queue', [entry(1, { artist: '**DJ**\n_x_', title: 'y'.repeat(200) })]),
+      ),
+    );
+    expect(option?.label).toMatch(/^\*\*DJ\*\* _x_ – y+…$/);
+    expect(option?.label).toHaveLength(100);
+  });
+
+  it('always sets empty content, so an edit clears any text the message had', () => {
+    for (const kind of EMBED_KINDS) expect(renderEmbedMessage(view(kind, [entry(1)])).content).toBe('');
   });
 
   it('moves a page past the end back to the last page', () => {

@@ -1,21 +1,27 @@
-import { InteractionResponseType, type APIEmbed, type APIMessage } from 'discord-api-types/v10';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InteractionResponseType, type APIEmbed } from 'discord-api-types/v10';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ModuleFactory } from '../../src/discord/module.js';
-import { embedsModule, type EmbedsOptions } from '../../src/features/embeds/index.js';
-import { FEATURE_MODULES } from '../../src/features/index.js';
+import type { EmbedsOptions } from '../../src/features/embeds/index.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/features/embeds/queue-change-channel.js';
-import { getEmbedConfig, listActiveEmbeds, type EmbedConfig } from '../../src/storage/embed-configs-repo.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { getEmbedConfig, type EmbedConfig } from '../../src/storage/embed-configs-repo.js';
+import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission, userId } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { until } from '../jobs/support/until.js';
+import {
+  createEmbed as createEmbedIn,
+  currentMessage,
+  customIdsOf,
+  editsOf as editsIn,
+  embedOf,
+  EVENTS_ONLY,
+  FAST,
+  startEmbedBot,
+} from './support/embed-bot.js';
 
 installUnhandledRejectionGuard();
-
-/** Production timing divided by ten, so a test sees several windows and safety-net ticks quickly. */
-const FAST: Required<EmbedsOptions> = { debounceMs: 150, editSpacingMs: 100, safetyNetMs: 1_000 };
 
 let database: TestDatabase;
 let t: TestBot;
@@ -33,38 +39,10 @@ afterEach(async () => {
 });
 
 async function startBot(options: EmbedsOptions = FAST, env: Record<string, string> = {}): Promise<void> {
-  await database.reset();
-  const modules = new Map<string, ModuleFactory>([
-    ...FEATURE_MODULES,
-    ['embeds', () => embedsModule(options)],
-  ]);
-  t = await startTestBot({ database, modules, env });
+  t = await startEmbedBot(database, options, env);
 }
-
-/** Runs `/admin embed create` and returns the stored embed and its message. */
-async function createEmbed(
-  kind: EmbedConfig['kind'],
-  channelId = t.channels.general,
-): Promise<{ config: EmbedConfig; message: APIMessage; reply: string }> {
-  const handle = t.discord.slashCommand({
-    channelId: t.channels.reviewers,
-    user: t.users.admin,
-    name: 'admin',
-    subcommandGroup: 'embed',
-    subcommand: 'create',
-    options: { kind, channel: channelId },
-  });
-  const reply = String((await handle.editReply()).body.content);
-  const config = (await listActiveEmbeds(database.db, t.guildId)).at(-1);
-  const message = t.discord.channelMessages(channelId).find((m) => m.id === config?.messageId);
-  if (!config || !message) throw new Error(`no embed was created: ${reply}`);
-  return { config, message, reply };
-}
-
-const editsOf = (config: EmbedConfig) =>
-  t.discord.callsTo('PATCH', new RegExp(`^/channels/${config.channelId}/messages/${config.messageId}$`));
-
-const embedOf = (message: APIMessage): APIEmbed => message.embeds[0] ?? {};
+const createEmbed = (kind: EmbedConfig['kind'], channelId?: string) => createEmbedIn(t, kind, channelId);
+const editsOf = (config: EmbedConfig) => editsIn(t, config);
 
 /** Waits until the safety net has run `ticks` more times (its refreshes then had time to finish). */
 async function safetyNetTicks(ticks: number): Promise<void> {
@@ -92,8 +70,9 @@ describe('/admin embed create', () => {
   });
 });
 
-describe('refreshing embeds', () => {
-  beforeEach(() => startBot());
+describe('refreshing embeds on a queue event', () => {
+  // No safety-net tick during the test: only the event of the change can produce the edit.
+  beforeEach(() => startBot(EVENTS_ONLY));
 
   it('edits the message after a /submit, within the debounce window', async () => {
     const { config } = await createEmbed('live_queue');
@@ -110,17 +89,37 @@ describe('refreshing embeds', () => {
     expect(edit.body.embeds[0]?.description).toContain('Nova – Night Drive');
     expect(edit.body.allowed_mentions).toEqual({ parse: [] });
   });
+});
 
-  it('makes one edit for a burst of changes', async () => {
+describe('a burst of queue changes', () => {
+  // A window long enough that a busy machine seeds all five songs within it, and no safety net
+  // tick in between that could send an edit of its own.
+  const WINDOW_MS = 1_000;
+  beforeEach(() => startBot({ ...EVENTS_ONLY, debounceMs: WINDOW_MS }));
+
+  it('makes one edit', async () => {
     const { config } = await createEmbed('live_queue');
     for (let i = 1; i <= 5; i++) {
       await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(i) });
       t.bot.ctx.queueEvents.changed(t.guildId, 'test');
     }
     await until('the edit', () => editsOf(config).length > 0);
-    await safetyNetTicks(2);
+    await sleep(2 * WINDOW_MS);
     expect(editsOf(config)).toHaveLength(1);
     expect(embedOf(t.discord.channelMessages(config.channelId)[0]!).footer?.text).toBe('Page 1/1 · 5 songs');
+  });
+});
+
+describe('refreshing embeds', () => {
+  beforeEach(() => startBot());
+
+  it('clears text left on the message, such as decisions an older version appended', async () => {
+    const { config } = await createEmbed('pending_skips', t.channels.reviewers);
+    currentMessage(t, config).content = '*Confirmed by someone: now in 10 Skip.*';
+    await seedSubmission(database.db, { guildId: t.guildId, tier: 'pending', skipAmount: 10 });
+    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    await until('the edit', () => editsOf(config).length === 1);
+    expect(currentMessage(t, config).content).toBe('');
   });
 
   it('makes no edit while the queue stays the same, and the safety net catches an unannounced change', async () => {
@@ -163,10 +162,7 @@ describe('refreshing embeds', () => {
   it('shows pending skips with Confirm and Reject buttons for the review module', async () => {
     const id = await seedSubmission(database.db, { guildId: t.guildId, tier: 'pending', skipAmount: 10 });
     const { message } = await createEmbed('pending_skips', t.channels.reviewers);
-    const customIds = message.components?.flatMap((row) =>
-      'components' in row ? row.components.map((c) => ('custom_id' in c ? c.custom_id : '')) : [],
-    );
-    expect(customIds).toEqual([`review:confirm:${id}`, `review:reject:${id}`]);
+    expect(customIdsOf(message)).toEqual([`review:confirm:${id}`, `review:reject:${id}`]);
     expect(embedOf(message).fields?.[0]?.name).toBe(`#${id} · asks for a 10 skip`);
   });
 });
@@ -238,7 +234,7 @@ describe('/admin embed remove', () => {
 describe('queue changes announced by another process', () => {
   let other: pg.Client;
   beforeEach(async () => {
-    await startBot({ ...FAST, safetyNetMs: 600_000 }, { DATABASE_URL: database.url! });
+    await startBot(EVENTS_ONLY, { DATABASE_URL: database.url! });
     other = new pg.Client({ connectionString: database.url });
     await other.connect();
   });

@@ -4,6 +4,7 @@ import { createEmbedSubcommand, removeEmbedSubcommand } from './embed-commands.j
 import { refreshEmbed } from './embed-refresh.js';
 import { pageButtons } from './page-buttons.js';
 import { announceQueueChange, QueueChangeListener } from './queue-change-channel.js';
+import { removeSelect } from './remove-select.js';
 import { EmbedRefreshQueue } from './refresh-queue.js';
 
 export interface EmbedsOptions {
@@ -21,7 +22,7 @@ export function embedsModule(options: EmbedsOptions = {}): BotModule {
   return {
     name: 'embeds',
     adminSubcommands: [createEmbedSubcommand, removeEmbedSubcommand],
-    components: [pageButtons],
+    components: [pageButtons, removeSelect],
     start(ctx, scope) {
       const db = ctx.database.db;
       const allEmbeds = async () => (await listActiveEmbeds(db)).map((e) => e.id);

@@ -1,7 +1,8 @@
 import { UserFacingError } from '../../domain/errors.js';
 import type { ComponentHandler } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
-import { getEmbedConfig, setEmbedPage } from '../../storage/embed-configs-repo.js';
+import { setEmbedPage } from '../../storage/embed-configs-repo.js';
+import { embedUnderComponent } from './embed-under-component.js';
 import { loadEmbedView } from './queue-view.js';
 import { contentHash, PAGE_BUTTON_PREFIX, renderEmbedMessage } from './render.js';
 
@@ -14,16 +15,12 @@ export const pageButtons: ComponentHandler = {
   access: 'everyone',
   async handle(interaction, args, ctx) {
     if (!interaction.isButton()) return;
-    const [id, page] = args.map(Number);
     const db = ctx.database.db;
-    const config =
-      id !== undefined && Number.isSafeInteger(id)
-        ? await getEmbedConfig(db, interaction.guildId, id)
-        : undefined;
-    if (!config?.active || config.messageId !== interaction.message.id || !Number.isSafeInteger(page)) {
+    const config = await embedUnderComponent(db, interaction, args[0]);
+    const page = Number(args[1]);
+    if (!Number.isSafeInteger(page))
       throw new UserFacingError('not_found', 'This queue message no longer updates.');
-    }
-    const view = await loadEmbedView(db, { ...config, page: page ?? 0 });
+    const view = await loadEmbedView(db, { ...config, page });
     const message = renderEmbedMessage(view);
     await interaction.update({ ...message, allowedMentions: NO_MENTIONS });
     await setEmbedPage(db, config.id, view.page, contentHash(message));

@@ -4,11 +4,14 @@ import {
   ComponentType,
   type APIActionRowComponent,
   type APIButtonComponent,
+  type APIComponentInMessageActionRow,
   type APIEmbed,
+  type APIStringSelectComponent,
 } from 'discord.js';
 import { TIER_LABELS, type Tier } from '../../domain/tiers.js';
 import { userText } from '../../discord/replies.js';
 import type { EmbedKind } from '../../storage/embed-configs-repo.js';
+import { REVIEW_IDS } from '../review/review-ids.js';
 
 /** One queued song as the embeds show it. */
 export interface EmbedEntry {
@@ -34,8 +37,10 @@ export interface EmbedView {
 }
 
 export interface EmbedMessage {
+  /** Always empty: an edit that omits content would keep whatever text the message had before. */
+  content: '';
   embeds: APIEmbed[];
-  components: APIActionRowComponent<APIButtonComponent>[];
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
 /**
@@ -48,6 +53,10 @@ const ARTIST_MAX = 50;
 const TITLE_MAX = 60;
 
 export const PAGE_BUTTON_PREFIX = 'embeds:page';
+/** `embeds:remove:<config id>`: the reviewer queue's select menu; the song id is the chosen value. */
+export const REMOVE_SELECT_PREFIX = 'embeds:remove';
+/** Discord's caps on a select option's label and description. */
+const OPTION_TEXT_MAX = 100;
 
 export function pageCount(kind: EmbedKind, total: number): number {
   return Math.max(1, Math.ceil(total / PAGE_SIZE[kind]));
@@ -76,7 +85,7 @@ export function renderEmbedMessage(view: EmbedView): EmbedMessage {
   const pages = pageCount(view.kind, view.total);
   const footer = `Page ${view.page + 1}/${pages} · ${view.total} ${view.total === 1 ? 'song' : 'songs'}`;
   const embed: APIEmbed = { title: TITLES[view.kind], color: COLOUR, footer: { text: footer } };
-  const components: APIActionRowComponent<APIButtonComponent>[] = [];
+  const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
   if (view.entries.length === 0) {
     embed.description = EMPTY[view.kind];
   } else if (view.kind === 'pending_skips') {
@@ -84,12 +93,18 @@ export function renderEmbedMessage(view: EmbedView): EmbedMessage {
       name: `#${e.id} · asks for a ${e.requestedSkipAmount ?? e.skipAmount} skip`,
       value: `${song(e)} · <@${e.submitterId}>`,
     }));
-    for (const e of view.entries) components.push(row(reviewButtons(e.id)));
+    for (const e of view.entries) components.push(row(skipDecisionButtons(e.id)));
   } else {
     embed.description = describeByTier(view);
   }
-  if (pages > 1) components.push(row(pageButtons(view.configId, view.page, pages)));
-  return { embeds: [embed], components };
+  const paging = pages > 1 ? pageButtons(view.configId, view.page, pages) : [];
+  if (view.kind === 'reviewer_queue') {
+    if (view.entries.length > 0) components.push(row([removeSelect(view)]));
+    components.push(row([nextSongButton(view.total === 0), ...paging]));
+  } else if (paging.length > 0) {
+    components.push(row(paging));
+  }
+  return { content: '', embeds: [embed], components };
 }
 
 /** Entries grouped under their tier's heading, in queue order. */
@@ -108,26 +123,60 @@ function describeByTier(view: EmbedView): string {
   return lines.join('\n');
 }
 
-function row(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent> {
-  return { type: ComponentType.ActionRow, components: buttons };
+function row<C extends APIComponentInMessageActionRow>(components: C[]): APIActionRowComponent<C> {
+  return { type: ComponentType.ActionRow, components };
 }
 
 /** Handled by the review module; custom ids carry the submission id so they outlive restarts. */
-function reviewButtons(id: number): APIButtonComponent[] {
+function skipDecisionButtons(id: number): APIButtonComponent[] {
   return [
     {
       type: ComponentType.Button,
       style: ButtonStyle.Success,
-      custom_id: `review:confirm:${id}`,
+      custom_id: `${REVIEW_IDS.confirm}:${id}`,
       label: `Confirm #${id}`,
     },
     {
       type: ComponentType.Button,
       style: ButtonStyle.Danger,
-      custom_id: `review:reject:${id}`,
+      custom_id: `${REVIEW_IDS.reject}:${id}`,
       label: `Reject #${id}`,
     },
   ];
+}
+
+/** The review module's Next: it answers the reviewer privately and posts the song, as /next does. */
+function nextSongButton(queueEmpty: boolean): APIButtonComponent {
+  return {
+    type: ComponentType.Button,
+    style: ButtonStyle.Primary,
+    custom_id: REVIEW_IDS.next,
+    label: 'Next song',
+    disabled: queueEmpty,
+  };
+}
+
+/** One option per song on the page (a page holds at most 25, Discord's cap on options). */
+function removeSelect(view: EmbedView): APIStringSelectComponent {
+  return {
+    type: ComponentType.StringSelect,
+    custom_id: `${REMOVE_SELECT_PREFIX}:${view.configId}`,
+    placeholder: 'Remove a song on this page…',
+    options: view.entries.map((e) => ({
+      value: String(e.id),
+      label: optionText(`${e.artist} – ${e.title}`),
+      description: `#${e.id} · ${e.position}. in ${TIER_LABELS[e.tier]}`,
+    })),
+  };
+}
+
+/**
+ * User text in a select option. Discord shows labels as plain text (no markdown, no mentions), so
+ * backslash escapes would show up literally: the text is flattened to one line and capped instead.
+ */
+function optionText(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > OPTION_TEXT_MAX ? `${flat.slice(0, OPTION_TEXT_MAX - 1)}…` : flat || '—';
 }
 
 /** `embeds:page:<config id>:<target page>`: the target differs per button, so ids stay unique. */
@@ -138,14 +187,14 @@ function pageButtons(configId: number, page: number, pages: number): APIButtonCo
       type: ComponentType.Button,
       style: ButtonStyle.Secondary,
       custom_id: target(Math.max(0, page - 1)),
-      label: '◀ Previous',
+      label: '◀ Previous page',
       disabled: page === 0,
     },
     {
       type: ComponentType.Button,
       style: ButtonStyle.Secondary,
       custom_id: target(Math.min(pages - 1, page + 1)),
-      label: 'Next ▶',
+      label: 'Next page ▶',
       disabled: page === pages - 1,
     },
   ];

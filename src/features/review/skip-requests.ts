@@ -3,12 +3,14 @@ import {
   ButtonBuilder,
   ButtonStyle,
   SlashCommandBuilder,
+  type ButtonInteraction,
   type SlashCommandIntegerOption,
 } from 'discord.js';
 import { MAX_SKIP_AMOUNT, skipAmountToTier } from '../../domain/skips.js';
 import { TIER_LABELS } from '../../domain/tiers.js';
 import type { BotContext, ComponentHandler, SlashCommand } from '../../discord/module.js';
 import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
+import { listActiveEmbeds } from '../../storage/embed-configs-repo.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { confirmSkip, rejectSkip, requestSkip } from '../../storage/queue-moves.js';
 import type { SubmissionRecord } from '../../storage/submission-record.js';
@@ -94,12 +96,8 @@ export const confirmSkipCommand: SlashCommand = {
 
   async execute(interaction, ctx) {
     const id = interaction.options.getInteger('id', true);
-    const confirmed = await confirmSkip(ctx.database.db, interaction.guildId, id, interaction.user.id);
-    ctx.queueEvents.changed(interaction.guildId, 'skip_confirmed');
-    await replyPrivately(
-      interaction,
-      `Confirmed: ${song(confirmed)} is now in ${TIER_LABELS[confirmed.tier]}.`,
-    );
+    const decision = await decideConfirm(ctx, interaction.guildId, id, interaction.user.id);
+    await replyPrivately(interaction, decision.privately);
   },
 };
 
@@ -117,45 +115,84 @@ export const rejectSkipCommand: SlashCommand = {
   async execute(interaction, ctx) {
     const id = interaction.options.getInteger('id', true);
     const reason = interaction.options.getString('reason') ?? undefined;
-    const rejected = await rejectSkip(ctx.database.db, interaction.guildId, id, interaction.user.id, reason);
-    ctx.queueEvents.changed(interaction.guildId, 'skip_rejected');
-    await replyPrivately(interaction, `Rejected the skip: ${song(rejected)} is back in ${TIER_LABELS.free}.`);
+    const decision = await decideReject(ctx, interaction.guildId, id, interaction.user.id, reason);
+    await replyPrivately(interaction, decision.privately);
   },
 };
 
-/** Confirm / Reject under a skip request: the outcome replaces the buttons. */
+/** What a reviewer's decision did, for the reviewer and as a note under a skip request post. */
+interface SkipDecision {
+  privately: string;
+  note: string;
+}
+
+async function decideConfirm(
+  ctx: BotContext,
+  guildId: string,
+  id: number,
+  actorId: string,
+): Promise<SkipDecision> {
+  const confirmed = await confirmSkip(ctx.database.db, guildId, id, actorId);
+  ctx.queueEvents.changed(guildId, 'skip_confirmed');
+  const tier = TIER_LABELS[confirmed.tier];
+  return {
+    privately: `Confirmed: ${song(confirmed)} is now in ${tier}.`,
+    note: `Confirmed by <@${actorId}>: now in ${tier}.`,
+  };
+}
+
+async function decideReject(
+  ctx: BotContext,
+  guildId: string,
+  id: number,
+  actorId: string,
+  reason?: string,
+): Promise<SkipDecision> {
+  const rejected = await rejectSkip(ctx.database.db, guildId, id, actorId, reason);
+  ctx.queueEvents.changed(guildId, 'skip_rejected');
+  return {
+    privately: `Rejected the skip: ${song(rejected)} is back in ${TIER_LABELS.free}.`,
+    note: `Rejected by <@${actorId}>: back in ${TIER_LABELS.free}.`,
+  };
+}
+
+/**
+ * A pending-skips embed belongs to its refresh, which re-renders it without the decided skip and
+ * keeps the other skips' buttons; rewriting it here would drop them and leave text no refresh clears.
+ */
+async function isQueueEmbed(ctx: BotContext, interaction: ButtonInteraction<'cached'>): Promise<boolean> {
+  const embeds = await listActiveEmbeds(ctx.database.db, interaction.guildId);
+  return embeds.some((e) => e.messageId === interaction.message.id);
+}
+
+function skipDecisionButton(
+  prefix: string,
+  decide: (ctx: BotContext, guildId: string, id: number, actorId: string) => Promise<SkipDecision>,
+): ComponentHandler {
+  return {
+    prefix,
+    access: 'reviewer',
+    async handle(interaction, args, ctx) {
+      if (!interaction.isButton()) return;
+      const id = submissionIdFrom(args);
+      const onEmbed = await isQueueEmbed(ctx, interaction);
+      const decision = await decide(ctx, interaction.guildId, id, interaction.user.id);
+      if (onEmbed) {
+        await replyPrivately(interaction, decision.privately);
+        return;
+      }
+      // A skip request post holds one request: the outcome replaces its buttons.
+      await interaction.update({
+        content: `${interaction.message.content}\n*${decision.note}*`,
+        components: [],
+        allowedMentions: NO_MENTIONS,
+      });
+    },
+  };
+}
+
+/** Confirm / Reject under a skip request post or on a pending-skips embed. */
 export const skipRequestButtons: ComponentHandler[] = [
-  {
-    prefix: REVIEW_IDS.confirm,
-    access: 'reviewer',
-    async handle(interaction, args, ctx) {
-      if (!interaction.isButton()) return;
-      const confirmed = await confirmSkip(
-        ctx.database.db,
-        interaction.guildId,
-        submissionIdFrom(args),
-        interaction.user.id,
-      );
-      ctx.queueEvents.changed(interaction.guildId, 'skip_confirmed');
-      await interaction.update({
-        content: `${interaction.message.content}\n*Confirmed by <@${interaction.user.id}>: now in ${TIER_LABELS[confirmed.tier]}.*`,
-        components: [],
-        allowedMentions: NO_MENTIONS,
-      });
-    },
-  },
-  {
-    prefix: REVIEW_IDS.reject,
-    access: 'reviewer',
-    async handle(interaction, args, ctx) {
-      if (!interaction.isButton()) return;
-      await rejectSkip(ctx.database.db, interaction.guildId, submissionIdFrom(args), interaction.user.id);
-      ctx.queueEvents.changed(interaction.guildId, 'skip_rejected');
-      await interaction.update({
-        content: `${interaction.message.content}\n*Rejected by <@${interaction.user.id}>: back in ${TIER_LABELS.free}.*`,
-        components: [],
-        allowedMentions: NO_MENTIONS,
-      });
-    },
-  },
+  skipDecisionButton(REVIEW_IDS.confirm, decideConfirm),
+  skipDecisionButton(REVIEW_IDS.reject, decideReject),
 ];
