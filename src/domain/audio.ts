@@ -22,7 +22,8 @@ export const AUDIO_FORMATS: Readonly<
 };
 
 /** Room for a few minutes of lossless audio; anything larger is refused before it is downloaded. */
-export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+const MEGABYTE = 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 25 * MEGABYTE;
 
 const ACCEPTED_FORMATS_TEXT = 'an MP3, M4A, WAV or FLAC file';
 
@@ -33,9 +34,12 @@ export function checkUploadSize(size: number): void {
     throw new UserFacingError('unsupported_file', `That file is empty; upload ${ACCEPTED_FORMATS_TEXT}.`);
   }
   if (size > MAX_UPLOAD_BYTES) {
+    // Rounded down, a size just over the limit would read as the limit itself ("25 MB"): leave it out.
+    const shown = Math.floor((size / MEGABYTE) * 10) / 10;
+    const howLarge = shown * MEGABYTE > MAX_UPLOAD_BYTES ? `${shown} MB, ` : '';
     throw new UserFacingError(
       'file_too_large',
-      `That file is ${megabytes(size)} MB; the limit is ${megabytes(MAX_UPLOAD_BYTES)} MB. Export a smaller MP3 or send a link instead.`,
+      `That file is ${howLarge}larger than the ${MAX_UPLOAD_BYTES / MEGABYTE} MB limit. Export a smaller MP3 or send a link instead.`,
     );
   }
 }
@@ -64,12 +68,8 @@ export function audioFormatFromDetected(
   return format;
 }
 
-function megabytes(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
-}
-
 /** The client's file name, reduced to something safe to echo back: no path, no Markdown, short. */
-function displayName(fileName: string): string {
+export function displayName(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? '';
   const clean = [...base.replace(/[\p{Cc}\p{Cf}`*_~|<>@#[\]()\\]/gu, '')].slice(0, 60).join('').trim();
   return clean === '' ? 'That file' : `"${clean}"`;

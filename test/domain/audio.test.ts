@@ -16,14 +16,24 @@ describe('upload size', () => {
     expect(() => checkUploadSize(1)).not.toThrow();
   });
 
-  it('refuses a file one byte over the limit, naming the limit', () => {
+  it('refuses a file one byte over the limit as larger than the limit, without calling it 25 MB', () => {
     const error = catchUserError(() => checkUploadSize(MAX_UPLOAD_BYTES + 1));
     expect(error.code).toBe('file_too_large');
-    expect(error.message).toContain('the limit is 25 MB');
+    expect(error.message).toBe(
+      'That file is larger than the 25 MB limit. Export a smaller MP3 or send a link instead.',
+    );
   });
 
-  it('says how large a refused file is', () => {
-    expect(catchUserError(() => checkUploadSize(40 * 1024 * 1024)).message).toContain('That file is 40 MB');
+  it('says how large a refused file is, rounded down so it never reads as the limit', () => {
+    expect(catchUserError(() => checkUploadSize(40 * 1024 * 1024)).message).toMatch(
+      /^That file is 40 MB, larger than the 25 MB limit\./,
+    );
+    expect(catchUserError(() => checkUploadSize(Math.round(25.19 * 1024 * 1024))).message).toMatch(
+      /^That file is 25\.1 MB, larger than the 25 MB limit\./,
+    );
+    expect(catchUserError(() => checkUploadSize(Math.round(25.09 * 1024 * 1024))).message).toMatch(
+      /^That file is larger than the 25 MB limit\./,
+    );
   });
 
   it('refuses an empty file as unsupported', () => {

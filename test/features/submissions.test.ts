@@ -1,14 +1,33 @@
-import { ButtonStyle, ComponentType, InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import {
+  ButtonStyle,
+  ComponentType,
+  InteractionResponseType,
+  MessageFlags,
+  type APIMessage,
+} from 'discord-api-types/v10';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_UPLOAD_BYTES } from '../../src/domain/audio.js';
 import { OPEN_TIERS } from '../../src/domain/tiers.js';
+import { createBot } from '../../src/discord/bot.js';
+import { FEATURE_MODULES } from '../../src/features/index.js';
+import { submissionsModule, type SubmissionsOptions } from '../../src/features/submissions/index.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
+import { seedSubmission } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { MP3_BYTES, PNG_BYTES, WAV_BYTES } from '../support/audio-samples.js';
+import {
+  FLAC_BYTES,
+  M4A_BYTES,
+  MP3_BYTES,
+  MP3_WITH_ID3_BYTES,
+  PNG_BYTES,
+  WAV_BYTES,
+} from '../support/audio-samples.js';
 
 installUnhandledRejectionGuard();
 
@@ -32,6 +51,14 @@ afterEach(async () => {
 });
 
 const queued = () => listQueue(database.db, t.guildId, { tiers: OPEN_TIERS, limit: 50 });
+const uploads = () => fs.readdir(path.join(t.dataDir, 'uploads')).catch(() => []);
+
+/** Replaces the bot of this test with one whose submissions module takes `options`. */
+async function restartWith(options: SubmissionsOptions): Promise<void> {
+  await t.close();
+  const modules = new Map(FEATURE_MODULES).set('submissions', () => submissionsModule(options));
+  t = await startTestBot({ database, modules });
+}
 
 function submit(options: Record<string, unknown>, user = t.users.viewer, channelId = t.channels.submissions) {
   return t.discord.slashCommand({ channelId, user, name: 'submit', options: options as never });
@@ -140,12 +167,16 @@ describe('/submit', () => {
     expect(stored.equals(MP3_BYTES)).toBe(true);
   });
 
-  it('accepts a WAV by its bytes', async () => {
-    expect(
-      (await answer(submit({ artist: 'A', title: 'B', file: { filename: 'take 3.wav', data: WAV_BYTES } })))
-        .content,
-    ).toMatch(/Queued/);
-    expect((await queued()).entries[0]?.filePath).toMatch(/\.wav$/);
+  it.each([
+    ['a WAV', 'take 3.wav', WAV_BYTES, 'wav'],
+    ['a FLAC', 'take 3.flac', FLAC_BYTES, 'flac'],
+    ['an M4A', 'take 3.m4a', M4A_BYTES, 'm4a'],
+    ['an MP3 with an ID3 tag', 'take 3.mp3', MP3_WITH_ID3_BYTES, 'mp3'],
+  ])('accepts %s by its bytes', async (_name, filename, data, ext) => {
+    expect((await answer(submit({ artist: 'A', title: 'B', file: { filename, data } }))).content).toMatch(
+      /Queued/,
+    );
+    expect((await queued()).entries[0]?.filePath).toMatch(new RegExp(`\\.${ext}$`));
   });
 
   it.each([
@@ -154,14 +185,14 @@ describe('/submit', () => {
     [
       'a file of 25 MB + 1 byte',
       { filename: 'song.wav', data: Buffer.alloc(25 * 1024 * 1024 + 1) },
-      /limit is 25 MB/,
+      /^That file is larger than the 25 MB limit\./,
     ],
+    ['an MP3 cut short', { filename: 'song.mp3', data: MP3_BYTES.subarray(0, 100) }, /cut short/],
   ])('refuses %s and keeps nothing', async (_name, file, reason) => {
     const reply = await answer(submit({ artist: 'A', title: 'B', file }));
     expect(reply.content).toMatch(reason);
     expect((await queued()).total).toBe(0);
-    const uploads = await fs.readdir(path.join(t.dataDir, 'uploads')).catch(() => []);
-    expect(uploads).toEqual([]);
+    expect(await uploads()).toEqual([]);
   });
 
   it('escapes markdown and mentions in artist and title', async () => {
@@ -171,6 +202,43 @@ describe('/submit', () => {
     expect(reply.content).not.toContain('@everyone');
     expect(reply.content).toContain('\\*\\*bold\\*\\*');
   });
+});
+
+describe('downloading an attached file from Discord', () => {
+  it('gives up on a download that stalls mid-file, asks to upload again, and keeps nothing', async () => {
+    await restartWith({ download: { timeoutMs: 300 } });
+    const reply = await answer(
+      submit({
+        artist: 'A',
+        title: 'B',
+        file: { filename: 'song.mp3', data: MP3_BYTES, delivery: { stallAfterBytes: 100 } },
+      }),
+    );
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toBe('Downloading your file from Discord took too long; try uploading it again.');
+    expect((await queued()).total).toBe(0);
+    expect(await uploads()).toEqual([]);
+  });
+
+  it.each([
+    ['with an honest Content-Length', {}],
+    ['sent chunked, so only counting the bytes reveals the size', { chunked: true }],
+  ])(
+    'refuses an attachment that claims 1 kB but serves 25 MB + 1 byte %s, and keeps nothing',
+    async (_name, delivery) => {
+      const file = {
+        filename: 'song.wav',
+        data: Buffer.concat([WAV_BYTES, Buffer.alloc(MAX_UPLOAD_BYTES + 1 - WAV_BYTES.length)]),
+        declaredSize: 1_000,
+        delivery,
+      };
+      const reply = await answer(submit({ artist: 'A', title: 'B', file }));
+      expect(reply.ephemeral).toBe(true);
+      expect(reply.content).toMatch(/larger than the 25 MB limit/);
+      expect((await queued()).total).toBe(0);
+      expect(await uploads()).toEqual([]);
+    },
+  );
 });
 
 describe('links pasted in the submission channel', () => {
@@ -233,15 +301,93 @@ describe('links pasted in the submission channel', () => {
     expect((await queued()).entries.map((e) => e.submitterId)).toEqual([t.users.other.id]);
   });
 
-  it('deletes chatter in the submission channel when hygiene is on', async () => {
+  it('queues the first supported link when an earlier one is refused', async () => {
+    t.discord.message({
+      channelId: t.channels.submissions,
+      author: t.users.viewer,
+      content: 'Nova - Night Drive https://music.apple.com/us/album/x/1?i=2 https://youtu.be/dQw4w9WgXcQ',
+    });
+    await t.discord.waitForCall((c) => c.method === 'PUT' && c.path.includes('/reactions/✅/@me'));
+    const { entries } = await queued();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      link: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+      artist: 'Nova',
+      title: 'Night Drive',
+    });
+  });
+
+  it('makes one submission from a message with two supported links: the first', async () => {
+    t.discord.message({
+      channelId: t.channels.submissions,
+      author: t.users.viewer,
+      content: 'https://soundcloud.com/nova/night-drive https://youtu.be/dQw4w9WgXcQ',
+    });
+    const reply = await t.discord.waitForCall(
+      (c) => c.method === 'POST' && c.path === `/channels/${t.channels.submissions}/messages`,
+    );
+    expect(String((reply.body as { content: string }).content)).toMatch(/you're #1 in line/);
+    expect((await queued()).entries.map((e) => e.link)).toEqual(['https://soundcloud.com/nova/night-drive']);
+  });
+
+  it('answers a message whose links are all refused with the first reason', async () => {
+    t.discord.message({
+      channelId: t.channels.submissions,
+      author: t.users.viewer,
+      content: 'https://music.apple.com/us/album/x/1?i=2 https://example.com/song',
+    });
+    const reply = await t.discord.waitForCall(
+      (c) => c.method === 'POST' && c.path === `/channels/${t.channels.submissions}/messages`,
+    );
+    expect(String((reply.body as { content: string }).content)).toMatch(/^Apple Music links/);
+    expect((await queued()).total).toBe(0);
+  });
+});
+
+describe('channel hygiene', () => {
+  const NOTICE_MS = 200;
+
+  it('when on, deletes chatter and posts a notice that it deletes in turn', async () => {
+    await restartWith({ hygieneNoticeMs: NOTICE_MS });
     await updateGuildSettings(database.db, t.guildId, (s) => ({ ...s, channelHygiene: true }));
     const chatter = t.discord.message({
       channelId: t.channels.submissions,
       author: t.users.viewer,
       content: 'hello all',
     });
+    const messages = `/channels/${t.channels.submissions}/messages`;
     const deleted = await t.discord.waitForCall((c) => c.method === 'DELETE');
-    expect(deleted.path).toBe(`/channels/${t.channels.submissions}/messages/${chatter.id}`);
+    expect(deleted.path).toBe(`${messages}/${chatter.id}`);
+    const notice = await t.discord.waitForCall<{ content: string; allowed_mentions: unknown }>(
+      (c) => c.method === 'POST' && c.path === messages,
+    );
+    expect(notice.body.content).toMatch(/this channel is for song submissions only/);
+    expect(notice.body.allowed_mentions).toEqual({ parse: [] });
+    const noticeId = (notice.response as { id: string }).id;
+    expect(t.discord.channelMessages(t.channels.submissions).map((m) => m.id)).toEqual([noticeId]);
+
+    const noticeDeleted = await t.discord.waitForCall(
+      (c) => c.method === 'DELETE' && c.path === `${messages}/${noticeId}`,
+    );
+    expect(noticeDeleted.at - notice.at).toBeGreaterThanOrEqual(NOTICE_MS - 50);
+    expect(t.discord.channelMessages(t.channels.submissions)).toEqual([]);
+  });
+
+  it('when off (the default), leaves chatter alone', async () => {
+    const chatter = t.discord.message({
+      channelId: t.channels.submissions,
+      author: t.users.viewer,
+      content: 'hello all',
+    });
+    // A link after it: once the bot answered the link, it has seen the chatter too.
+    t.discord.message({
+      channelId: t.channels.submissions,
+      author: t.users.other,
+      content: 'https://youtu.be/dQw4w9WgXcQ',
+    });
+    await t.discord.waitForCall((c) => c.method === 'PUT' && c.path.includes('/reactions/'));
+    expect(t.discord.calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+    expect(t.discord.channelMessages(t.channels.submissions).map((m) => m.id)).toContain(chatter.id);
   });
 });
 
@@ -279,6 +425,97 @@ describe('submission portal', () => {
     });
     expect((await form.reply()).body.data.content).toMatch(/Queued \*\*Nova – Form Song\*\*/);
     expect((await queued()).entries[0]).toMatchObject({ source: 'portal', platform: 'deezer' });
+  });
+
+  /** Posts the portal as the admin and returns its message. */
+  async function postPortal() {
+    const post = t.discord.slashCommand({
+      channelId: t.channels.general,
+      user: t.users.admin,
+      name: 'admin',
+      subcommand: 'portal',
+    });
+    await post.reply();
+    const [portal] = t.discord.channelMessages(t.channels.submissions);
+    if (!portal) throw new Error('no portal was posted');
+    return portal;
+  }
+
+  const click = (customId: string, message: APIMessage, user = t.users.viewer) =>
+    t.discord.button({ channelId: t.channels.submissions, user, customId, message });
+
+  it('answers "Submit a file" privately with how to attach a file to /submit', async () => {
+    const reply = await click('submissions:portal-file', await postPortal()).reply();
+    expect(reply.body.type).toBe(InteractionResponseType.ChannelMessageWithSource);
+    expect(reply.body.data.flags).toBe(MessageFlags.Ephemeral);
+    expect(reply.body.data.content).toMatch(
+      /`\/submit`.*`file` option \(MP3, M4A, WAV or FLAC, up to 25 MB\)/,
+    );
+    expect((await queued()).total).toBe(0);
+  });
+
+  it('"Submit again from history" offers the member’s played songs and queues the one picked', async () => {
+    // Played an hour ago, past the resubmit cooldown.
+    const played = await seedSubmission(database.db, {
+      guildId: t.guildId,
+      submitter: t.users.viewer.id,
+      tier: 'played',
+      submittedAt: new Date(Date.now() - 3_600_000),
+    });
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.other.id, tier: 'played' });
+    const history = click('submissions:portal-history', await postPortal());
+    const { body } = await history.reply();
+    expect(body.data.flags).toBe(MessageFlags.Ephemeral);
+    const menu = (
+      body.data.components?.[0] as { components: { custom_id: string; options: { value: string }[] }[] }
+    ).components[0]!;
+    expect(menu.custom_id).toBe(`submissions:resubmit:${t.users.viewer.id}`);
+    expect(menu.options.map((o) => o.value)).toEqual([String(played)]);
+
+    const pick = t.discord.selectMenu({
+      channelId: t.channels.submissions,
+      user: t.users.viewer,
+      customId: menu.custom_id,
+      message: history.originalMessage()!,
+      values: [String(played)],
+    });
+    const picked = await pick.reply();
+    expect(picked.body.type).toBe(InteractionResponseType.UpdateMessage);
+    expect(picked.body.data.content).toMatch(/^Queued \*\*Artist – Song \d+\*\* in Free/);
+    expect((await queued()).entries.map((e) => e.submitterId)).toEqual([t.users.viewer.id]);
+  });
+
+  it('"Submit again from history" tells a member without played songs so', async () => {
+    const reply = await click('submissions:portal-history', await postPortal()).reply();
+    expect(reply.body.data.content).toBe('You have no played songs to submit again yet.');
+    expect(reply.body.data.flags).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('keeps working after a restart: a fresh bot on the same Discord and database answers its buttons', async () => {
+    const portal = await postPortal();
+    await t.bot.stop();
+    const fresh = createBot({
+      config: t.config,
+      logger: createLogger('silent'),
+      database: t.database,
+      modules: FEATURE_MODULES,
+    });
+    try {
+      await fresh.start(t.discord.token);
+      const file = await click('submissions:portal-file', portal).reply();
+      expect(file.body.data.content).toMatch(/type `\/submit`/);
+      const link = await click('submissions:portal-link', portal).reply();
+      expect(link.body.type).toBe(InteractionResponseType.Modal);
+      const form = t.discord.modalSubmit({
+        channelId: t.channels.submissions,
+        user: t.users.viewer,
+        customId: 'submissions:modal-link',
+        fields: { artist: 'Nova', title: 'After Restart', link: 'https://youtu.be/dQw4w9WgXcQ', note: '' },
+      });
+      expect((await form.reply()).body.data.content).toMatch(/Queued \*\*Nova – After Restart\*\*/);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it('is refused to a viewer without Manage Server', async () => {

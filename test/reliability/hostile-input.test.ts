@@ -25,7 +25,7 @@ import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { until } from '../jobs/support/until.js';
-import { MP3_BYTES, PNG_BYTES } from '../support/audio-samples.js';
+import { FLAC_BYTES, M4A_BYTES, MP3_BYTES, PNG_BYTES, WAV_BYTES } from '../support/audio-samples.js';
 
 installUnhandledRejectionGuard();
 
@@ -469,7 +469,27 @@ describe('uploaded files: the bytes decide, and only <uuid>.<ext> is written', (
     [
       'a file of 25 MB + 1 byte',
       { filename: 'song.wav', data: Buffer.alloc(MAX_UPLOAD_BYTES + 1) },
-      /That file is 25 MB; the limit is 25 MB/,
+      /^That file is larger than the 25 MB limit\. Export a smaller MP3 or send a link instead\.$/,
+    ],
+    [
+      'an MP3 cut short after 100 bytes (file-type still calls it MP3)',
+      { filename: 'cut.mp3', data: MP3_BYTES.subarray(0, 100) },
+      /^"cut\.mp3" seems to be cut short or damaged: it ends inside its first MP3 frame\. Export the song again and upload the whole file\.$/,
+    ],
+    [
+      'a WAV cut short of its declared size',
+      { filename: 'cut.wav', data: WAV_BYTES.subarray(0, WAV_BYTES.length - 1) },
+      /"cut\.wav" seems to be cut short/,
+    ],
+    [
+      'a FLAC cut inside its stream information',
+      { filename: 'cut.flac', data: FLAC_BYTES.subarray(0, 20) },
+      /"cut\.flac" seems to be cut short/,
+    ],
+    [
+      'an M4A cut inside its audio data',
+      { filename: 'cut.m4a', data: M4A_BYTES.subarray(0, M4A_BYTES.length - 10) },
+      /"cut\.m4a" seems to be cut short/,
     ],
   ])('refuses %s privately and keeps nothing', async (_name, file, reason) => {
     const before = await snapshot();
@@ -479,15 +499,16 @@ describe('uploaded files: the bytes decide, and only <uuid>.<ext> is written', (
     expect(await snapshot()).toEqual(before);
   });
 
-  it('accepts an MP3 cut short after 100 bytes: its first frame header says MP3, and the reviewer hears what was sent', async () => {
-    const truncated = MP3_BYTES.subarray(0, 100);
+  it('stores a real WAV named .mp3 as .wav: the bytes decide the type, the name never does', async () => {
     const reply = await answer(
-      submit({ artist: 'A', title: 'B', file: { filename: 'cut.mp3', data: truncated } }),
+      submit({ artist: 'A', title: 'B', file: { filename: 'take.mp3', data: WAV_BYTES } }),
     );
     expect(reply.content).toMatch(/Queued/);
     const [entry] = (await queued()).entries;
     expect(entry?.filePath).toMatch(STORED_NAME);
-    expect(await fs.readFile(path.join(t.dataDir, 'uploads', entry!.filePath!))).toEqual(truncated);
+    expect(entry?.filePath).toMatch(/\.wav$/);
+    expect(entry?.fileName).toBe('take.mp3');
+    expect(await fs.readFile(path.join(t.dataDir, 'uploads', entry!.filePath!))).toEqual(WAV_BYTES);
   });
 
   it('refuses a file cut short before its first frame header is complete', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { audioFormatFromDetected, checkUploadSize, MAX_UPLOAD_BYTES } from '../../domain/audio.js';
+import { checkAudioIntact } from '../../domain/audio-integrity.js';
 import { UserFacingError } from '../../domain/errors.js';
 
 export interface StoredUpload {
@@ -13,21 +14,30 @@ export interface StoredUpload {
   bytes: number;
 }
 
-const DOWNLOAD_TIMEOUT_MS = 30_000;
+export interface DownloadOptions {
+  /** Bounds the whole download, headers and body: a CDN that stalls mid-file must not hold a command. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_DOWNLOAD: DownloadOptions = { timeoutMs: 30_000 };
+
+const TRY_AGAIN = 'Could not download your file from Discord; try uploading it again.';
+const TIMED_OUT = 'Downloading your file from Discord took too long; try uploading it again.';
 
 /**
- * Downloads an attachment with a size cap and a timeout, checks by its bytes that it is MP3, M4A,
- * WAV or FLAC, and stores it as `<uuid>.<ext>`. The client's file name is only ever displayed.
+ * Downloads an attachment with a size cap and a timeout, checks by its bytes that it is a whole MP3,
+ * M4A, WAV or FLAC, and stores it as `<uuid>.<ext>`. The client's file name is only ever displayed.
  */
 export async function storeAudioUpload(
   attachment: { url: string; name: string; size: number },
   uploadsDir: string,
+  options: DownloadOptions = DEFAULT_DOWNLOAD,
 ): Promise<StoredUpload> {
   checkUploadSize(attachment.size);
-  const bytes = await download(attachment.url);
+  const bytes = await download(attachment.url, options.timeoutMs);
   checkUploadSize(bytes.length);
-  const detected = await fileTypeFromBuffer(bytes);
-  const format = audioFormatFromDetected(detected, attachment.name);
+  const format = audioFormatFromDetected(await fileTypeFromBuffer(bytes), attachment.name);
+  checkAudioIntact(format, bytes, attachment.name);
   const storedName = `${randomUUID()}.${format}`;
   await fs.mkdir(uploadsDir, { recursive: true });
   const temp = path.join(uploadsDir, `.${storedName}.part`);
@@ -38,31 +48,26 @@ export async function storeAudioUpload(
   return { storedName, displayName, bytes: bytes.length };
 }
 
-async function download(url: string): Promise<Buffer> {
-  let response: Response;
+/** One signal covers fetch and every body read, so a stall anywhere ends in the same clear answer. */
+async function download(url: string, timeoutMs: number): Promise<Buffer> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  } catch {
-    throw new UserFacingError(
-      'try_again',
-      'Could not download your file from Discord; try uploading it again.',
-    );
+    const response = await fetch(url, { signal });
+    if (!response.ok || !response.body) throw new UserFacingError('try_again', TRY_AGAIN);
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    if (declared > MAX_UPLOAD_BYTES) checkUploadSize(declared);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
+      // Stop reading as soon as the cap is passed, whatever the headers claimed; leaving the loop
+      // cancels the body.
+      if (total > MAX_UPLOAD_BYTES) checkUploadSize(total);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  } catch (error) {
+    if (error instanceof UserFacingError) throw error;
+    throw new UserFacingError('try_again', signal.aborted ? TIMED_OUT : TRY_AGAIN);
   }
-  if (!response.ok || !response.body) {
-    throw new UserFacingError(
-      'try_again',
-      'Could not download your file from Discord; try uploading it again.',
-    );
-  }
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_UPLOAD_BYTES) checkUploadSize(declared);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    // Stop reading as soon as the cap is passed, whatever the headers claimed.
-    if (total > MAX_UPLOAD_BYTES) checkUploadSize(total);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

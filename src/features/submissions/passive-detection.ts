@@ -1,33 +1,36 @@
 import type { Message } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { artistTitleFromLink } from '../../domain/link-titles.js';
-import { extractLinks, parseArtistTitle } from '../../domain/links.js';
+import { classifyLink, extractLinks, parseArtistTitle } from '../../domain/links.js';
 import type { BotContext, ModuleScope } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { acceptLink, describeQueued, queueSong } from './submit-flow.js';
 
-const HYGIENE_NOTICE_MS = 8_000;
+export const HYGIENE_NOTICE_MS = 8_000;
 
 /**
  * A message in the submission channel with a supported link becomes a submission: the bot reacts
- * and replies with the queue position; a refused link gets the reason.
+ * and replies with the queue position; a message whose links are all refused gets the first reason.
+ * One message makes at most one submission, from its first supported link.
  */
 export async function detectSubmission(
   message: Message<true>,
   ctx: BotContext,
   scope: ModuleScope,
+  options: { hygieneNoticeMs: number },
 ): Promise<void> {
   const config = await getGuildConfig(ctx.database.db, message.guildId);
   if (!config.submissionChannelId || message.channelId !== config.submissionChannelId) return;
   const links = extractLinks(message.content);
-  const first = links[0];
-  if (first === undefined) {
-    if (config.settings.channelHygiene && message.attachments.size === 0) await removeChatter(message, scope);
+  if (links.length === 0) {
+    if (config.settings.channelHygiene && message.attachments.size === 0) {
+      await removeChatter(message, scope, options.hygieneNoticeMs);
+    }
     return;
   }
   try {
-    const link = acceptLink(first);
+    const link = firstSupportedLink(links);
     const named = parseArtistTitle(message.content) ?? artistTitleFromLink(link.url, link.platform);
     const queued = await queueSong(ctx, {
       guildId: message.guildId,
@@ -46,12 +49,18 @@ export async function detectSubmission(
   }
 }
 
+/** People paste a link with a note or a second link ("or on Apple Music: …"): the first one we take wins. */
+function firstSupportedLink(links: readonly string[]) {
+  const supported = links.find((link) => classifyLink(link).ok);
+  return acceptLink(supported ?? links[0]!);
+}
+
 /** Channel hygiene (off by default): chatter in the submission channel is removed with a short notice. */
-async function removeChatter(message: Message<true>, scope: ModuleScope): Promise<void> {
+async function removeChatter(message: Message<true>, scope: ModuleScope, noticeMs: number): Promise<void> {
   await message.delete();
   const notice = await message.channel.send({
     content: `<@${message.author.id}>, this channel is for song submissions only: paste a link, or use /submit.`,
     allowedMentions: NO_MENTIONS,
   });
-  scope.setTimeout(() => void notice.delete().catch(() => {}), HYGIENE_NOTICE_MS);
+  scope.setTimeout(() => void notice.delete().catch(() => {}), noticeMs);
 }

@@ -3,7 +3,7 @@ import { UserFacingError } from '../../domain/errors.js';
 import type { GuildCommandInteraction, SlashCommand } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
-import { storeAudioUpload } from './audio-upload.js';
+import { storeAudioUpload, type DownloadOptions } from './audio-upload.js';
 import {
   acceptLink,
   cleanField,
@@ -13,7 +13,8 @@ import {
   uploadsDirOf,
 } from './submit-flow.js';
 
-export const submitCommand: SlashCommand = {
+/** `/submit`; `download` bounds the fetch of an attached file. */
+export const submitCommand = (download: DownloadOptions): SlashCommand => ({
   access: 'everyone',
   data: new SlashCommandBuilder()
     .setName('submit')
@@ -47,7 +48,7 @@ export const submitCommand: SlashCommand = {
     }
     const link = rawLink !== null ? acceptLink(rawLink) : undefined;
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const file = attachment ? await storeAudioUpload(attachment, uploadsDirOf(ctx)) : undefined;
+    const file = attachment ? await storeAudioUpload(attachment, uploadsDirOf(ctx), download) : undefined;
     const queued = await queueSong(ctx, {
       guildId: interaction.guildId,
       submitterId: interaction.user.id,
@@ -59,4 +60,4 @@ export const submitCommand: SlashCommand = {
     });
     await interaction.editReply({ content: describeQueued(queued), allowedMentions: NO_MENTIONS });
   },
-};
+});

@@ -17,7 +17,7 @@ export {
   type LocalDiscordOptions,
   type UserMessageInput,
 } from './local-discord.js';
-export type { AttachmentInput, ChannelInput, RoleInput, UserInput } from './payloads.js';
+export type { AttachmentInput, CdnDelivery, ChannelInput, RoleInput, UserInput } from './payloads.js';
 export type { RecordedCall } from './recorder.js';
 export { installUnhandledRejectionGuard } from './rejection-guard.js';
 export type { RestResponse } from './rest-routes.js';

@@ -54,6 +54,9 @@ interface Failure {
   response: RestResponse;
 }
 
+/** Without a Content-Length, Node sends each write as one chunk of a chunked body. */
+const CDN_CHUNK_BYTES = 64 * 1024;
+
 /** Starts a local Discord (REST under /api/v10 and a gateway) on an ephemeral 127.0.0.1 port. */
 export async function startLocalDiscord(options: LocalDiscordOptions = {}): Promise<LocalDiscord> {
   const discord = new LocalDiscord(options);
@@ -305,7 +308,23 @@ export class LocalDiscord {
   private serveFile(id: string, res: ServerResponse): void {
     const file = this.world.files.get(id);
     if (!file) return send(res, apiError(404, 0, '404: Not Found'));
-    res.writeHead(200, { 'Content-Type': file.attachment.content_type ?? 'application/octet-stream' });
+    const contentType = file.attachment.content_type ?? 'application/octet-stream';
+    const { chunked = false, stallAfterBytes } = file.delivery;
+    if (stallAfterBytes !== undefined) {
+      // The connection stays open until close() ends it.
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(file.data.length) });
+      res.write(file.data.subarray(0, stallAfterBytes));
+      return;
+    }
+    if (chunked) {
+      res.writeHead(200, { 'Content-Type': contentType });
+      for (let at = 0; at < file.data.length; at += CDN_CHUNK_BYTES) {
+        res.write(file.data.subarray(at, at + CDN_CHUNK_BYTES));
+      }
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': contentType });
     res.end(file.data);
   }
 }

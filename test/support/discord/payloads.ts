@@ -229,6 +229,19 @@ export interface AttachmentInput {
   filename: string;
   data: Buffer | string;
   contentType?: string;
+  /** The `size` the attachment reports, when a test needs it to differ from the bytes served. */
+  declaredSize?: number;
+  /** How the CDN serves the bytes; at once with a Content-Length by default. */
+  delivery?: CdnDelivery;
+}
+
+/**
+ * `chunked`: no Content-Length, so only counting the bytes reveals the size; `stallAfterBytes`:
+ * send that many bytes, then nothing until the connection closes.
+ */
+export interface CdnDelivery {
+  chunked?: boolean;
+  stallAfterBytes?: number;
 }
 
 export function attachmentPayload(

@@ -24,6 +24,7 @@ import {
   rolePayload,
   userPayload,
   type AttachmentInput,
+  type CdnDelivery,
   type ChannelInput,
   type GuildChannelPayload,
   type MessageBody,
@@ -103,7 +104,7 @@ export class World {
   /** Registered application commands by guild id; global ones under `GLOBAL_COMMANDS`. */
   readonly commands = new Map<string, APIApplicationCommand[]>();
   readonly interactions = new Map<string, InteractionState>();
-  readonly files = new Map<string, { attachment: APIAttachment; data: Buffer }>();
+  readonly files = new Map<string, { attachment: APIAttachment; data: Buffer; delivery: CdnDelivery }>();
   cdnUrl = '';
 
   constructor(botName: string) {
@@ -276,8 +277,9 @@ export class World {
     const id = nextSnowflake();
     const data = typeof input.data === 'string' ? Buffer.from(input.data) : input.data;
     const url = `${this.cdnUrl}/attachments/${channelId}/${id}/${encodeURIComponent(input.filename)}`;
-    const attachment = attachmentPayload(id, input.filename, data.length, url, input.contentType);
-    this.files.set(id, { attachment, data });
+    const size = input.declaredSize ?? data.length;
+    const attachment = attachmentPayload(id, input.filename, size, url, input.contentType);
+    this.files.set(id, { attachment, data, delivery: input.delivery ?? {} });
     return attachment;
   }
 

@@ -1,0 +1,191 @@
+import { displayName, type AudioFormat } from './audio.js';
+import { UserFacingError } from './errors.js';
+
+/**
+ * Refuses an upload whose container is cut short: `file-type` recognises a format from its first
+ * bytes only, so 100 bytes of an MP3 pass detection but hold no song. Each check reads the sizes the
+ * file declares about itself and needs them to fit in the bytes that arrived.
+ */
+export function checkAudioIntact(format: AudioFormat, bytes: Uint8Array, fileName: string): void {
+  const problem = PROBLEMS[format](bytes, afterId3Tag(bytes));
+  if (problem !== null) {
+    throw new UserFacingError(
+      'unsupported_file',
+      `${displayName(fileName)} seems to be cut short or damaged: ${problem}. Export the song again and upload the whole file.`,
+    );
+  }
+}
+
+type Problem = string | null;
+
+const PROBLEMS: Record<AudioFormat, (bytes: Uint8Array, start: number) => Problem> = {
+  mp3: mp3Problem,
+  wav: wavProblem,
+  flac: flacProblem,
+  m4a: m4aProblem,
+};
+
+const TRUNCATED_TAG = -1;
+
+/**
+ * Where the audio starts after a leading ID3v2 tag (`file-type` skips one in front of any format).
+ * The tag's size is four 7-bit bytes; a footer, when flagged, adds ten more.
+ */
+function afterId3Tag(bytes: Uint8Array): number {
+  if (bytes.length < 10 || ascii(bytes, 0, 3) !== 'ID3') return 0;
+  const size =
+    ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
+  const footer = bytes[5]! & 0x10 ? 10 : 0;
+  const end = 10 + size + footer;
+  return end > bytes.length ? TRUNCATED_TAG : end;
+}
+
+// MP3
+
+/** Layer III bitrates in kbit/s by bitrate index: MPEG-1, then MPEG-2 and 2.5. Index 0 is "free". */
+const MP3_BITRATES = {
+  v1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  v2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+};
+const MP3_SAMPLE_RATES = [44_100, 48_000, 32_000];
+
+/** The length in bytes of the Layer III frame whose header starts at `at`; null when there is none. */
+function mp3FrameLength(bytes: Uint8Array, at: number): number | null {
+  if (at + 4 > bytes.length) return null;
+  const [b0, b1, b2] = [bytes[at]!, bytes[at + 1]!, bytes[at + 2]!];
+  if (b0 !== 0xff || (b1 & 0xe0) !== 0xe0) return null;
+  const version = (b1 >> 3) & 0b11; // 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5, 1 reserved
+  const layer = (b1 >> 1) & 0b11; // 1 = Layer III
+  const bitrateIndex = b2 >> 4;
+  const rateIndex = (b2 >> 2) & 0b11;
+  // Free-format (index 0) streams carry no length in the header; encoders don't write them for songs.
+  if (version === 1 || layer !== 1 || bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3)
+    return null;
+  const mpeg1 = version === 3;
+  const bitrate = (mpeg1 ? MP3_BITRATES.v1 : MP3_BITRATES.v2)[bitrateIndex]! * 1000;
+  const sampleRate = MP3_SAMPLE_RATES[rateIndex]! / (mpeg1 ? 1 : version === 2 ? 2 : 4);
+  const padding = (b2 >> 1) & 1;
+  return Math.floor(((mpeg1 ? 144 : 72) * bitrate) / sampleRate) + padding;
+}
+
+/**
+ * A complete first frame followed by a second frame header: the second header confirms the length
+ * computed from the first, and one lone frame (26 ms) is no song.
+ */
+function mp3Problem(bytes: Uint8Array, start: number): Problem {
+  if (start === TRUNCATED_TAG) return 'it ends inside its ID3 tag';
+  const first = mp3FrameLength(bytes, start);
+  if (first === null) return 'its first MP3 frame header is unreadable';
+  if (start + first > bytes.length) return 'it ends inside its first MP3 frame';
+  if (mp3FrameLength(bytes, start + first) === null) return 'its first MP3 frame is not followed by another';
+  return null;
+}
+
+// WAV
+
+/** Writers that can't seek back (ffmpeg to a pipe) leave the RIFF and data sizes at 0xFFFFFFFF. */
+const UNKNOWN_RIFF_SIZE = 0xffff_ffff;
+
+/** The RIFF size must fit the file, and a `fmt ` chunk and a non-empty `data` chunk must fit in it. */
+function wavProblem(bytes: Uint8Array, start: number): Problem {
+  if (start === TRUNCATED_TAG) return 'it ends inside its ID3 tag';
+  if (start + 12 > bytes.length) return 'it ends inside its WAV header';
+  const riffSize = u32le(bytes, start + 4);
+  const streamed = riffSize === UNKNOWN_RIFF_SIZE;
+  if (!streamed && start + 8 + riffSize > bytes.length) return 'it is shorter than its WAV header says';
+  let at = start + 12;
+  let sawFormat = false;
+  while (at + 8 <= bytes.length) {
+    const id = ascii(bytes, at, 4);
+    const size = u32le(bytes, at + 4);
+    if (id === 'data') {
+      if (!sawFormat) return 'its audio comes before its format chunk';
+      if (streamed && size === UNKNOWN_RIFF_SIZE) return bytes.length > at + 8 ? null : 'it holds no audio';
+      if (size === 0) return 'it holds no audio';
+      return at + 8 + size > bytes.length ? 'it ends inside its audio data' : null;
+    }
+    if (id === 'fmt ') sawFormat = true;
+    at += 8 + size + (size & 1);
+  }
+  return 'it ends before its audio data';
+}
+
+// FLAC
+
+const FLAC_STREAMINFO = 0;
+const FLAC_STREAMINFO_LENGTH = 34;
+
+/** STREAMINFO first, every metadata block complete, then the sync code of the first audio frame. */
+function flacProblem(bytes: Uint8Array, start: number): Problem {
+  if (start === TRUNCATED_TAG) return 'it ends inside its ID3 tag';
+  let at = start + 4; // "fLaC"
+  let first = true;
+  for (;;) {
+    if (at + 4 > bytes.length) return 'it ends inside its FLAC metadata';
+    const last = (bytes[at]! & 0x80) !== 0;
+    const type = bytes[at]! & 0x7f;
+    const length = (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    if (first && (type !== FLAC_STREAMINFO || length !== FLAC_STREAMINFO_LENGTH)) {
+      return 'its FLAC stream information is missing';
+    }
+    at += 4 + length;
+    if (at > bytes.length) return 'it ends inside its FLAC metadata';
+    first = false;
+    if (last) break;
+  }
+  // A frame starts with the 14-bit sync code 0b11111111111110, a reserved 0 bit and the blocking bit.
+  if (at + 2 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8) {
+    return 'it ends before its first FLAC audio frame';
+  }
+  return null;
+}
+
+// M4A
+
+/**
+ * Top-level boxes must fit until both `moov` (the index) and `mdat` (the audio) were seen whole;
+ * `ftyp` comes first. Size 1 means a 64-bit size follows, 0 means "to the end of the file".
+ */
+function m4aProblem(bytes: Uint8Array, start: number): Problem {
+  if (start === TRUNCATED_TAG) return 'it ends inside its ID3 tag';
+  const seen = new Set<string>();
+  let at = start;
+  while (!(seen.has('moov') && seen.has('mdat'))) {
+    if (at + 8 > bytes.length) return seen.has('moov') ? 'it has no audio data' : 'it has no audio index';
+    const type = ascii(bytes, at + 4, 4);
+    if (seen.size === 0 && type !== 'ftyp') return 'it does not start with a file type box';
+    let size = u32be(bytes, at);
+    let header = 8;
+    if (size === 1) {
+      if (at + 16 > bytes.length) return `it ends inside its ${printable(type)} box`;
+      size = u32be(bytes, at + 8) * 2 ** 32 + u32be(bytes, at + 12);
+      header = 16;
+    } else if (size === 0) {
+      size = bytes.length - at;
+    }
+    if (size < header) return `its ${printable(type)} box has an impossible size`;
+    if (at + size > bytes.length) return `it ends inside its ${printable(type)} box`;
+    seen.add(type);
+    at += size;
+  }
+  return null;
+}
+
+// Byte readers.
+
+function ascii(bytes: Uint8Array, at: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(at, at + length));
+}
+
+/** A box type as text safe to show: four letters, or "unnamed". */
+function printable(type: string): string {
+  return /^[\w ]{4}$/.test(type) ? `"${type.trim()}"` : 'unnamed';
+}
+
+function u32le(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+function u32be(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
