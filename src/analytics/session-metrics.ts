@@ -19,12 +19,23 @@ export function parseSessionRef(text: string): SessionRef | null {
   return id > 0 ? id : null;
 }
 
-/** A viewer ranked in the summary (top gifters, top engaged). */
+/** A viewer ranked in the summary (top gifters, top engaged, top watchers). */
 export interface RankedViewer {
   tiktokUserId: string;
   handle: string;
-  /** TikTok coins gifted (top gifters) or engagement points earned (top engaged). */
+  /** TikTok coins gifted (top gifters), engagement points earned (top engaged) or minutes watched. */
   value: number;
+}
+
+/** Luxury Coins earned during a live, with where they came from. */
+export interface CoinsAwarded {
+  total: number;
+  /**
+   * From gifts and from watch time. Null for a live recorded before ingestion kept them apart
+   * (migration 0006): only its total is known.
+   */
+  gifts: number | null;
+  watchTime: number | null;
 }
 
 /** How a skip came to be: a reviewer confirming a paid skip, a big gift, or Luxury Coins spent. */
@@ -55,15 +66,13 @@ export interface SessionSummary {
   gifts: number;
   /** TikTok coins (diamonds) the gifts were worth. */
   giftTikTokCoins: number;
-  /**
-   * Luxury Coins earned during the live, gifts and watch time together: ingestion keeps one tally per
-   * live, and neither per viewer nor per source.
-   */
-  coinsAwarded: number;
+  coinsAwarded: CoinsAwarded;
   /** Engagement points earned by every interaction of the session. */
   pointsAwarded: number;
   topGifters: RankedViewer[];
   topEngaged: RankedViewer[];
+  /** By watch minutes counted during this live. */
+  topWatchers: RankedViewer[];
   /** Songs submitted between the start and the end of the session. */
   submissionsReceived: number;
   /** Songs played (reviewed) between the start and the end of the session. */
@@ -77,11 +86,14 @@ export interface ViewerTotals {
   handle: string;
   likes: number;
   comments: number;
+  joins: number;
   shares: number;
   follows: number;
   gifts: number;
   tiktokCoins: number;
   points: number;
+  /** Watch minutes counted during this live (a viewer who only watched has a row too). */
+  watchMinutes: number;
 }
 
 /** One minute of the session; every minute from the start to the end is present. */
@@ -90,6 +102,8 @@ export interface TimelineMinute {
   /** Highest viewer count reported in the minute; null when none was. */
   viewers: number | null;
   likes: number;
+  /** Gifts sent in the minute (a streak counts whole in the minute it started). */
+  gifts: number;
   giftTikTokCoins: number;
 }
 

@@ -25,19 +25,19 @@ function clockLabel(minute: Date): string {
   return minute.toISOString().slice(11, 16);
 }
 
+type ChartSession = Pick<LiveSession, 'id' | 'tiktokUsername' | 'startedAt'>;
+
 /**
- * The session's timeline as a PNG: concurrent viewers as a line on the left axis, likes and TikTok gift
- * coins per minute as bars on their own right axes (their scales differ by orders of magnitude).
- * Rendered in-process on @napi-rs/canvas, no browser.
+ * What the chart plots: concurrent viewers as a line on the left axis, likes and gifts per minute as
+ * bars on their own right axes (their scales differ by orders of magnitude). A gift's TikTok coin
+ * value is left to the CSV and JSON: one big gift would flatten every other bar.
  */
-export async function renderTimelineChart(
-  session: Pick<LiveSession, 'id' | 'tiktokUsername' | 'startedAt'>,
+export function timelineChartConfig(
+  session: ChartSession,
   timeline: readonly TimelineMinute[],
-  size: { width: number; height: number } = CHART_SIZE,
-): Promise<Buffer> {
-  const canvas = createCanvas(size.width, size.height);
+): ChartConfiguration<'bar' | 'line'> {
   const axisTitle = (text: string, color: string) => ({ display: true, text, color, font: { size: 14 } });
-  const config: ChartConfiguration<'bar' | 'line'> = {
+  return {
     type: 'bar',
     data: {
       labels: timeline.map((m) => clockLabel(m.minute)),
@@ -64,8 +64,8 @@ export async function renderTimelineChart(
         },
         {
           type: 'bar',
-          label: 'Gift coins per minute',
-          data: timeline.map((m) => m.giftTikTokCoins),
+          label: 'Gifts per minute',
+          data: timeline.map((m) => m.gifts),
           yAxisID: 'gifts',
           backgroundColor: `${COLORS.gifts}cc`,
           order: 2,
@@ -109,7 +109,7 @@ export async function renderTimelineChart(
         gifts: {
           position: 'right',
           beginAtZero: true,
-          title: axisTitle('Gift coins / min', COLORS.gifts),
+          title: axisTitle('Gifts / min', COLORS.gifts),
           ticks: { color: COLORS.gifts, precision: 0 },
           grid: { display: false },
         },
@@ -117,6 +117,16 @@ export async function renderTimelineChart(
     },
     plugins: [whiteBackground],
   };
+}
+
+/** The session's timeline as a PNG, rendered in-process on @napi-rs/canvas, no browser. */
+export async function renderTimelineChart(
+  session: ChartSession,
+  timeline: readonly TimelineMinute[],
+  size: { width: number; height: number } = CHART_SIZE,
+): Promise<Buffer> {
+  const canvas = createCanvas(size.width, size.height);
+  const config = timelineChartConfig(session, timeline);
   // @napi-rs/canvas implements the subset of the DOM canvas chart.js draws with.
   const chart = new Chart(canvas as unknown as ChartItem, config);
   try {

@@ -7,11 +7,13 @@ export const VIEWER_CSV_COLUMNS = [
   'handle',
   'likes',
   'comments',
+  'joins',
   'shares',
   'follows',
   'gifts',
   'tiktok_coins',
   'points',
+  'watch_minutes',
 ] as const;
 
 /**
@@ -29,11 +31,13 @@ function toRecord(v: ViewerTotals): (string | number)[] {
     neutraliseFormula(v.handle),
     v.likes,
     v.comments,
+    v.joins,
     v.shares,
     v.follows,
     v.gifts,
     v.tiktokCoins,
     v.points,
+    v.watchMinutes,
   ];
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type {
   RankedViewer,
   SessionListEntry,
@@ -61,6 +61,8 @@ function contributions(session: LiveSession) {
 interface TotalsRow {
   duration_seconds: number;
   coins_awarded: number;
+  gift_coins_awarded: number | null;
+  watch_coins_awarded: number | null;
   peak_viewers: number | null;
   average_viewers: number | null;
   unique_viewers: number;
@@ -104,13 +106,14 @@ export async function sessionSummary(db: Queryable, session: LiveSession): Promi
         AND (sb.submitted_at >= s.started_at OR sb.played_at >= s.started_at)
     )
     SELECT floor(extract(epoch FROM ${sessionUntil} - s.started_at))::bigint AS duration_seconds,
-      s.coins_awarded, c.*, sub.*
+      s.coins_awarded, s.gift_coins_awarded, s.watch_coins_awarded, c.*, sub.*
     FROM s, c, sub`,
   );
   if (!totals) throw new Error(`live session ${session.id} vanished while it was summarised`);
-  const [topGifters, topEngaged, skips] = await Promise.all([
+  const [topGifters, topEngaged, topWatchers, skips] = await Promise.all([
     topViewers(db, session, 'gifts'),
     topViewers(db, session, 'points'),
+    topWatchersOf(db, session),
     skipsDuring(db, session),
   ]);
   return {
@@ -126,10 +129,15 @@ export async function sessionSummary(db: Queryable, session: LiveSession): Promi
     follows: totals.follows,
     gifts: totals.gifts,
     giftTikTokCoins: totals.gift_tiktok_coins,
-    coinsAwarded: totals.coins_awarded,
+    coinsAwarded: {
+      total: totals.coins_awarded,
+      gifts: totals.gift_coins_awarded,
+      watchTime: totals.watch_coins_awarded,
+    },
     pointsAwarded: totals.points_awarded,
     topGifters,
     topEngaged,
+    topWatchers,
     submissionsReceived: totals.submissions_received,
     submissionsReviewed: totals.submissions_reviewed,
     skips,
@@ -156,6 +164,20 @@ async function topViewers(
         GROUP BY c.tiktok_user_id, a.handle
         HAVING ${value} > 0
         ORDER BY value DESC, handle, c.tiktok_user_id
+        LIMIT ${limit}`,
+  );
+  return rows.map((r) => ({ tiktokUserId: r.tiktok_user_id, handle: r.handle, value: r.value }));
+}
+
+/** Watch minutes are not interactions: the watch-time tick counts them per live in `session_watch`. */
+async function topWatchersOf(db: Queryable, session: LiveSession, limit = 5): Promise<RankedViewer[]> {
+  const rows = await rowsOf<{ tiktok_user_id: string; handle: string; value: number }>(
+    db,
+    sql`SELECT w.tiktok_user_id, COALESCE(a.handle, w.tiktok_user_id) AS handle, w.minutes AS value
+        FROM session_watch w
+        LEFT JOIN tiktok_accounts a ON a.guild_id = w.guild_id AND a.tiktok_user_id = w.tiktok_user_id
+        WHERE w.guild_id = ${session.guildId} AND w.session_id = ${session.id} AND w.minutes > 0
+        ORDER BY value DESC, handle, w.tiktok_user_id
         LIMIT ${limit}`,
   );
   return rows.map((r) => ({ tiktokUserId: r.tiktok_user_id, handle: r.handle, value: r.value }));
@@ -198,16 +220,20 @@ interface ViewerRow {
   handle: string;
   likes: number;
   comments: number;
+  joins: number;
   shares: number;
   follows: number;
   gifts: number;
   tiktok_coins: number;
   points: number;
+  watch_minutes: number;
 }
 
 /**
  * One page of the session's viewers and their totals, by TikTok user id after `afterUserId` (keyset
- * paging, so exporting a huge session never re-scans the pages already written).
+ * paging, so exporting a huge session never re-scans the pages already written). A viewer is anyone
+ * with a contribution or a watch minute in the session: one who only watched has a row of zeros
+ * and their minutes.
  */
 export async function sessionViewersPage(
   db: Queryable,
@@ -215,33 +241,52 @@ export async function sessionViewersPage(
   afterUserId: string | null,
   limit: number,
 ): Promise<ViewerTotals[]> {
-  const after = afterUserId === null ? sql`TRUE` : sql`c.tiktok_user_id > ${afterUserId}`;
+  const after = (column: SQL) => (afterUserId === null ? sql`TRUE` : sql`${column} > ${afterUserId}`);
   const rows = await rowsOf<ViewerRow>(
     db,
-    sql`SELECT c.tiktok_user_id, ${handleOf} AS handle,
-          sum(c.likes)::bigint AS likes,
-          count(*) FILTER (WHERE c.kind = 'comment') AS comments,
-          count(*) FILTER (WHERE c.kind = 'share') AS shares,
-          count(*) FILTER (WHERE c.kind = 'follow') AS follows,
-          sum(c.gifts)::bigint AS gifts,
-          sum(c.gift_coins)::bigint AS tiktok_coins,
-          sum(c.points)::bigint AS points
-        FROM ${contributions(session)} c ${accountJoin(session)}
-        WHERE c.tiktok_user_id IS NOT NULL AND ${after}
-        GROUP BY c.tiktok_user_id, a.handle
-        ORDER BY c.tiktok_user_id
-        LIMIT ${limit}`,
+    sql`WITH c AS (
+          SELECT c.tiktok_user_id,
+            sum(c.likes)::bigint AS likes,
+            count(*) FILTER (WHERE c.kind = 'comment') AS comments,
+            count(*) FILTER (WHERE c.kind = 'join') AS joins,
+            count(*) FILTER (WHERE c.kind = 'share') AS shares,
+            count(*) FILTER (WHERE c.kind = 'follow') AS follows,
+            sum(c.gifts)::bigint AS gifts,
+            sum(c.gift_coins)::bigint AS tiktok_coins,
+            sum(c.points)::bigint AS points
+          FROM ${contributions(session)} c
+          WHERE c.tiktok_user_id IS NOT NULL AND ${after(sql`c.tiktok_user_id`)}
+          GROUP BY c.tiktok_user_id
+        ), w AS (
+          SELECT w.tiktok_user_id, w.minutes FROM session_watch w
+          WHERE w.guild_id = ${session.guildId} AND w.session_id = ${session.id} AND ${after(sql`w.tiktok_user_id`)}
+        ), v AS (
+          SELECT COALESCE(c.tiktok_user_id, w.tiktok_user_id) AS tiktok_user_id,
+            COALESCE(c.likes, 0) AS likes, COALESCE(c.comments, 0) AS comments, COALESCE(c.joins, 0) AS joins,
+            COALESCE(c.shares, 0) AS shares, COALESCE(c.follows, 0) AS follows, COALESCE(c.gifts, 0) AS gifts,
+            COALESCE(c.tiktok_coins, 0) AS tiktok_coins, COALESCE(c.points, 0) AS points,
+            COALESCE(w.minutes, 0) AS watch_minutes
+          FROM c FULL JOIN w ON w.tiktok_user_id = c.tiktok_user_id
+          ORDER BY 1
+          LIMIT ${limit}
+        )
+        -- Aliased c, the name handleOf and accountJoin read the viewer's id from.
+        SELECT c.*, ${handleOf} AS handle
+        FROM v c ${accountJoin(session)}
+        ORDER BY c.tiktok_user_id`,
   );
   return rows.map((r) => ({
     tiktokUserId: r.tiktok_user_id,
     handle: r.handle,
     likes: r.likes,
     comments: r.comments,
+    joins: r.joins,
     shares: r.shares,
     follows: r.follows,
     gifts: r.gifts,
     tiktokCoins: r.tiktok_coins,
     points: r.points,
+    watchMinutes: r.watch_minutes,
   }));
 }
 
@@ -270,6 +315,7 @@ export async function sessionTimeline(db: Queryable, session: LiveSession): Prom
     minute: string;
     viewers: number | null;
     likes: number;
+    gifts: number;
     gift_tiktok_coins: number;
   }>(
     db,
@@ -278,6 +324,7 @@ export async function sessionTimeline(db: Queryable, session: LiveSession): Prom
       SELECT date_trunc('minute', at) AS minute,
         max(amount) FILTER (WHERE kind = 'viewers') AS viewers,
         sum(likes)::bigint AS likes,
+        sum(gifts)::bigint AS gifts,
         sum(gift_coins)::bigint AS gift_tiktok_coins
       FROM ${contributions(session)} c GROUP BY 1
     ),
@@ -286,7 +333,8 @@ export async function sessionTimeline(db: Queryable, session: LiveSession): Prom
         date_trunc('minute', GREATEST(${sessionUntil}, (SELECT max(minute) FROM per_minute))) AS last
       FROM s
     )
-    SELECT m.minute, p.viewers, COALESCE(p.likes, 0) AS likes, COALESCE(p.gift_tiktok_coins, 0) AS gift_tiktok_coins
+    SELECT m.minute, p.viewers, COALESCE(p.likes, 0) AS likes, COALESCE(p.gifts, 0) AS gifts,
+      COALESCE(p.gift_tiktok_coins, 0) AS gift_tiktok_coins
     FROM bounds, generate_series(bounds.first, bounds.last, interval '1 minute') AS m(minute)
     LEFT JOIN per_minute p ON p.minute = m.minute
     ORDER BY m.minute`,
@@ -295,6 +343,7 @@ export async function sessionTimeline(db: Queryable, session: LiveSession): Prom
     minute: toDate(r.minute),
     viewers: r.viewers,
     likes: r.likes,
+    gifts: r.gifts,
     giftTikTokCoins: r.gift_tiktok_coins,
   }));
 }

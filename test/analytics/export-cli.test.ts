@@ -75,7 +75,7 @@ describe('npm run export', () => {
     );
     expect(csv.reduce((sum, r) => sum + Number(r.tiktok_coins), 0)).toBe(901);
     const json = JSON.parse(await fs.readFile(path.join(out, `session-${sessionId}.json`), 'utf8'));
-    expect(json.viewers).toHaveLength(3);
+    expect(json.viewers).toHaveLength(4);
     const png = await fs.readFile(path.join(out, `session-${sessionId}-timeline.png`));
     expect(pngSize(png)).toEqual({ width: 1200, height: 600 });
   });

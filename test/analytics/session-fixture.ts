@@ -65,14 +65,20 @@ async function insertAudit(db: Queryable, guildId: string, action: string, detai
     VALUES (${guildId}, '200000000000000001', ${action}, ${JSON.stringify(details)}::jsonb, ${createdAt})`);
 }
 
+async function insertWatch(db: Queryable, guildId: string, sessionId: number, user: string, minutes: number) {
+  await db.execute(sql`INSERT INTO session_watch (guild_id, session_id, tiktok_user_id, minutes)
+    VALUES (${guildId}, ${sessionId}, ${user}, ${minutes})`);
+}
+
 /**
- * One finished session with three viewers (alice, a formula-named viewer, and one TikTok never gave
- * an account row), an earlier session and another guild's session whose data must not leak in.
- * The expected figures are spelled out in the tests.
+ * One finished session with four viewers (alice, a formula-named viewer, one TikTok never gave an
+ * account row, and a lurker who only watched), an earlier session and another guild's session whose
+ * data must not leak in. The expected figures are spelled out in the tests.
  */
 export async function seedSession(db: Queryable, guildId: string, otherGuildId: string): Promise<number> {
   await db.execute(sql`INSERT INTO tiktok_accounts (guild_id, tiktok_user_id, handle, points, watch_minutes)
-    VALUES (${guildId}, 'u1', 'alice', 500, 90), (${guildId}, 'u2', ${FORMULA_HANDLE}, 0, 10)`);
+    VALUES (${guildId}, 'u1', 'alice', 500, 90), (${guildId}, 'u2', ${FORMULA_HANDLE}, 0, 10),
+      (${guildId}, 'u4', 'lurker', 0, 25)`);
   const earlier = await insertSession(
     db,
     guildId,
@@ -145,7 +151,13 @@ export async function seedSession(db: Queryable, guildId: string, otherGuildId: 
     points: 7777,
     startedAt: new Date('2026-11-19T18:20:00Z'),
   });
-  await db.execute(sql`UPDATE live_sessions SET coins_awarded = 17 WHERE id = ${id}`);
+  await db.execute(sql`UPDATE live_sessions SET coins_awarded = 17, gift_coins_awarded = 12, watch_coins_awarded = 5
+    WHERE id = ${id}`);
+  await insertWatch(db, guildId, id, 'u1', 40);
+  await insertWatch(db, guildId, id, 'u2', 10);
+  await insertWatch(db, guildId, id, 'u4', 25);
+  await insertWatch(db, guildId, earlier, 'u1', 999);
+  await insertWatch(db, otherGuildId, elsewhere, 'u1', 500);
 
   await insertSubmission(db, guildId, at(-30), at(1));
   await insertSubmission(db, guildId, at(2), null);

@@ -13,11 +13,13 @@ const viewer = (tiktokUserId: string, handle: string): ViewerTotals => ({
   handle,
   likes: 3,
   comments: 1,
+  joins: 2,
   shares: 0,
   follows: 1,
   gifts: 2,
   tiktokCoins: 150,
   points: 40,
+  watchMinutes: 12,
 });
 
 describe('per-viewer CSV', () => {
@@ -41,8 +43,10 @@ describe('per-viewer CSV', () => {
     expect(records[1]).toMatchObject({
       tiktok_user_id: 'u2',
       likes: '3',
+      joins: '2',
       tiktok_coins: '150',
       points: '40',
+      watch_minutes: '12',
     });
   });
 });

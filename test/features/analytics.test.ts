@@ -57,9 +57,12 @@ describe('/admin metrics session', () => {
     expect(fields.Viewers).toMatch(/Peak 30 · average 19/);
     expect(fields.Gifts).toMatch(/10 gifts · 901 TikTok coins/);
     expect(fields.Songs).toBe('2 submitted · 2 reviewed');
-    expect(fields['Earned by viewers']).toBe('682 points · 17 Luxury Coins (gifts and watch time)');
+    expect(fields['Earned by viewers']).toBe('682 points · 17 Luxury Coins: 12 for gifts · 5 for watch time');
     expect(fields['Top gifters']).toMatch(
       /^1\. @=HYPERLINK.* · 600 coins\n2\. @u3 · 300 coins\n3\. @alice · 1 coin$/,
+    );
+    expect(fields['Top watchers']).toMatch(
+      /^1\. @alice · 40 minutes\n2\. @lurker · 25 minutes\n3\. @=HYPERLINK.* · 10 minutes$/,
     );
 
     const files = new Map(edit.files.map((f) => [f.name, f]));
@@ -69,9 +72,15 @@ describe('/admin metrics session', () => {
     const csv: Record<string, string>[] = parse(files.get(`session-${sessionId}.csv`)!.data, {
       columns: true,
     });
-    expect(csv.map((r) => r.handle)).toEqual(['alice', `'${FORMULA_HANDLE}`, 'u3']);
+    expect(csv.map((r) => [r.handle, r.joins, r.watch_minutes])).toEqual([
+      ['alice', '1', '40'],
+      [`'${FORMULA_HANDLE}`, '1', '10'],
+      ['u3', '1', '0'],
+      ['lurker', '0', '25'],
+    ]);
     const json = JSON.parse(files.get(`session-${sessionId}.json`)!.data.toString('utf8'));
     expect(json.summary.session.id).toBe(sessionId);
+    expect(json.summary.coinsAwarded).toEqual({ total: 17, gifts: 12, watchTime: 5 });
     expect(pngSize(files.get(`session-${sessionId}-timeline.png`)!.data)).toEqual({
       width: 1200,
       height: 600,

@@ -56,9 +56,30 @@ describe.each(DRIVER_KINDS)('session metrics (%s)', (kind) => {
       follows: 1,
       gifts: 10,
       giftTikTokCoins: 901,
-      coinsAwarded: 17,
+      coinsAwarded: { total: 17, gifts: 12, watchTime: 5 },
       pointsAwarded: 682,
     });
+  });
+
+  it('keeps the total of a live recorded before gift and watch-time coins were tallied apart, split unknown', async () => {
+    await database.db.execute(sql`INSERT INTO live_sessions
+        (guild_id, tiktok_username, started_at, ended_at, coins_awarded, gift_coins_awarded, watch_coins_awarded)
+      VALUES (${GUILD}, 'reviewstream', now() - interval '1 hour', now(), 9, NULL, NULL)`);
+    const old = (await findSession(database.db, GUILD, 'latest'))!;
+    expect((await sessionSummary(database.db, old)).coinsAwarded).toEqual({
+      total: 9,
+      gifts: null,
+      watchTime: null,
+    });
+  });
+
+  it('ranks watchers by the minutes they watched this live, not other lives or guilds', async () => {
+    const summary = await sessionSummary(database.db, session);
+    expect(summary.topWatchers).toEqual([
+      { tiktokUserId: 'u1', handle: 'alice', value: 40 },
+      { tiktokUserId: 'u4', handle: 'lurker', value: 25 },
+      { tiktokUserId: 'u2', handle: FORMULA_HANDLE, value: 10 },
+    ]);
   });
 
   it('ranks gifters by TikTok coins and engaged viewers by points, with their handles', async () => {
@@ -96,57 +117,77 @@ describe.each(DRIVER_KINDS)('session metrics (%s)', (kind) => {
     expect(summary.durationSeconds).toBeGreaterThanOrEqual(90);
   });
 
-  it('totals each viewer of the session, in pages that together cover everyone once', async () => {
+  it('totals each viewer of the session, watchers who never interacted included, in pages that together cover everyone once', async () => {
     const expected = [
       {
         tiktokUserId: 'u1',
         handle: 'alice',
         likes: 25,
         comments: 2,
+        joins: 1,
         shares: 0,
         follows: 0,
         gifts: 1,
         tiktokCoins: 1,
         points: 30,
+        watchMinutes: 40,
       },
       {
         tiktokUserId: 'u2',
         handle: FORMULA_HANDLE,
         likes: 5,
         comments: 0,
+        joins: 1,
         shares: 1,
         follows: 0,
         gifts: 6,
         tiktokCoins: 600,
         points: 610,
+        watchMinutes: 10,
       },
       {
         tiktokUserId: 'u3',
         handle: 'u3',
         likes: 0,
         comments: 1,
+        joins: 1,
         shares: 0,
         follows: 1,
         gifts: 3,
         tiktokCoins: 300,
         points: 42,
+        watchMinutes: 0,
+      },
+      {
+        tiktokUserId: 'u4',
+        handle: 'lurker',
+        likes: 0,
+        comments: 0,
+        joins: 0,
+        shares: 0,
+        follows: 0,
+        gifts: 0,
+        tiktokCoins: 0,
+        points: 0,
+        watchMinutes: 25,
       },
     ];
     expect(await sessionViewersPage(database.db, session, null, 10)).toEqual(expected);
     const chunks = [];
     for await (const chunk of sessionViewers(database.db, session, 2)) chunks.push(chunk);
-    expect(chunks.map((c) => c.length)).toEqual([2, 1]);
+    expect(chunks.map((c) => c.length)).toEqual([2, 2]);
     expect(chunks.flat()).toEqual(expected);
   });
 
   it('lays the session out minute by minute, empty minutes included', async () => {
     const timeline = await sessionTimeline(database.db, session);
     expect(timeline.map((m) => ({ ...m, minute: m.minute.toISOString().slice(11, 16) }))).toEqual([
-      { minute: '18:00', viewers: 20, likes: 15, giftTikTokCoins: 0 },
-      { minute: '18:01', viewers: 30, likes: 5, giftTikTokCoins: 100 },
-      { minute: '18:02', viewers: null, likes: 0, giftTikTokCoins: 301 },
-      { minute: '18:03', viewers: 15, likes: 10, giftTikTokCoins: 500 },
-      { minute: '18:04', viewers: null, likes: 0, giftTikTokCoins: 0 },
+      { minute: '18:00', viewers: 20, likes: 15, gifts: 0, giftTikTokCoins: 0 },
+      { minute: '18:01', viewers: 30, likes: 5, gifts: 1, giftTikTokCoins: 100 },
+      // One rose from alice and a streak of three that started in this minute.
+      { minute: '18:02', viewers: null, likes: 0, gifts: 4, giftTikTokCoins: 301 },
+      { minute: '18:03', viewers: 15, likes: 10, gifts: 5, giftTikTokCoins: 500 },
+      { minute: '18:04', viewers: null, likes: 0, gifts: 0, giftTikTokCoins: 0 },
     ]);
   });
 

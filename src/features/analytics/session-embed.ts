@@ -1,5 +1,10 @@
 import { EmbedBuilder, time, TimestampStyles } from 'discord.js';
-import type { RankedViewer, SessionSummary, SkipCount } from '../../analytics/session-metrics.js';
+import type {
+  CoinsAwarded,
+  RankedViewer,
+  SessionSummary,
+  SkipCount,
+} from '../../analytics/session-metrics.js';
 import { TIER_LABELS } from '../../domain/tiers.js';
 import { userText } from '../../discord/replies.js';
 
@@ -20,7 +25,7 @@ export function formatDuration(seconds: number): string {
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-function ranking(viewers: readonly RankedViewer[], unit: 'coin' | 'point'): string {
+function ranking(viewers: readonly RankedViewer[], unit: 'coin' | 'point' | 'minute'): string {
   if (viewers.length === 0) return 'Nobody yet';
   return viewers
     .map((v, i) => `${i + 1}. @${userText(v.handle, 40)} · ${n(v.value)} ${unit}${v.value === 1 ? '' : 's'}`)
@@ -30,6 +35,14 @@ function ranking(viewers: readonly RankedViewer[], unit: 'coin' | 'point'): stri
 function skipLines(skips: readonly SkipCount[]): string {
   if (skips.length === 0) return 'None';
   return skips.map((s) => `${TIER_LABELS[s.tier]} ${SKIP_SOURCE_LABELS[s.source]}: ${n(s.count)}`).join('\n');
+}
+
+function coinsLine(coins: CoinsAwarded): string {
+  const total = `${n(coins.total)} Luxury Coins`;
+  if (coins.gifts === null || coins.watchTime === null) {
+    return `${total} (gifts and watch time; this live predates keeping them apart)`;
+  }
+  return `${total}: ${n(coins.gifts)} for gifts · ${n(coins.watchTime)} for watch time`;
 }
 
 /** The headline figures of one session, for `/admin metrics session`. */
@@ -63,7 +76,7 @@ export function sessionSummaryEmbed(summary: SessionSummary): EmbedBuilder {
       },
       {
         name: 'Earned by viewers',
-        value: `${n(summary.pointsAwarded)} points · ${n(summary.coinsAwarded)} Luxury Coins (gifts and watch time)`,
+        value: `${n(summary.pointsAwarded)} points · ${coinsLine(summary.coinsAwarded)}`,
         inline: true,
       },
       {
@@ -74,6 +87,7 @@ export function sessionSummaryEmbed(summary: SessionSummary): EmbedBuilder {
       { name: 'Skips', value: skipLines(summary.skips), inline: true },
       { name: 'Top gifters', value: ranking(summary.topGifters, 'coin') },
       { name: 'Most engaged', value: ranking(summary.topEngaged, 'point') },
+      { name: 'Top watchers', value: ranking(summary.topWatchers, 'minute') },
     )
     .setFooter({ text: 'Per-viewer CSV and JSON attached · chart times in UTC' });
 }
