@@ -14,6 +14,15 @@ export const BACKUP_VERSION = 1;
 export const BACKUPS_KEPT = 48;
 
 const balance = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** The carried remainders are `integer` columns: 32 bits, far below a JS number's safe range. */
+const carry = z.number().int().min(0).max(2_147_483_647);
+/** PostgreSQL text holds no NUL character: refuse it here rather than fail half-way into the INSERT. */
+const dbText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'contains a NUL character');
 const snowflake = z.string().regex(/^\d{1,25}$/);
 const isoTime = z.string().datetime({ offset: true });
 
@@ -23,23 +32,23 @@ const userPointsRow = z.strictObject({
   points: balance,
   coins: balance,
   watch_minutes: balance,
-  watch_coin_carry: balance,
+  watch_coin_carry: carry,
   updated_at: isoTime,
 });
 
 const tiktokAccountRow = z.strictObject({
   guild_id: snowflake,
   tiktok_user_id: z.string().regex(/^\d{1,30}$/),
-  handle: z.string().min(1).max(100),
-  nickname: z.string().max(200),
+  handle: dbText(1, 100),
+  nickname: dbText(0, 200),
   discord_user_id: snowflake.nullable(),
   linked_at: isoTime.nullable(),
   points: balance,
   coins: balance,
   watch_minutes: balance,
   tiktok_coins_gifted: balance,
-  gift_coin_carry: balance,
-  watch_coin_carry: balance,
+  gift_coin_carry: carry,
+  watch_coin_carry: carry,
   first_seen_at: isoTime,
   last_seen_at: isoTime,
 });

@@ -62,6 +62,47 @@ describe.each(DRIVER_KINDS)('backups on %s', (kind) => {
     expect((await getBalances(db(), GUILD, userId(1))).discordCoins).toBe(1);
   });
 
+  async function restoreEdited(edit: (body: Record<string, Record<string, unknown>[]>) => void) {
+    const { file } = await writeBackup(db(), dir);
+    const body = JSON.parse(await fs.readFile(file, 'utf8'));
+    edit(body);
+    const edited = path.join(dir, 'edited.json');
+    await fs.writeFile(edited, JSON.stringify(body));
+    return restoreBackup(db(), edited).catch((e: unknown) => e);
+  }
+
+  it('refuses a carried remainder too big for its integer column, before touching the database', async () => {
+    await setDiscordPoints(db(), GUILD, userId(1), 12, 340);
+    await linkTikTok(db(), GUILD, userId(1), { id: '7001', handle: 'fan', coins: 60 });
+    const error = await restoreEdited((body) => {
+      body.tiktokAccounts![0]!.gift_coin_carry = 3e9;
+      body.userPoints![0]!.watch_coin_carry = 2 ** 31;
+    });
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as Error).message).toMatch(/nothing was restored/);
+    expect((error as Error).message).toMatch(/userPoints\.0\.watch_coin_carry: .*2147483647/);
+    expect((error as Error).message).toMatch(/tiktokAccounts\.0\.gift_coin_carry: .*2147483647/);
+    expect(await getBalances(db(), GUILD, userId(1))).toMatchObject({ discordCoins: 340, totalCoins: 400 });
+  });
+
+  it('takes the largest remainder its integer column holds', async () => {
+    await linkTikTok(db(), GUILD, userId(1), { id: '7001', handle: 'fan', coins: 60 });
+    const result = await restoreEdited((body) => {
+      body.tiktokAccounts![0]!.watch_coin_carry = 2 ** 31 - 1;
+    });
+    expect(result).toMatchObject({ tiktokAccounts: 1 });
+  });
+
+  it('refuses text PostgreSQL cannot store (a NUL character) and changes nothing', async () => {
+    await linkTikTok(db(), GUILD, userId(1), { id: '7001', handle: 'fan', coins: 60 });
+    const error = await restoreEdited((body) => {
+      body.tiktokAccounts![0]!.nickname = 'bad\u0000name';
+    });
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as Error).message).toMatch(/tiktokAccounts\.0\.nickname/);
+    expect((await getBalances(db(), GUILD, userId(1))).tiktok?.handle).toBe('fan');
+  });
+
   it(`keeps the newest ${BACKUPS_KEPT} files`, async () => {
     const start = Date.parse('2026-11-01T00:00:00Z');
     for (let h = 0; h < BACKUPS_KEPT + 3; h++) await writeBackup(db(), dir, new Date(start + h * 3_600_000));
