@@ -179,6 +179,16 @@ export class ModuleRegistry {
     assertAccess(access, interaction.member, reviewerRole);
   }
 
+  private async mayUse(access: Access, interaction: Interaction<'cached'>): Promise<boolean> {
+    try {
+      await this.checkAccess(access, interaction);
+      return true;
+    } catch (error) {
+      if (error instanceof UserFacingError) return false;
+      throw error;
+    }
+  }
+
   async handleInteraction(interaction: Interaction): Promise<void> {
     if (!interaction.inCachedGuild()) {
       if (interaction.isRepliable())
@@ -235,17 +245,26 @@ export class ModuleRegistry {
     }
   }
 
+  /**
+   * Suggestions can reveal what the command guards (current settings, linked accounts), so a member
+   * who may not run the command gets the same empty list as for a command without suggestions.
+   */
   private async handleAutocomplete(interaction: AutocompleteInteraction<'cached'>): Promise<void> {
     try {
-      const handler =
-        interaction.commandName === 'admin'
-          ? this.findAdminSubcommand(
-              interaction.options.getSubcommandGroup(false),
-              interaction.options.getSubcommand(false),
-            )
-          : this.commands.find((c) => c.data.name === interaction.commandName);
-      if (handler?.autocomplete) await handler.autocomplete(interaction, this.ctx);
-      else await interaction.respond([]);
+      const isAdmin = interaction.commandName === 'admin';
+      const command = isAdmin
+        ? undefined
+        : this.commands.find((c) => c.data.name === interaction.commandName);
+      const handler = isAdmin
+        ? this.findAdminSubcommand(
+            interaction.options.getSubcommandGroup(false),
+            interaction.options.getSubcommand(false),
+          )
+        : command;
+      const access: Access = isAdmin ? 'admin' : (command?.access ?? 'everyone');
+      if (handler?.autocomplete && (await this.mayUse(access, interaction))) {
+        await handler.autocomplete(interaction, this.ctx);
+      } else await interaction.respond([]);
     } catch (error) {
       this.ctx.logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
       await interaction.respond([]).catch(() => {});

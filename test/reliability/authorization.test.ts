@@ -272,6 +272,56 @@ describe('slash commands refuse members without the access they need', () => {
   });
 });
 
+describe('autocomplete answers only members who may run the command', () => {
+  /** Every option that offers suggestions on a command a plain viewer may not run. */
+  function guardedAutocompletes() {
+    return registeredLeaves((name) => name === 'admin' || commandAccess.get(name) !== 'everyone').flatMap(
+      (leaf) =>
+        leaf.options
+          .filter((o) => 'autocomplete' in o && o.autocomplete === true)
+          .map((o) => ({ leaf, focused: o.name })),
+    );
+  }
+
+  const suggest = (user: APIUser, leaf: CommandCase, focused: string) =>
+    t.discord
+      .autocomplete({
+        channelId: t.channels.general,
+        user,
+        name: leaf.name,
+        ...(leaf.subcommandGroup ? { subcommandGroup: leaf.subcommandGroup } : {}),
+        ...(leaf.subcommand ? { subcommand: leaf.subcommand } : {}),
+        options: { ...plausibleOptions(leaf.options, 1), [focused]: '' },
+        focused,
+      })
+      .reply();
+
+  it('suggests current setting values to an admin (what the refusals below would reveal)', async () => {
+    const [configKey] = guardedAutocompletes().filter((c) => c.leaf.label === '/admin config set');
+    expect(configKey?.focused).toBe('key');
+    const { body } = await suggest(t.users.admin, configKey!.leaf, 'key');
+    expect(body.data.choices?.length).toBeGreaterThan(5);
+    expect(body.data.choices?.[0]?.name).toMatch(/\(now .+\)/);
+  });
+
+  it.each(['viewer', 'reviewer'] as const)(
+    'gives a %s an empty list for every guarded option, changing nothing',
+    async (who) => {
+      await seedWorld();
+      const cases = guardedAutocompletes();
+      expect(cases.map((c) => `${c.leaf.label} ${c.focused}`)).toEqual(
+        expect.arrayContaining(['/admin config set key', '/admin force-link handle']),
+      );
+      const before = await snapshot();
+      for (const { leaf, focused } of cases) {
+        const { body } = await suggest(t.users[who], leaf, focused);
+        expect.soft(body.data.choices, `${leaf.label} ${focused} suggests nothing`).toEqual([]);
+      }
+      expect(await snapshot()).toEqual(before);
+    },
+  );
+});
+
 describe('buttons and menus refuse members without the access they need', () => {
   /** A viewer's song with a skip request posted in the reviewer channel, and a Now reviewing post. */
   async function reviewerPosts(): Promise<APIMessage[]> {
