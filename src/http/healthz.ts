@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { BotContext } from '../discord/module.js';
+import { healthReportsFor } from './health-reports.js';
 import type { HttpRoute } from './routes.js';
 
 export const HEALTHZ_PATH = '/healthz';
@@ -8,7 +9,9 @@ const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * `GET /healthz` for a container orchestrator or an uptime monitor: 200 while the database answers
- * and the Discord gateway is ready, 503 otherwise, with the state of each in the JSON body.
+ * and the Discord gateway is ready, 503 otherwise, with the state of each in the JSON body, followed
+ * by what the modules report (the TikTok connections). A TikTok LIVE that is offline or reconnecting
+ * is no fault of the bot's, so module reports never turn the answer into a 503.
  */
 export function healthzRoute(ctx: Pick<BotContext, 'client' | 'database'>): HttpRoute {
   return {
@@ -20,7 +23,7 @@ export function healthzRoute(ctx: Pick<BotContext, 'client' | 'database'>): Http
       const ok = database === 'up' && discord === 'connected';
       return {
         status: ok ? 200 : 503,
-        body: { ok, database, discord },
+        body: { ok, database, discord, ...healthReportsFor(ctx).collect() },
         headers: { 'cache-control': 'no-store' },
       };
     },

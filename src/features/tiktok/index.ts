@@ -1,4 +1,5 @@
 import type { BotModule } from '../../discord/module.js';
+import { healthReportsFor } from '../../http/health-reports.js';
 import { httpRoutesFor } from '../../http/routes.js';
 import { tiktokWebhookRoute } from '../../http/tiktok-webhook.js';
 import { tiktokAdminSubcommands } from './admin-commands.js';
@@ -24,6 +25,9 @@ export function tiktokModule(moduleOptions: TikTokModuleOptions = {}): BotModule
       const started = new TikTokLives(ctx, options);
       lives = started;
       scope.onStop(() => started.stopAll());
+      scope.onStop(
+        healthReportsFor(ctx).add({ name: 'tiktok', report: () => ({ guilds: started.connectionStates() }) }),
+      );
       scope.setInterval(() => started.tick(), options.flushIntervalMs);
       ctx.scheduler.add(watchTimeJob(ctx.logger, options.watchTickMs), scope);
       const secret = ctx.config.tiktokWebhookSecret;

@@ -1,5 +1,6 @@
 import type { BotContext } from '../../discord/module.js';
 import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
+import type { TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { GuildLive } from './guild-live.js';
 import type { ResolvedTikTokOptions } from './options.js';
@@ -15,6 +16,16 @@ export class TikTokLives {
 
   get(guildId: string): GuildLive | undefined {
     return this.#lives.get(guildId);
+  }
+
+  /**
+   * Each guild's connection state, by guild id: `relay_only` for a guild whose events arrive through
+   * the webhook alone. No handles or error texts: /healthz answers anyone who asks.
+   */
+  connectionStates(): { guildId: string; state: TikTokSourceStatus | 'relay_only' }[] {
+    return [...this.#lives.values()]
+      .map((live) => ({ guildId: live.guildId, state: live.source?.state.type ?? ('relay_only' as const) }))
+      .sort((a, b) => (a.guildId < b.guildId ? -1 : a.guildId > b.guildId ? 1 : 0));
   }
 
   /** On start: reconnect every guild (this bot is still in) that has a TikTok username stored. */
