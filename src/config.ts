@@ -12,6 +12,18 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** An http(s) base URL, without credentials, query or fragment; kept without its trailing slash. */
+function publicBaseUrl(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) return null;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 const envSchema = z.object({
   DISCORD_BOT_TOKEN: optionalString,
   DATABASE_URL: optionalString.refine(
@@ -35,6 +47,12 @@ const envSchema = z.object({
       'must be a port number (0-65535)',
     )
     .transform((v) => (v === undefined ? 3000 : Number(v))),
+  PUBLIC_URL: optionalString
+    .refine(
+      (v) => v === undefined || publicBaseUrl(v) !== null,
+      'must be an http(s) URL without credentials, query or fragment, e.g. https://bot.example.com',
+    )
+    .transform((v) => (v === undefined ? undefined : (publicBaseUrl(v) ?? undefined))),
   TIKTOK_WEBHOOK_SECRET: optionalString.refine(
     (v) => v === undefined || v.length >= 16,
     'must be at least 16 characters (or empty to turn the webhook off)',
@@ -56,6 +74,11 @@ export interface Config {
   discordDevGuildId: string | undefined;
   /** Port of the HTTP server (webhook); 0 picks a free one. */
   httpPort: number;
+  /**
+   * Where browsers reach the HTTP server (a reverse proxy, a tunnel): the base of the overlay and
+   * player URLs shown to admins. Unset, they use the server's own http://127.0.0.1:port.
+   */
+  publicUrl: string | undefined;
   /** Shared secret of the TikTok relay webhook; unset turns the webhook off. */
   tiktokWebhookSecret: string | undefined;
   tiktokSignApiKey: string | undefined;
@@ -94,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discordApiUrl: e.DISCORD_API_URL,
     discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
     httpPort: e.HTTP_PORT,
+    publicUrl: e.PUBLIC_URL,
     tiktokWebhookSecret: e.TIKTOK_WEBHOOK_SECRET,
     tiktokSignApiKey: e.TIKTOK_SIGN_API_KEY,
     tiktokSignApiUrl: e.TIKTOK_SIGN_API_URL,

@@ -45,5 +45,6 @@ function serverUrl(ctx: BotContext): string {
       'The web server is not running (the http module is unloaded); ask the bot owner to load it.',
     );
   }
-  return url;
+  // Behind a proxy or tunnel OBS reaches the bot at PUBLIC_URL, not at the loopback address it listens on.
+  return ctx.config.publicUrl ?? url;
 }
