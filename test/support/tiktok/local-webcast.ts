@@ -70,6 +70,9 @@ export class LocalWebcast {
   readonly #wss: WebSocketServer;
   /** Sockets that sent `im_enter_room`: TikTok pushes only to clients that entered the room. */
   readonly #entered = new Set<WebSocket>();
+  /** Pushes waiting for their ack, by the frame's log id. */
+  readonly #awaitingAck = new Map<string, () => void>();
+  #lastLogId = 1000n;
 
   constructor(server: http.Server, options: Required<LocalWebcastOptions>) {
     this.roomId = options.roomId;
@@ -112,13 +115,46 @@ export class LocalWebcast {
 
   /** Sends one batch to every client in the room; waits (up to 5 s) for a client to enter first. */
   async push(messages: WebcastTestMessage[]): Promise<void> {
+    await this.#send(messages, null);
+  }
+
+  /**
+   * Sends one batch to the one client in the room with `needAck` set, as TikTok does, and resolves
+   * when the client acknowledged it. The library acks a batch once decoded, right before it emits the
+   * batch's events, so in this process every event has reached its listeners by then.
+   */
+  async pushAcknowledged(messages: WebcastTestMessage[], timeoutMs = 5_000): Promise<void> {
+    const logId = String(++this.#lastLogId);
+    const acked = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#awaitingAck.delete(logId);
+        reject(new Error(`LocalWebcast.pushAcknowledged: no ack within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#awaitingAck.set(logId, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.#send(messages, logId);
+    if (this.#entered.size !== 1)
+      throw new Error('LocalWebcast.pushAcknowledged: expects one client in the room');
+    await acked;
+  }
+
+  async #send(messages: WebcastTestMessage[], ackLogId: string | null): Promise<void> {
     for (let waited = 0; this.#entered.size === 0; waited += 10) {
       if (waited >= 5_000) throw new Error('LocalWebcast.push: no client entered the room');
       await sleep(10);
     }
     // Over the socket TikTok gzips the batch; the library unzips when it sees the gzip magic bytes.
-    const payload = gzipSync(fetchResult(messages));
-    const frame = Buffer.from(createBaseWebcastPushFrame({ payloadType: 'msg', payload }).finish());
+    const payload = gzipSync(fetchResult(messages, ackLogId === null ? {} : { needAck: true }));
+    const frame = Buffer.from(
+      createBaseWebcastPushFrame({
+        payloadType: 'msg',
+        payload,
+        ...(ackLogId === null ? {} : { logId: ackLogId }),
+      }).finish(),
+    );
     await Promise.all(
       [...this.#entered].map(
         (socket) =>
@@ -207,6 +243,7 @@ export class LocalWebcast {
     socket.on('message', (data: Buffer) => {
       const frame = WebcastPushFrame.decode(data);
       if (frame.payloadType === 'im_enter_room') this.#entered.add(socket);
+      if (frame.payloadType === 'ack') this.#awaitingAck.get(String(frame.logId))?.();
     });
     socket.on('close', () => this.#entered.delete(socket));
   }
