@@ -22,6 +22,7 @@ import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { MP3_BYTES } from '../support/audio-samples.js';
+import { createEmbed } from '../features/support/embed-bot.js';
 
 installUnhandledRejectionGuard();
 
@@ -323,7 +324,10 @@ describe('autocomplete answers only members who may run the command', () => {
 });
 
 describe('buttons and menus refuse members without the access they need', () => {
-  /** A viewer's song with a skip request posted in the reviewer channel, and a Now reviewing post. */
+  /**
+   * A viewer's song with a skip request posted in the reviewer channel, a Now reviewing post, and the
+   * reviewer queue and pending skips embeds with their controls.
+   */
   async function reviewerPosts(): Promise<APIMessage[]> {
     await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
     await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.other.id });
@@ -341,34 +345,47 @@ describe('buttons and menus refuse members without the access they need', () => 
       name: 'next',
     });
     await next.editReply();
+    await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.reviewer.id });
+    await createEmbed(t, 'reviewer_queue', t.channels.reviewers);
+    await createEmbed(t, 'pending_skips', t.channels.reviewers);
     const posts = t.discord.channelMessages(t.channels.reviewers);
     expect(posts.map((p) => p.content)).toEqual([
       expect.stringMatching(/Skip request/),
       expect.stringMatching(/Now reviewing/),
+      '',
+      '',
     ]);
     return posts;
   }
 
-  const buttonsOf = (message: APIMessage) =>
+  /** Each button, and each string select with its first option, on a message. */
+  const controlsOf = (message: APIMessage) =>
     (message.components ?? []).flatMap((row) =>
       'components' in row
-        ? row.components.flatMap((c) =>
-            c.type === ComponentType.Button && 'custom_id' in c ? [c.custom_id] : [],
-          )
+        ? row.components.flatMap((c) => {
+            if (c.type === ComponentType.Button && 'custom_id' in c) return [{ customId: c.custom_id }];
+            if (c.type === ComponentType.StringSelect && c.options[0])
+              return [{ customId: c.custom_id, values: [c.options[0].value] }];
+            return [];
+          })
         : [],
     );
 
   it('refuses every reviewer button on the real posts to a viewer, changing nothing', async () => {
     const posts = await reviewerPosts();
     const shown = structuredClone(posts);
-    const clicks = posts.flatMap((message) => buttonsOf(message).map((customId) => ({ message, customId })));
-    expect(clicks.map((c) => c.customId.split(':').slice(0, 2).join(':')).sort()).toEqual(
-      [...guardedComponentPrefixes].sort(),
+    const clicks = posts.flatMap((message) =>
+      controlsOf(message).map((control) => ({ message, ...control })),
     );
+    const guardedClicks = clicks.filter((c) => !c.customId.startsWith('embeds:page'));
+    expect(
+      [...new Set(guardedClicks.map((c) => c.customId.split(':').slice(0, 2).join(':')))].sort(),
+    ).toEqual([...guardedComponentPrefixes].sort());
     const before = await snapshot();
-    for (const { message, customId } of clicks) {
+    for (const { message, customId, values } of guardedClicks) {
+      const context = { channelId: t.channels.reviewers, user: t.users.viewer, customId, message };
       const reply = await firstAnswer(
-        t.discord.button({ channelId: t.channels.reviewers, user: t.users.viewer, customId, message }),
+        values ? t.discord.selectMenu({ ...context, values }) : t.discord.button(context),
       );
       expect.soft(reply.ephemeral, `${customId} answers privately`).toBe(true);
       expect.soft(reply.content, `${customId} names the reviewer role`).toMatch(REFUSAL.reviewer);
