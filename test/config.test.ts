@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, requireDiscordToken } from '../src/config.js';
+import { createLogger } from '../src/logging/logger.js';
+import { openDatabase } from '../src/storage/open.js';
+import { createPostgresDatabase } from './support/db/test-database.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('configuration from the environment', () => {
+  it('defaults to no handle linking without proof, ./data, info logs and the embedded database', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      allowAnyHandleLinking: false,
+      dataDir: path.resolve('./data'),
+      logLevel: 'info',
+      databaseUrl: undefined,
+      discordToken: undefined,
+    });
+  });
+
+  it('reads the flag, the data directory and the database URL when set', () => {
+    const config = loadConfig({
+      ALLOW_ANY_HANDLE_LINKING: 'true',
+      DATA_DIR: '/srv/bot',
+      DATABASE_URL: 'postgres://bot@db.example/bot',
+      DISCORD_BOT_TOKEN: ' abc.def ',
+    });
+    expect(config).toMatchObject({
+      allowAnyHandleLinking: true,
+      dataDir: '/srv/bot',
+      databaseUrl: 'postgres://bot@db.example/bot',
+      discordToken: 'abc.def',
+    });
+  });
+
+  it('refuses invalid values with one readable line per problem', () => {
+    const problems = problemsOf({
+      ALLOW_ANY_HANDLE_LINKING: 'maybe',
+      DATABASE_URL: 'mysql://bot@db.example/bot',
+      LOG_LEVEL: 'loud',
+      DATA_DIR: '   ',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems).toContain('DATABASE_URL: must be a postgres:// or postgresql:// connection URL');
+    expect(problems).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent');
+    expect(problems.find((p) => p.startsWith('ALLOW_ANY_HANDLE_LINKING: '))).toMatch(
+      /^ALLOW_ANY_HANDLE_LINKING: must be one of .*\btrue\b.*\bfalse\b/,
+    );
+    expect(problems).toContain('DATA_DIR: Too small: expected string to have >=1 characters');
+    for (const line of problems) expect(line).not.toContain('\n');
+  });
+
+  it('puts every problem on its own line of the error message', () => {
+    const error = (() => {
+      try {
+        return loadConfig({ LOG_LEVEL: 'loud', HTTP_PORT: '70000' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message.split('\n')).toEqual([
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      'HTTP_PORT: must be a port number (0-65535)',
+    ]);
+  });
+
+  it('says how to get a bot token when DISCORD_BOT_TOKEN is missing or blank', () => {
+    for (const env of [{}, { DISCORD_BOT_TOKEN: '   ' }]) {
+      expect(() => requireDiscordToken(loadConfig(env))).toThrow(
+        'DISCORD_BOT_TOKEN: missing. Create a bot at https://discord.com/developers/applications, copy its token and put it in .env (see .env.example).',
+      );
+    }
+    expect(requireDiscordToken(loadConfig({ DISCORD_BOT_TOKEN: 'abc.def' }))).toBe('abc.def');
+  });
+
+  it('never logs the database password when it opens the database', async () => {
+    const created = await createPostgresDatabase();
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    // The local server trusts every login, so any password connects.
+    const url = new URL(created.url);
+    url.password = 'Sup3r-Secret-Pw';
+    const database = await openDatabase(loadConfig({ DATABASE_URL: url.toString() }), logger);
+    try {
+      await database.close();
+      const log = lines.join('');
+      expect(log).toContain('opening database');
+      expect(log).toContain('postgres:***@');
+      expect(log).not.toContain('Sup3r-Secret-Pw');
+    } finally {
+      await created.drop();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { connectDatabase, rowsOf, type Database } from '../../src/storage/connect.js';
+import { createPostgresDatabase } from '../support/db/test-database.js';
+
+describe('node-postgres pool against the real PostgreSQL', () => {
+  let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let database: Database;
+  /** A connection outside the pool, to watch the pool's sessions from the server's side. */
+  let observer: pg.Client;
+  const pool = () => (database.db as unknown as { $client: pg.Pool }).$client;
+
+  beforeEach(async () => {
+    // Only the pool's idle timer is faked; sockets and polling run for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    created = await createPostgresDatabase();
+    database = await connectDatabase({ databaseUrl: created.url });
+    observer = new pg.Client({ connectionString: created.url });
+    await observer.connect();
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await observer?.end();
+    await database?.close();
+    await created?.drop();
+  });
+
+  async function serverSessions(where: string): Promise<number> {
+    const { rows } = await observer.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND ${where}`,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 5_000; i++) {
+      if (await condition()) return;
+      await nextTurn();
+    }
+    throw new Error(`gave up waiting until ${what}`);
+  }
+
+  it('opens at most 20 connections and queues further queries until one is free', async () => {
+    await observer.query('SELECT pg_advisory_lock(4242)');
+    const queries = Array.from({ length: 25 }, () =>
+      rowsOf(database.db, sql`SELECT pg_advisory_xact_lock_shared(4242)`),
+    );
+    await until(
+      '20 sessions wait on the lock',
+      async () => (await serverSessions(`wait_event_type = 'Lock'`)) === 20,
+    );
+    expect(pool().totalCount).toBe(20);
+    expect(pool().waitingCount).toBe(5);
+    await observer.query('SELECT pg_advisory_unlock(4242)');
+    await Promise.all(queries);
+    expect(pool().totalCount).toBe(20);
+    expect(pool().waitingCount).toBe(0);
+  });
+
+  it('keeps 5 connections open when idle ones time out', async () => {
+    await Promise.all(Array.from({ length: 20 }, () => database.db.execute(sql`SELECT 1`)));
+    expect(pool().totalCount).toBe(20);
+    vi.advanceTimersByTime(30_000);
+    expect(pool().totalCount).toBe(5);
+    await until('the server has 5 sessions left', async () => (await serverSessions('true')) === 5);
+    expect((await database.db.execute(sql`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('gives every pooled connection a 60 s statement timeout', async () => {
+    const settings = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        rowsOf<{ statement_timeout: string }>(database.db, sql`SHOW statement_timeout`),
+      ),
+    );
+    expect(pool().totalCount).toBe(20);
+    expect(new Set(settings.map(([row]) => row?.statement_timeout))).toEqual(new Set(['1min']));
+  });
+});
