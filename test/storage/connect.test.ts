@@ -66,7 +66,7 @@ describe('node-postgres pool against the real PostgreSQL', () => {
     vi.advanceTimersByTime(30_000);
     expect(pool().totalCount).toBe(5);
     await until('the server has 5 sessions left', async () => (await serverSessions('true')) === 5);
-    expect((await database.db.execute(sql`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
+    expect(await rowsOf(database.db, sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
   });
 
   it('gives every pooled connection a 60 s statement timeout', async () => {
