@@ -122,6 +122,23 @@ describe('/next', () => {
     expect(call?.files[0]?.name).toMatch(/^[\w\- ]+\.mp3$/);
   });
 
+  it("points to the reviewer player instead of re-posting a file past the channel's upload limit", async () => {
+    const id = await seed(t.users.viewer);
+    await fs.mkdir(path.join(t.dataDir, 'uploads'), { recursive: true });
+    // The local Discord reports Discord's unboosted 10 MiB limit; uploads may be up to 25 MB.
+    const big = Buffer.concat([MP3_BYTES, Buffer.alloc(10 * 1024 * 1024)]);
+    await fs.writeFile(path.join(t.dataDir, 'uploads', 'b9c7e0de-0000-4000-8000-000000000002.mp3'), big);
+    await database.db.execute(
+      sql`UPDATE submissions SET link = NULL, file_path = 'b9c7e0de-0000-4000-8000-000000000002.mp3',
+            file_name = 'long take.mp3' WHERE id = ${id}`,
+    );
+    expect(await privateAnswer(next())).toMatch(new RegExp(`^Now reviewing id ${id} `));
+    const [call] = postCalls();
+    expect(call?.files).toEqual([]);
+    expect(call?.body.content).toMatch(/\(10\.0 MB\) is larger than this server lets me post; .*\/player/);
+    expect(await tierOf(id)).toBe('played');
+  });
+
   it('says the queue is empty when only Pending Skips wait, and posts nothing', async () => {
     const pending = await seed(t.users.viewer, { tier: 'pending', skipAmount: 10 });
     expect(await privateAnswer(next())).toMatch(/The queue is empty/);

@@ -53,7 +53,12 @@ async function reviewNextSong(
   }
   ctx.queueEvents.changed(guildId, 'next');
   const preferences = await getPreferences(ctx.database.db, guildId, song.submitterId);
-  const post = await nowReviewingMessage(song, preferences, uploadsDirOf(ctx));
+  const post = await nowReviewingMessage(
+    song,
+    preferences,
+    uploadsDirOf(ctx),
+    interaction.attachmentSizeLimit ?? undefined,
+  );
   const label = `id ${song.id} **${userText(song.artist)} – ${userText(song.title)}**`;
   let posted = true;
   try {

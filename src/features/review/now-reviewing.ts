@@ -14,6 +14,12 @@ import type { SubmissionRecord } from '../../storage/submission-record.js';
 import { REVIEW_IDS } from './review-ids.js';
 
 /**
+ * What Discord lets a bot upload where no server boost raises it. Interactions carry the channel's real
+ * limit (`attachment_size_limit`); we accept uploads up to 25 MB, so a larger song is not re-posted.
+ */
+export const DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/**
  * The public "Now reviewing" post. The submitter is mentioned unless they opted out, and the mention
  * is allowed for them alone, so nothing else in the post (user text included) can ping anyone.
  */
@@ -21,6 +27,7 @@ export async function nowReviewingMessage(
   song: SubmissionRecord & { servedFrom: Tier },
   preferences: ReviewPreferences,
   uploadsDir: string,
+  attachmentLimitBytes = DEFAULT_ATTACHMENT_LIMIT_BYTES,
 ): Promise<MessageCreateOptions> {
   const tier =
     song.servedFrom === 'skip25'
@@ -37,8 +44,13 @@ export async function nowReviewingMessage(
   if (song.link) lines.push(song.link);
   else if (song.filePath) {
     const upload = await uploadedFile(song, uploadsDir);
-    if (upload) files.push(upload);
-    else lines.push('The uploaded file is missing on the server; ask the submitter to send it again.');
+    if (!upload)
+      lines.push('The uploaded file is missing on the server; ask the submitter to send it again.');
+    else if (upload.bytes > attachmentLimitBytes)
+      lines.push(
+        `The uploaded file (${(upload.bytes / 1024 / 1024).toFixed(1)} MB) is larger than this server lets me post; play it in the reviewer player (/player).`,
+      );
+    else files.push(upload.file);
   }
   return {
     content: lines.join('\n'),
@@ -69,10 +81,14 @@ export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowB
 }
 
 /** Stored names are `<uuid>.<ext>`; the submitter's file name is display only, so it is cleaned. */
-async function uploadedFile(song: SubmissionRecord, uploadsDir: string): Promise<AttachmentPayload | null> {
+async function uploadedFile(
+  song: SubmissionRecord,
+  uploadsDir: string,
+): Promise<{ file: AttachmentPayload; bytes: number } | null> {
   const stored = path.join(uploadsDir, path.basename(song.filePath ?? ''));
+  let bytes: number;
   try {
-    await fs.access(stored);
+    bytes = (await fs.stat(stored)).size;
   } catch {
     return null;
   }
@@ -81,5 +97,5 @@ async function uploadedFile(song: SubmissionRecord, uploadsDir: string): Promise
     .replace(/\.[^.]*$/, '')
     .replace(/[^\w\- ]+/g, '_')
     .slice(0, 80);
-  return { attachment: stored, name: `${shown || 'song'}${extension}` };
+  return { file: { attachment: stored, name: `${shown || 'song'}${extension}` }, bytes };
 }
