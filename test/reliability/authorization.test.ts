@@ -359,7 +359,7 @@ describe('buttons and menus refuse members without the access they need', () => 
   }
 
   /** Each button, and each string select with its first option, on a message. */
-  const controlsOf = (message: APIMessage) =>
+  const controlsOf = (message: APIMessage): { customId: string; values?: string[] }[] =>
     (message.components ?? []).flatMap((row) =>
       'components' in row
         ? row.components.flatMap((c) => {
