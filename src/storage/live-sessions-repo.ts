@@ -12,6 +12,9 @@ export interface LiveSession {
   endedAt: Date | null;
   endReason: string | null;
   coinsAwarded: number;
+  /** Of which for gifts and for watch time; null for a live recorded before they were kept apart. */
+  giftCoinsAwarded: number | null;
+  watchCoinsAwarded: number | null;
 }
 
 export interface SessionRow {
@@ -23,6 +26,8 @@ export interface SessionRow {
   ended_at: string | null;
   end_reason: string | null;
   coins_awarded: number;
+  gift_coins_awarded: number | null;
+  watch_coins_awarded: number | null;
 }
 
 /** Columns `toSession` reads; `sessionColumns('s')` qualifies them for a query that aliases the table. */
@@ -36,6 +41,8 @@ export function sessionColumns(alias?: string) {
     'ended_at',
     'end_reason',
     'coins_awarded',
+    'gift_coins_awarded',
+    'watch_coins_awarded',
   ];
   return sql.raw(cols.map((c) => (alias ? `${alias}.${c}` : c)).join(', '));
 }
@@ -52,6 +59,8 @@ export function toSession(row: SessionRow): LiveSession {
     endedAt: toDateOrNull(row.ended_at),
     endReason: row.end_reason,
     coinsAwarded: Number(row.coins_awarded),
+    giftCoinsAwarded: row.gift_coins_awarded === null ? null : Number(row.gift_coins_awarded),
+    watchCoinsAwarded: row.watch_coins_awarded === null ? null : Number(row.watch_coins_awarded),
   };
 }
 

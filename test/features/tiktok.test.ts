@@ -208,7 +208,7 @@ describe('a LIVE', () => {
     expect(post.body.content).toContain('TikTok LIVE summary');
     expect(post.body.content).toContain('Likes: 30');
     expect(post.body.content).toContain('Gifts: 1 (1,000 TikTok coins)');
-    expect(post.body.content).toContain('Luxury Coins awarded: 20');
+    expect(post.body.content).toContain('Luxury Coins awarded: 20 (20 for gifts · 0 for watch time)');
     expect(post.body.content).toMatch(/1\. @alice\\?\.sings — 2,001 points\n2\. @bob\\?_beats — 30 points/);
   });
 

@@ -26,7 +26,10 @@ export function formatLiveSummary(summary: SessionSummary): string {
       `Joins: ${n(counts.join)}`,
       `Gifts: ${n(gifts.count)} (${n(gifts.value)} TikTok coins)`,
     ].join(' · '),
-    `Luxury Coins awarded: ${n(session.coinsAwarded)}`,
+    `Luxury Coins awarded: ${n(session.coinsAwarded)}` +
+      (session.giftCoinsAwarded === null || session.watchCoinsAwarded === null
+        ? ''
+        : ` (${n(session.giftCoinsAwarded)} for gifts · ${n(session.watchCoinsAwarded)} for watch time)`),
   ];
   if (summary.topViewers.length > 0) {
     lines.push(
