@@ -31,7 +31,7 @@ const envSchema = z.object({
     'must be a postgres:// or postgresql:// connection URL',
   ),
   ALLOW_ANY_HANDLE_LINKING: booleanFlag,
-  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATA_DIR: z.string().trim().min(1, 'must not be empty (default ./data)').default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DISCORD_API_URL: optionalString.refine(
     (v) => v === undefined || /^https?:\/\/[^/]+(\/.*)?\/api$/.test(v),
@@ -101,7 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         const key = issue.path.join('.');
         const detail =
           issue.code === 'invalid_value'
-            ? `must be one of ${issue.values.map(String).join(', ')}`
+            ? `must be one of ${issue.values
+                .filter((v) => v !== '')
+                .map(String)
+                .join(', ')}`
             : issue.message;
         return `${key}: ${detail}`;
       }),
