@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { UserFacingError } from '../domain/errors.js';
 import type { GuildSettings } from '../domain/guild-settings.js';
 import { creditForRemoval, isUpgrade, SKIP_TIER_AMOUNT, skipAmountToTier } from '../domain/skips.js';
@@ -258,24 +258,14 @@ export async function rejectSkip(
  * Upgrades the user's latest open submission to a skip tier for a big gift; never
  * downgrades. Returns null when there is nothing to upgrade.
  */
-export async function upgradeLatestOpen(
+export function upgradeLatestOpen(
   tx: Queryable,
   guildId: string,
   userId: string,
   to: SkipTier,
   skipAmount: number,
 ): Promise<{ before: SubmissionRecord; after: SubmissionRecord } | null> {
-  const [open] = await rowsOf<RawRow>(
-    tx,
-    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN}
-        ORDER BY submitted_at DESC, id DESC LIMIT 1 FOR UPDATE`,
-  );
-  if (!open) return null;
-  const before = toSubmission(open);
-  if (!isUpgrade(before.tier, to)) return null;
-  assertTransition('upgrade', before.tier, to);
-  const after = await setTier(tx, before.id, to, { skipAmount, requestedSkipAmount: null });
-  return { before, after };
+  return upgradeLatest(tx, guildId, userId, OPEN, to, skipAmount);
 }
 
 /**
@@ -283,21 +273,33 @@ export async function upgradeLatestOpen(
  * coins spent. A bought skip lifts a waiting song; it never tops up one already skipped, or a 5 Skip
  * would become a 10 Skip for the full price of a skip. Returns null when no such song is open.
  */
-export async function skipLatestWaiting(
+export function skipLatestWaiting(
   tx: Queryable,
   guildId: string,
   userId: string,
   to: SkipTier,
   skipAmount: number,
 ): Promise<{ before: SubmissionRecord; after: SubmissionRecord } | null> {
-  const [waiting] = await rowsOf<RawRow>(
+  return upgradeLatest(tx, guildId, userId, sql`tier IN ('free', 'pending')`, to, skipAmount);
+}
+
+/** The user's latest submission matching `among`, moved up to `to` (never down), under a row lock. */
+async function upgradeLatest(
+  tx: Queryable,
+  guildId: string,
+  userId: string,
+  among: SQL,
+  to: SkipTier,
+  skipAmount: number,
+): Promise<{ before: SubmissionRecord; after: SubmissionRecord } | null> {
+  const [latest] = await rowsOf<RawRow>(
     tx,
-    sql`SELECT ${cols} FROM submissions
-        WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND tier IN ('free', 'pending')
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${among}
         ORDER BY submitted_at DESC, id DESC LIMIT 1 FOR UPDATE`,
   );
-  if (!waiting) return null;
-  const before = toSubmission(waiting);
+  if (!latest) return null;
+  const before = toSubmission(latest);
+  if (!isUpgrade(before.tier, to)) return null;
   assertTransition('upgrade', before.tier, to);
   const after = await setTier(tx, before.id, to, { skipAmount, requestedSkipAmount: null });
   return { before, after };
