@@ -74,3 +74,21 @@ export function displayName(fileName: string): string {
   const clean = [...base.replace(/[\p{Cc}\p{Cf}`*_~|<>@#[\]()\\]/gu, '')].slice(0, 60).join('').trim();
   return clean === '' ? 'That file' : `"${clean}"`;
 }
+
+/** Separators, control characters, a leading dot, and bidi overrides (`song\u202Egpm.exe` reads `songexe.mpg`). */
+const PATH_LIKE_NAME = /[/\\\p{Cc}\u202A-\u202E\u2066-\u2069]|^\./u;
+
+/**
+ * Refuses an upload whose name looks like a path or hides characters (`../x.mp3`, `C:\x.mp3`, a NUL,
+ * a leading dot). The name is never used as a path anyway (uploads are stored as `<uuid>.<ext>`);
+ * a name like that comes from a forged request or a confused client, and a clear refusal beats
+ * storing a name the reviewer sees mangled.
+ */
+export function checkUploadName(fileName: string): void {
+  if (fileName === '' || PATH_LIKE_NAME.test(fileName)) {
+    throw new UserFacingError(
+      'invalid_file_name',
+      "That file's name looks like a path or holds hidden characters. Rename the file to something like song.mp3 and upload it again.",
+    );
+  }
+}

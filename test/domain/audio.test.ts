@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUDIO_FORMATS,
   audioFormatFromDetected,
+  checkUploadName,
   checkUploadSize,
   MAX_UPLOAD_BYTES,
   type AudioFormat,
@@ -105,6 +106,35 @@ describe('audio format from detected bytes', () => {
     expect(
       catchUserError(() => audioFormatFromDetected(undefined, '`')).message.startsWith("That file isn't"),
     ).toBe(true);
+  });
+});
+
+describe('upload file names', () => {
+  it.each([
+    ['a plain name', 'song.mp3'],
+    ['spaces, brackets and Markdown (shown cleaned, never used as a path)', 'Nova **Night** (final) #2.mp3'],
+    ['dots inside the name', 'take.1..final.wav'],
+    ['no extension (the bytes decide the type)', 'song'],
+    ['letters beyond ASCII', 'Café ★ déjà vu.flac'],
+  ])('accepts %s', (_name, fileName) => {
+    expect(() => checkUploadName(fileName)).not.toThrow();
+  });
+
+  it.each([
+    ['a relative path', '../../etc/passwd.mp3'],
+    ['a parent-folder name', '..'],
+    ['an absolute path', '/etc/cron.d/evil.mp3'],
+    ['a Windows path', 'C:\\x\\y.mp3'],
+    ['a NUL byte', 'song\u0000.php.mp3'],
+    ['control characters', 'so\u0007ng\u001b[31m\r\n.mp3'],
+    ['a right-to-left override', 'song\u202egpm.exe'],
+    ['a leading dot', '.mp3'],
+    ['a hidden-file name', '.htaccess'],
+    ['an empty name', ''],
+  ])('refuses %s, asking to rename the file', (_name, fileName) => {
+    const error = catchUserError(() => checkUploadName(fileName));
+    expect(error.code).toBe('invalid_file_name');
+    expect(error.message).toMatch(/Rename the file to something like song\.mp3 and upload it again\.$/);
   });
 });
 

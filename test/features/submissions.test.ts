@@ -157,12 +157,12 @@ describe('/submit', () => {
 
   it('stores an uploaded MP3 under a new name in the uploads folder', async () => {
     const reply = await answer(
-      submit({ artist: 'A', title: 'B', file: { filename: '../../etc/passwd.mp3', data: MP3_BYTES } }),
+      submit({ artist: 'A', title: 'B', file: { filename: 'Night Drive (final).mp3', data: MP3_BYTES } }),
     );
     expect(reply.content).toMatch(/Queued/);
     const [entry] = (await queued()).entries;
     expect(entry?.filePath).toMatch(/^[0-9a-f-]{36}\.mp3$/);
-    expect(entry?.fileName).toBe('../../etc/passwd.mp3');
+    expect(entry?.fileName).toBe('Night Drive (final).mp3');
     const stored = await fs.readFile(path.join(t.dataDir, 'uploads', entry?.filePath ?? ''));
     expect(stored.equals(MP3_BYTES)).toBe(true);
   });
@@ -195,12 +195,21 @@ describe('/submit', () => {
     expect(await uploads()).toEqual([]);
   });
 
-  it('escapes markdown and mentions in artist and title', async () => {
+  it('escapes markdown in artist and title', async () => {
     const reply = await answer(
-      submit({ artist: '@everyone', title: '**bold** <@&123>', link: 'https://youtu.be/dQw4w9WgXcQ' }),
+      submit({ artist: '*NSYNC', title: '**bold**', link: 'https://youtu.be/dQw4w9WgXcQ' }),
     );
-    expect(reply.content).not.toContain('@everyone');
+    expect(reply.content).toContain('\\*NSYNC');
     expect(reply.content).toContain('\\*\\*bold\\*\\*');
+  });
+
+  it('refuses mentions in artist and title and queues nothing', async () => {
+    const reply = await answer(
+      submit({ artist: '@everyone', title: 'B <@&123>', link: 'https://youtu.be/dQw4w9WgXcQ' }),
+    );
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toMatch(/^Artist and title can't contain mentions/);
+    expect((await queued()).total).toBe(0);
   });
 });
 
@@ -301,45 +310,32 @@ describe('links pasted in the submission channel', () => {
     expect((await queued()).entries.map((e) => e.submitterId)).toEqual([t.users.other.id]);
   });
 
-  it('queues the first supported link when an earlier one is refused', async () => {
+  it('takes one song linked twice (youtu.be and youtube.com) as one submission', async () => {
     t.discord.message({
       channelId: t.channels.submissions,
       author: t.users.viewer,
-      content: 'Nova - Night Drive https://music.apple.com/us/album/x/1?i=2 https://youtu.be/dQw4w9WgXcQ',
+      content: 'Nova - Night Drive https://youtu.be/dQw4w9WgXcQ https://www.youtube.com/watch?v=dQw4w9WgXcQ',
     });
     await t.discord.waitForCall((c) => c.method === 'PUT' && c.path.includes('/reactions/✅/@me'));
-    const { entries } = await queued();
-    expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({
-      link: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
-      artist: 'Nova',
-      title: 'Night Drive',
-    });
+    expect((await queued()).entries.map((e) => e.link)).toEqual([
+      'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+    ]);
   });
 
-  it('makes one submission from a message with two supported links: the first', async () => {
-    t.discord.message({
-      channelId: t.channels.submissions,
-      author: t.users.viewer,
-      content: 'https://soundcloud.com/nova/night-drive https://youtu.be/dQw4w9WgXcQ',
-    });
+  it.each([
+    ['two supported songs', 'https://soundcloud.com/nova/night-drive https://youtu.be/dQw4w9WgXcQ'],
+    [
+      'a supported song and a refused link',
+      'Nova - Night Drive https://music.apple.com/us/album/x/1?i=2 https://youtu.be/dQw4w9WgXcQ',
+    ],
+    ['two refused links', 'https://music.apple.com/us/album/x/1?i=2 https://example.com/song'],
+  ])('answers a message with %s asking for one song per message, and queues nothing', async (_n, content) => {
+    t.discord.message({ channelId: t.channels.submissions, author: t.users.viewer, content });
     const reply = await t.discord.waitForCall(
       (c) => c.method === 'POST' && c.path === `/channels/${t.channels.submissions}/messages`,
     );
-    expect(String((reply.body as { content: string }).content)).toMatch(/you're #1 in line/);
-    expect((await queued()).entries.map((e) => e.link)).toEqual(['https://soundcloud.com/nova/night-drive']);
-  });
-
-  it('answers a message whose links are all refused with the first reason', async () => {
-    t.discord.message({
-      channelId: t.channels.submissions,
-      author: t.users.viewer,
-      content: 'https://music.apple.com/us/album/x/1?i=2 https://example.com/song',
-    });
-    const reply = await t.discord.waitForCall(
-      (c) => c.method === 'POST' && c.path === `/channels/${t.channels.submissions}/messages`,
-    );
-    expect(String((reply.body as { content: string }).content)).toMatch(/^Apple Music links/);
+    expect(String((reply.body as { content: string }).content)).toMatch(/^Post one song per message/);
+    await t.discord.waitForCall((c) => c.method === 'PUT' && c.path.includes('/reactions/❌/@me'));
     expect((await queued()).total).toBe(0);
   });
 });

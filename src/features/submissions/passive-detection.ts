@@ -1,7 +1,9 @@
 import type { Message } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { artistTitleFromLink } from '../../domain/link-titles.js';
-import { classifyLink, extractLinks, parseArtistTitle } from '../../domain/links.js';
+import { extractLinks, parseArtistTitle } from '../../domain/links.js';
+import { singleSongLink } from '../../domain/pasted-message.js';
+import { checkSongName } from '../../domain/submission-text.js';
 import type { BotContext, ModuleScope } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
@@ -11,8 +13,8 @@ export const HYGIENE_NOTICE_MS = 8_000;
 
 /**
  * A message in the submission channel with a supported link becomes a submission: the bot reacts
- * and replies with the queue position; a message whose links are all refused gets the first reason.
- * One message makes at most one submission, from its first supported link.
+ * and replies with the queue position; a refused link, a name with mentions or Markdown, or a
+ * message with several links gets the reason and queues nothing.
  */
 export async function detectSubmission(
   message: Message<true>,
@@ -30,13 +32,13 @@ export async function detectSubmission(
     return;
   }
   try {
-    const link = firstSupportedLink(links);
+    const link = acceptLink(singleSongLink(links));
     const named = parseArtistTitle(message.content) ?? artistTitleFromLink(link.url, link.platform);
     const queued = await queueSong(ctx, {
       guildId: message.guildId,
       submitterId: message.author.id,
-      artist: named.artist,
-      title: named.title,
+      artist: checkSongName('artist', named.artist),
+      title: checkSongName('title', named.title),
       link,
       source: 'message',
     });
@@ -47,12 +49,6 @@ export async function detectSubmission(
     await message.react('❌').catch(() => {});
     await message.reply({ content: error.message, allowedMentions: NO_MENTIONS });
   }
-}
-
-/** People paste a link with a note or a second link ("or on Apple Music: …"): the first one we take wins. */
-function firstSupportedLink(links: readonly string[]) {
-  const supported = links.find((link) => classifyLink(link).ok);
-  return acceptLink(supported ?? links[0]!);
 }
 
 /** Channel hygiene (off by default): chatter in the submission channel is removed with a short notice. */

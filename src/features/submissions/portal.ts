@@ -10,12 +10,13 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
+import { checkNote, checkSongName, MAX_NAME_LENGTH, MAX_NOTE_LENGTH } from '../../domain/submission-text.js';
 import type { AdminSubcommand, ComponentHandler } from '../../discord/module.js';
 import { NO_MENTIONS, replyPrivately } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { resubmitFromHistory } from '../../storage/queue-moves.js';
 import { listUserSubmissions, userPositions } from '../../storage/submissions-repo.js';
-import { acceptLink, cleanField, describeQueued, MAX_FIELD_LENGTH, queueSong } from './submit-flow.js';
+import { acceptLink, describeQueued, queueSong } from './submit-flow.js';
 
 /**
  * The submission portal: one persistent message with buttons. Custom ids carry everything, so the
@@ -98,8 +99,8 @@ export const portalHandlers: ComponentHandler[] = [
           .setCustomId(PORTAL_IDS.modal)
           .setTitle('Submit a song')
           .addComponents(
-            textInput('artist', 'Artist', TextInputStyle.Short, true, MAX_FIELD_LENGTH),
-            textInput('title', 'Title', TextInputStyle.Short, true, MAX_FIELD_LENGTH),
+            textInput('artist', 'Artist', TextInputStyle.Short, true, MAX_NAME_LENGTH),
+            textInput('title', 'Title', TextInputStyle.Short, true, MAX_NAME_LENGTH),
             textInput(
               'link',
               'Link',
@@ -108,7 +109,13 @@ export const portalHandlers: ComponentHandler[] = [
               2048,
               'SoundCloud, Spotify, YouTube, Deezer or Ditto',
             ),
-            textInput('note', 'Note for the reviewer (optional)', TextInputStyle.Paragraph, false, 500),
+            textInput(
+              'note',
+              'Note for the reviewer (optional)',
+              TextInputStyle.Paragraph,
+              false,
+              MAX_NOTE_LENGTH,
+            ),
           ),
       );
     },
@@ -118,15 +125,17 @@ export const portalHandlers: ComponentHandler[] = [
     access: 'everyone',
     async handle(interaction, _args, ctx) {
       if (!interaction.isModalSubmit()) return;
-      const note = interaction.fields.getTextInputValue('note').trim();
+      const artist = checkSongName('artist', interaction.fields.getTextInputValue('artist'));
+      const title = checkSongName('title', interaction.fields.getTextInputValue('title'));
+      const note = interaction.fields.getTextInputValue('note');
       const link = acceptLink(interaction.fields.getTextInputValue('link'));
       const queued = await queueSong(ctx, {
         guildId: interaction.guildId,
         submitterId: interaction.user.id,
-        artist: cleanField('artist', interaction.fields.getTextInputValue('artist')),
-        title: cleanField('title', interaction.fields.getTextInputValue('title')),
+        artist,
+        title,
         link,
-        note: note ? cleanField('note', note, 500) : undefined,
+        note: note.trim() ? checkNote(note) : undefined,
         source: 'portal',
       });
       await replyPrivately(interaction, describeQueued(queued));

@@ -10,24 +10,6 @@ import type { SubmissionRecord } from '../../storage/submission-record.js';
 import { submitSong, userPositions, type NewSubmission } from '../../storage/submissions-repo.js';
 import type { StoredUpload } from './audio-upload.js';
 
-export const MAX_FIELD_LENGTH = 100;
-
-/** Artist, title and note as typed by a user: one line, trimmed, within bounds. */
-export function cleanField(label: string, value: string, max = MAX_FIELD_LENGTH): string {
-  const clean = value
-    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (clean.length === 0) throw new UserFacingError('invalid_amount', `The ${label} can't be empty.`);
-  if (clean.length > max) {
-    throw new UserFacingError(
-      'invalid_amount',
-      `The ${label} is too long (${clean.length} characters; at most ${max}).`,
-    );
-  }
-  return clean;
-}
-
 /** A link checked against the accepted platforms; refusals say which platforms work. */
 export function acceptLink(raw: string): { url: string; platform: Platform } {
   const result = classifyLink(raw);
