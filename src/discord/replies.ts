@@ -10,6 +10,8 @@ export const NO_MENTIONS: MessageMentionOptions = { parse: [] };
 
 /** Characters that start Markdown in Discord; a backslash before any of them shows it as is. */
 const MARKDOWN_CHARACTERS = /[\\`*_~|[\]]/g;
+/** Headings, quotes and lists apply only at the start of a line, which is where embeds put names. */
+const LINE_START_MARKUP = /^(?:([#>-])|(\d+)\.)/;
 
 /**
  * User text shown in a message or embed: markdown escaped, mentions neutralised visually too
@@ -21,7 +23,12 @@ const MARKDOWN_CHARACTERS = /[\\`*_~|[\]]/g;
 export function userText(text: string, max = 100): string {
   const flat = text.replace(/[\r\n\t]+/g, ' ').trim();
   const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return cut.replace(MARKDOWN_CHARACTERS, '\\$&').replace(/@/g, '@\u200b');
+  return cut
+    .replace(MARKDOWN_CHARACTERS, '\\$&')
+    .replace(LINE_START_MARKUP, (_all, mark?: string, digits?: string) =>
+      mark ? `\\${mark}` : `${digits}\\.`,
+    )
+    .replace(/@/g, '@\u200b');
 }
 
 /** An ephemeral answer, whether or not the interaction was already deferred or answered. */
