@@ -4,6 +4,7 @@ import { giftPoints, type PointRates } from '../domain/points.js';
 import { addToTally, BALANCE_CAP } from './balance-cap.js';
 import { rowsOf, type Db, type Queryable } from './connect.js';
 import { awardGiftSkips, type GiftSender, type GiftSkipAward } from './gift-skip-claims-repo.js';
+import { completeChatLinks, type ChatComment, type ChatLink } from './link-requests-repo.js';
 
 export type InteractionKind = 'gift' | 'like' | 'join' | 'comment' | 'share' | 'follow' | 'viewers';
 
@@ -65,13 +66,17 @@ export interface IngestResult {
   gifts: CreditedGift[];
   coinsAwarded: number;
   skips: GiftSkipAward[];
+  /** Link codes typed in the recorded chat messages, completed in this batch's transaction. */
+  links: ChatLink[];
 }
 
 /**
  * Records one batch of TikTok messages in one transaction and credits ONLY the messages actually
  * inserted: `interactions` is unique on (guild, msg_id), and TikTok replays its last batch on every
  * reconnect with the same ids, so a replay inserts nothing and earns nothing. Set-based: one statement
- * records the messages and credits every account; streaks and skips add a few only when present.
+ * records the messages and credits every account; streaks and skips add a few only when present, and
+ * a batch with chat messages adds one query for link codes (see completeChatLinks). Links complete
+ * in the same transaction, so a code typed in the chat is retried with its batch, never lost after it.
  */
 export async function recordIngestBatch(db: Db, batch: IngestBatch): Promise<IngestResult> {
   const interactions = uniqueBy(batch.interactions, (i) => i.msgId);
@@ -96,8 +101,25 @@ export async function recordIngestBatch(db: Db, batch: IngestBatch): Promise<Ing
       batch.settings.autoGiftSkips && gifts.length > 0
         ? await awardGiftSkips(tx, batch.guildId, gifts, senders, batch.settings.giftSkipThresholds)
         : [];
-    return { recorded, gifts, coinsAwarded, skips };
+    // After the skips: a gift and a code in one batch leave a claim that the link then applies.
+    const links = await completeChatLinks(tx, batch.guildId, chatComments(recorded), batch.now);
+    return { recorded, gifts, coinsAwarded, skips, links };
   });
+}
+
+/** The recorded chat messages, read back from the payload interactionRecord gives a comment. */
+function chatComments(recorded: readonly InteractionRecord[]): ChatComment[] {
+  const comments: ChatComment[] = [];
+  for (const r of recorded) {
+    if (r.kind !== 'comment' || r.tiktokUserId === null) continue;
+    const { text, handle } = r.payload;
+    comments.push({
+      tiktokUserId: r.tiktokUserId,
+      handle: typeof handle === 'string' ? handle : '',
+      text: typeof text === 'string' ? text : '',
+    });
+  }
+  return comments;
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {

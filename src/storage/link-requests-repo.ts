@@ -81,62 +81,108 @@ export interface ChatLink {
   giftSkip: GiftSkipAward | null;
 }
 
-/**
- * Called for every live chat message: when it carries an open, unexpired code issued for the
- * chatting account's handle (or the account has an on-sight request), the account is linked to the
- * member who asked. Returns who was linked, or null. A message that cannot link changes nothing.
- */
-export async function completeLinkFromChat(
-  db: Queryable,
-  input: { guildId: string; tiktokUserId: string; handle: string; text: string; now: Date },
-): Promise<ChatLink | null> {
-  // Most chat messages link nothing: find that out without opening a transaction.
-  if (!(await openRequestFor(db, input, false))) return null;
-  return db.transaction(async (tx) => {
-    const request = await openRequestFor(tx, input, true);
-    if (!request) return null;
-    // Chat ingestion may record the account after this call; the link needs its row either way.
-    await tx.execute(
-      sql`INSERT INTO tiktok_accounts (guild_id, tiktok_user_id, handle)
-          VALUES (${input.guildId}, ${input.tiktokUserId}, ${input.handle})
-          ON CONFLICT (guild_id, tiktok_user_id) DO NOTHING`,
-    );
-    let giftSkip: GiftSkipAward | null;
-    try {
-      ({ giftSkip } = await linkTikTokAccount(tx, {
-        guildId: input.guildId,
-        discordUserId: request.discord_user_id,
-        tiktokUserId: input.tiktokUserId,
-        actorId: request.discord_user_id,
-        forced: false,
-      }));
-    } catch (error) {
-      // Someone else holds the account: the request stays open until it expires.
-      if (error instanceof UserFacingError) return null;
-      throw error;
-    }
-    await tx.execute(
-      sql`UPDATE link_requests SET completed_at = ${input.now.toISOString()}::timestamptz,
-            tiktok_user_id = ${input.tiktokUserId}
-          WHERE id = ${request.id}`,
-    );
-    return { discordUserId: request.discord_user_id, handle: input.handle, giftSkip };
-  });
+/** A chat message the ingest batch just recorded: who wrote it, under which handle then, and what. */
+export interface ChatComment {
+  tiktokUserId: string;
+  handle: string;
+  text: string;
 }
 
-async function openRequestFor(
-  db: Queryable,
-  input: { guildId: string; handle: string; text: string; now: Date },
-  lock: boolean,
-): Promise<{ id: number; discord_user_id: string } | undefined> {
-  const [request] = await rowsOf<{ id: number; discord_user_id: string }>(
-    db,
-    sql`SELECT id, discord_user_id FROM link_requests
-        WHERE guild_id = ${input.guildId} AND completed_at IS NULL
-          AND expires_at > ${input.now.toISOString()}::timestamptz
-          AND lower(tiktok_handle) = lower(${input.handle})
-          AND (code = ANY(${sql.param(linkCodesIn(input.text))}::text[]) OR code LIKE ${`${ON_SIGHT_PREFIX}%`})
-        ORDER BY created_at DESC, id DESC LIMIT 1${lock ? sql` FOR UPDATE` : sql``}`,
+interface OpenRequest {
+  id: number;
+  discord_user_id: string;
+  handle: string;
+  code: string;
+}
+
+/**
+ * Completes the link requests a batch's chat messages answer, inside the ingest transaction: a code
+ * typed in the chat then commits (or is retried) with the message itself, and a replayed message,
+ * not recorded again, completes nothing again. ONE query, whatever the number of messages, finds the
+ * open, unexpired requests issued for the handles that wrote (usually none). A message completes at
+ * most one request: the newest for its handle whose code it carries, or an on-sight one.
+ */
+export async function completeChatLinks(
+  tx: Queryable,
+  guildId: string,
+  comments: readonly ChatComment[],
+  now: Date,
+): Promise<ChatLink[]> {
+  const withHandle = comments.filter((c) => c.handle !== '');
+  if (withHandle.length === 0) return [];
+  const handles = [...new Set(withHandle.map((c) => c.handle.toLowerCase()))];
+  const codes = [...new Set(withHandle.flatMap((c) => linkCodesIn(c.text)))];
+  const open = await rowsOf<OpenRequest>(
+    tx,
+    sql`SELECT id, discord_user_id, lower(tiktok_handle) AS handle, code FROM link_requests
+        WHERE guild_id = ${guildId} AND completed_at IS NULL
+          AND expires_at > ${now.toISOString()}::timestamptz
+          AND lower(tiktok_handle) = ANY(${sql.param(handles)}::text[])
+          AND (code = ANY(${sql.param(codes)}::text[]) OR code LIKE ${`${ON_SIGHT_PREFIX}%`})
+        ORDER BY created_at DESC, id DESC`,
   );
-  return request;
+  const links: ChatLink[] = [];
+  const tried = new Set<number>();
+  for (const comment of withHandle) {
+    if (tried.size === open.length) break;
+    const handle = comment.handle.toLowerCase();
+    const typed = linkCodesIn(comment.text);
+    const request = open.find(
+      (r) =>
+        !tried.has(r.id) &&
+        r.handle === handle &&
+        (r.code.startsWith(ON_SIGHT_PREFIX) || typed.includes(r.code)),
+    );
+    if (!request) continue;
+    tried.add(request.id);
+    const link = await completeRequest(tx, guildId, request, comment, now);
+    if (link) links.push(link);
+  }
+  return links;
+}
+
+/**
+ * Links the account to the member who asked, in a savepoint: when someone else holds the account
+ * (a UserFacingError), only this attempt is undone, the request stays open until it expires, and the
+ * batch still commits.
+ */
+async function completeRequest(
+  tx: Queryable,
+  guildId: string,
+  request: OpenRequest,
+  comment: ChatComment,
+  now: Date,
+): Promise<ChatLink | null> {
+  try {
+    return await tx.transaction(async (sp) => {
+      // The member may have asked again (which deletes this request) since the batch read it.
+      const [locked] = await rowsOf<{ id: number }>(
+        sp,
+        sql`SELECT id FROM link_requests WHERE id = ${request.id} AND completed_at IS NULL FOR UPDATE`,
+      );
+      if (!locked) return null;
+      // The batch records the writers it is given; a link must not depend on the caller passing them.
+      await sp.execute(
+        sql`INSERT INTO tiktok_accounts (guild_id, tiktok_user_id, handle)
+            VALUES (${guildId}, ${comment.tiktokUserId}, ${comment.handle})
+            ON CONFLICT (guild_id, tiktok_user_id) DO NOTHING`,
+      );
+      const { giftSkip } = await linkTikTokAccount(sp, {
+        guildId,
+        discordUserId: request.discord_user_id,
+        tiktokUserId: comment.tiktokUserId,
+        actorId: request.discord_user_id,
+        forced: false,
+      });
+      await sp.execute(
+        sql`UPDATE link_requests SET completed_at = ${now.toISOString()}::timestamptz,
+              tiktok_user_id = ${comment.tiktokUserId}
+            WHERE id = ${request.id}`,
+      );
+      return { discordUserId: request.discord_user_id, handle: comment.handle, giftSkip };
+    });
+  } catch (error) {
+    if (error instanceof UserFacingError) return null;
+    throw error;
+  }
 }

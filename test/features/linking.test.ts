@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
-import { completeLinkFromChat } from '../../src/storage/link-requests-repo.js';
 import { findLinkedAccount } from '../../src/storage/tiktok-accounts-repo.js';
 import {
   installUnhandledRejectionGuard,
   type InteractionHandle,
   type OptionValue,
 } from '../support/discord/index.js';
+import { recordChat } from '../support/db/chat-batch.js';
 import { linkTikTok, OTHER_GUILD } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
@@ -99,14 +99,13 @@ describe('/link tiktok with chat-code verification (the default)', () => {
     expect(code).toBeDefined();
     expect(await ownerOf('NovaFan')).toBeNull();
 
-    const linked = await completeLinkFromChat(database.db, {
-      guildId: t.guildId,
-      tiktokUserId: '7001',
-      handle: 'NovaFan',
-      text: `code ${code}`,
-      now: new Date(),
-    });
-    expect(linked).toEqual({ discordUserId: t.users.viewer.id, handle: 'NovaFan', giftSkip: null });
+    const { links } = await recordChat(
+      database.db,
+      t.guildId,
+      [{ tiktokUserId: '7001', handle: 'NovaFan', text: `code ${code}` }],
+      new Date(),
+    );
+    expect(links).toEqual([{ discordUserId: t.users.viewer.id, handle: 'NovaFan', giftSkip: null }]);
     expect(await ownerOf('NovaFan')).toBe(t.users.viewer.id);
   });
 
@@ -190,14 +189,13 @@ describe('/link tiktok with ALLOW_ANY_HANDLE_LINKING', () => {
       /hasn't been seen in a live here yet\. The link completes when it writes in a live chat/,
     );
     expect(await findLinkedAccount(database.db, t.guildId, t.users.viewer.id)).toBeNull();
-    const linked = await completeLinkFromChat(database.db, {
-      guildId: t.guildId,
-      tiktokUserId: '7009',
-      handle: 'newcomer',
-      text: 'first time here!',
-      now: new Date(),
-    });
-    expect(linked?.discordUserId).toBe(t.users.viewer.id);
+    const { links } = await recordChat(
+      database.db,
+      t.guildId,
+      [{ tiktokUserId: '7009', handle: 'newcomer', text: 'first time here!' }],
+      new Date(),
+    );
+    expect(links.map((l) => l.discordUserId)).toEqual([t.users.viewer.id]);
     expect((await findLinkedAccount(database.db, t.guildId, t.users.viewer.id))?.tiktokUserId).toBe('7009');
   });
 

@@ -13,6 +13,7 @@ import {
   type SeenAccount,
   type StreakCredit,
 } from '../../src/storage/ingest-repo.js';
+import { createLinkRequest } from '../../src/storage/link-requests-repo.js';
 import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { GUILD, linkTikTok, seedSubmission, userId } from '../support/db/fixtures.js';
@@ -47,6 +48,19 @@ function gift(value: number, user = FAN, when = T0): InteractionRecord {
     points: giftPoints(value, DEFAULT_GUILD_SETTINGS.points),
     giftValue: value,
     payload: { streakable: false },
+    occurredAt: when,
+  };
+}
+
+function comment(text: string, user = FAN, when = T0): InteractionRecord {
+  return {
+    msgId: msgId(),
+    kind: 'comment',
+    tiktokUserId: user.tiktokUserId,
+    amount: 1,
+    points: 1,
+    giftValue: 0,
+    payload: { text, handle: user.handle },
     occurredAt: when,
   };
 }
@@ -241,6 +255,27 @@ describe.each(DRIVER_KINDS)('TikTok ingestion storage on %s', (kind) => {
       expect(applied).toMatchObject({ tier: 'skip15', giftValue: 4000, outcome: { kind: 'upgraded' } });
       expect((await getSubmission(db(), GUILD, id)).tier).toBe('skip15');
       expect(await applyGiftSkipClaims(db(), GUILD, FAN.tiktokUserId, DISCORD)).toBeNull();
+    });
+
+    it('a link code in the batch of the viewer’s skip-sized gift links them and applies that skip at once', async () => {
+      const id = await seedSubmission(db(), { submitter: DISCORD });
+      const { code } = await createLinkRequest(db(), {
+        guildId: GUILD,
+        discordUserId: DISCORD,
+        handle: FAN.handle,
+        ttlMinutes: 10,
+        now: T0,
+      });
+      const result = await record([gift(2000), comment(`code ${code}`)]);
+      expect(result.skips).toMatchObject([{ tier: 'skip10', outcome: { kind: 'claimable' } }]);
+      expect(result.links).toMatchObject([
+        {
+          discordUserId: DISCORD,
+          handle: FAN.handle,
+          giftSkip: { tier: 'skip10', outcome: { kind: 'upgraded' } },
+        },
+      ]);
+      expect((await getSubmission(db(), GUILD, id)).tier).toBe('skip10');
     });
 
     it('turns a skip into a credit for the next submission when nothing is queued', async () => {

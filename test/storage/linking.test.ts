@@ -1,14 +1,17 @@
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/domain/errors.js';
 import { LINK_CODE_ALPHABET } from '../../src/domain/link-codes.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
-import { rowsOf, type Queryable } from '../../src/storage/connect.js';
-import {
-  cancelLinkRequests,
-  completeLinkFromChat,
-  createLinkRequest,
-} from '../../src/storage/link-requests-repo.js';
+import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
+import { rowsOf, type Db, type Queryable } from '../../src/storage/connect.js';
+import { recordIngestBatch } from '../../src/storage/ingest-repo.js';
+import { cancelLinkRequests, createLinkRequest } from '../../src/storage/link-requests-repo.js';
+import * as schema from '../../src/storage/schema.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import {
   findAccountByHandle,
@@ -17,6 +20,7 @@ import {
   searchAccounts,
   unlinkTikTokAccount,
 } from '../../src/storage/tiktok-accounts-repo.js';
+import { recordChat, type ChatMessage } from '../support/db/chat-batch.js';
 import { GUILD, linkTikTok, OTHER_GUILD, REVIEWER, seedSubmission, userId } from '../support/db/fixtures.js';
 import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 
@@ -179,11 +183,23 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
     });
   });
 
-  describe('link codes typed in the live chat', () => {
+  describe('link codes typed in the live chat, completed by the ingest batch that records them', () => {
     const request = (discordUserId: string, handle: string, extra: { completesOnSight?: boolean } = {}) =>
       createLinkRequest(db(), { guildId: GUILD, discordUserId, handle, ttlMinutes: 10, now: NOW, ...extra });
-    const chat = (tiktokUserId: string, handle: string, text: string, now = minutesLater(1)) =>
-      completeLinkFromChat(db(), { guildId: GUILD, tiktokUserId, handle, text, now });
+    const batch = (messages: ChatMessage[], now = minutesLater(1)) => recordChat(db(), GUILD, messages, now);
+    /** One chat message in its own batch: the link it completed, or null. */
+    const chat = async (tiktokUserId: string, handle: string, text: string, now = minutesLater(1)) => {
+      const { links } = await batch([{ tiktokUserId, handle, text }], now);
+      expect(links.length).toBeLessThanOrEqual(1);
+      return links[0] ?? null;
+    };
+    const completedRequests = async () =>
+      (
+        await rowsOf<{ n: number }>(
+          db(),
+          sql`SELECT count(*)::int AS n FROM link_requests WHERE completed_at IS NOT NULL`,
+        )
+      )[0]?.n;
 
     it('issues a 6-character code without look-alike characters', async () => {
       const { code, expiresAt } = await request(userId(1), 'fan');
@@ -225,10 +241,54 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
       expect((await getSubmission(db(), GUILD, song)).tier).toBe('skip10');
     });
 
-    it('records the chatting account when ingestion has not yet', async () => {
+    it('links an account first seen in the batch that carries its code', async () => {
       const { code } = await request(userId(1), 'fresh');
       expect(await chat('7009', 'fresh', code)).not.toBeNull();
       expect((await findLinkedAccount(db(), GUILD, userId(1)))?.tiktokUserId).toBe('7009');
+    });
+
+    it('completes nothing again when the batch is replayed (its messages are already recorded)', async () => {
+      await seeAccount(db(), GUILD, '7001', 'fan');
+      const { code } = await request(userId(1), 'fan');
+      const message = { tiktokUserId: '7001', handle: 'fan', text: code, msgId: '7460000000000009001' };
+      expect((await batch([message])).links).toHaveLength(1);
+      await unlinkTikTokAccount(db(), { guildId: GUILD, discordUserId: userId(1), actorId: userId(1) });
+      const replay = await batch([message]);
+      expect(replay.recorded).toEqual([]);
+      expect(replay.links).toEqual([]);
+      expect(await ownerOf(db(), '7001')).toBeNull();
+    });
+
+    it('completes every request a batch answers, each once, and ignores the rest of the chat', async () => {
+      await seeAccount(db(), GUILD, '7001', 'fan');
+      await seeAccount(db(), GUILD, '7002', 'other');
+      const first = await request(userId(1), 'fan');
+      const second = await request(userId(2), 'other');
+      const { links } = await batch([
+        { tiktokUserId: '7003', handle: 'chatter', text: 'hello' },
+        { tiktokUserId: '7001', handle: 'fan', text: `code ${first.code}` },
+        { tiktokUserId: '7001', handle: 'fan', text: `again ${first.code}` },
+        { tiktokUserId: '7002', handle: 'other', text: second.code },
+      ]);
+      expect(links.map((l) => l.discordUserId)).toEqual([userId(1), userId(2)]);
+      expect(await ownerOf(db(), '7001')).toBe(userId(1));
+      expect(await ownerOf(db(), '7002')).toBe(userId(2));
+      expect(await completedRequests()).toBe(2);
+    });
+
+    it('a request left open (account held by someone else) does not stop the batch or its other links', async () => {
+      await linkTikTok(db(), GUILD, userId(3), { id: '7001', handle: 'fan' });
+      await seeAccount(db(), GUILD, '7002', 'other');
+      const held = await request(userId(1), 'fan');
+      const free = await request(userId(2), 'other');
+      const result = await batch([
+        { tiktokUserId: '7001', handle: 'fan', text: held.code },
+        { tiktokUserId: '7002', handle: 'other', text: free.code },
+      ]);
+      expect(result.recorded).toHaveLength(2);
+      expect(result.links.map((l) => l.discordUserId)).toEqual([userId(2)]);
+      expect(await ownerOf(db(), '7001')).toBe(userId(3));
+      expect(await completedRequests()).toBe(1);
     });
 
     it('ignores the code typed by a different account', async () => {
@@ -279,7 +339,9 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
     it('leaves the request open when the account belongs to someone else meanwhile', async () => {
       await linkTikTok(db(), GUILD, userId(2), { id: '7001', handle: 'fan' });
       const { code } = await request(userId(1), 'fan');
-      expect(await chat('7001', 'fan', code)).toBeNull();
+      const result = await batch([{ tiktokUserId: '7001', handle: 'fan', text: code }]);
+      expect(result.recorded).toHaveLength(1);
+      expect(result.links).toEqual([]);
       expect(await ownerOf(db(), '7001')).toBe(userId(2));
       const [row] = await rowsOf<{ completed_at: unknown }>(
         db(),
@@ -296,6 +358,56 @@ describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
         giftSkip: null,
       });
       expect(await ownerOf(db(), '7005')).toBe(userId(1));
+    });
+
+    describe('statements a batch costs', () => {
+      /** The same database through a drizzle instance that logs every statement it sends. */
+      function loggedDb(): { db: Db; statements: string[] } {
+        const statements: string[] = [];
+        const logger = { logQuery: (query: string) => void statements.push(query) };
+        const { $client } = database.db as unknown as { $client: pg.Pool & PGlite };
+        const logged =
+          kind === 'postgres'
+            ? drizzlePg({ client: $client as pg.Pool, schema, logger })
+            : drizzlePglite({ client: $client as PGlite, schema, logger });
+        return { db: logged as unknown as Db, statements };
+      }
+      const linkQueries = (statements: string[]) => statements.filter((s) => /link_requests/.test(s));
+      const chatters = (count: number): ChatMessage[] =>
+        Array.from({ length: count }, (_, i) => ({
+          tiktokUserId: String(7100 + i),
+          handle: `viewer.${i}`,
+          // Words shaped like codes too: none was issued to these handles.
+          text: `song ${i} is ABC234`,
+        }));
+
+      it('500 chat messages with no open request for their handles cost one link query and as many statements as one message', async () => {
+        await request(userId(1), 'someone.else');
+        const one = loggedDb();
+        expect((await recordChat(one.db, GUILD, chatters(1), minutesLater(1))).links).toEqual([]);
+        const many = loggedDb();
+        const result = await recordChat(many.db, GUILD, chatters(500), minutesLater(1));
+        expect(result.recorded).toHaveLength(500);
+        expect(result.links).toEqual([]);
+        expect(linkQueries(many.statements)).toHaveLength(1);
+        expect(many.statements).toHaveLength(one.statements.length);
+      });
+
+      it('a batch without chat messages sends no link query', async () => {
+        await request(userId(1), 'viewer.0');
+        const { db: logged, statements } = loggedDb();
+        await recordIngestBatch(logged, {
+          guildId: GUILD,
+          sessionId: null,
+          interactions: [],
+          accounts: [],
+          streaks: [],
+          settings: DEFAULT_GUILD_SETTINGS,
+          now: minutesLater(1),
+        });
+        expect(statements.length).toBeGreaterThan(0);
+        expect(linkQueries(statements)).toEqual([]);
+      });
     });
   });
 });

@@ -1,7 +1,6 @@
 import { sendDirectMessage } from '../../discord/direct-messages.js';
 import type { BotContext } from '../../discord/module.js';
 import { userText } from '../../discord/replies.js';
-import { completeLinkFromChat } from '../../storage/link-requests-repo.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import type { IngestResult } from '../../storage/ingest-repo.js';
 import {
@@ -160,30 +159,19 @@ export class GuildLive {
   }
 
   /**
-   * Side effects of a committed batch: skip notices, and link codes typed in the chat. A link also
-   * applies the skips the account's earlier gifts earned: the reviewers and the member hear of it.
+   * Side effects of a committed batch: skip notices, and the links its chat codes completed (in the
+   * batch's transaction). A link also applies the skips the account's earlier gifts earned: the
+   * reviewers and the member hear of it.
    */
   async #afterRecorded(result: IngestResult): Promise<void> {
     await announceGiftSkips(this.ctx, this.guildId, result.skips);
-    for (const comment of result.recorded) {
-      if (comment.kind !== 'comment' || comment.tiktokUserId === null) continue;
-      const text = typeof comment.payload.text === 'string' ? comment.payload.text : '';
-      const handle = typeof comment.payload.handle === 'string' ? comment.payload.handle : '';
-      const linked = await completeLinkFromChat(this.ctx.database.db, {
-        guildId: this.guildId,
-        tiktokUserId: comment.tiktokUserId,
-        handle,
-        text,
-        now: new Date(),
-      });
-      if (linked) {
-        await announceClaimedGiftSkip(this.ctx, this.guildId, linked.giftSkip);
-        await sendDirectMessage(
-          this.ctx,
-          linked.discordUserId,
-          `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.${giftSkipNote(linked.giftSkip)}`,
-        );
-      }
+    for (const linked of result.links) {
+      await announceClaimedGiftSkip(this.ctx, this.guildId, linked.giftSkip);
+      await sendDirectMessage(
+        this.ctx,
+        linked.discordUserId,
+        `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.${giftSkipNote(linked.giftSkip)}`,
+      );
     }
   }
 }
