@@ -55,7 +55,8 @@ export async function announceGiftSkips(
 
 /**
  * A skip the account's gifts earned before it was linked, applied as its link completed from the
- * live chat: the reviewers hear of it like any gift skip, and a moved song refreshes the queue views.
+ * live chat: the reviewers hear of it like any gift skip (the queue views are refreshed by
+ * `announceGiftSkip`, as for every link).
  */
 export async function announceClaimedGiftSkip(
   ctx: BotContext,
@@ -63,7 +64,6 @@ export async function announceClaimedGiftSkip(
   award: GiftSkipAward | null,
 ): Promise<void> {
   if (!award) return;
-  if (award.outcome.kind === 'upgraded') ctx.queueEvents.changed(guildId, 'gift_skip');
   const line = describeClaimedGiftSkip(award);
   if (line) await postToReviewers(ctx, guildId, [line]);
 }

@@ -13,7 +13,7 @@ import {
 import { TikTokLiveSource, type TikTokSourceState } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { IngestPipeline } from '../../tiktok/ingest/pipeline.js';
-import { giftSkipNote } from '../linking/gift-skip-note.js';
+import { announceGiftSkip } from '../linking/gift-skip-note.js';
 import { announceClaimedGiftSkip, announceGiftSkips, postInChannel } from './announcements.js';
 import { formatLiveSummary } from './live-summary.js';
 import { ingestTuning } from './ingest-tuning.js';
@@ -161,17 +161,18 @@ export class GuildLive {
   /**
    * Side effects of a committed batch: skip notices, and the links its chat codes completed (in the
    * batch's transaction). A link also applies the skips the account's earlier gifts earned: the
-   * reviewers and the member hear of it.
+   * member hears of it first (their DM needs no database read), then the reviewers.
    */
   async #afterRecorded(result: IngestResult): Promise<void> {
     await announceGiftSkips(this.ctx, this.guildId, result.skips);
     for (const linked of result.links) {
-      await announceClaimedGiftSkip(this.ctx, this.guildId, linked.giftSkip);
+      const skip = announceGiftSkip(this.ctx, this.guildId, linked.giftSkip);
       await sendDirectMessage(
         this.ctx,
         linked.discordUserId,
-        `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.${giftSkipNote(linked.giftSkip)}`,
+        `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.${skip}`,
       );
+      await announceClaimedGiftSkip(this.ctx, this.guildId, linked.giftSkip);
     }
   }
 }
