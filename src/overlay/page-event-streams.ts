@@ -102,9 +102,13 @@ export class PageEventStreams {
     for (const guildId of this.#byGuild.keys()) this.refresh(guildId);
   }
 
-  /** A comment line: keeps proxies from timing the stream out and lets a dead client be noticed. */
+  /**
+   * A comment line: keeps proxies from timing the stream out and lets a dead client be noticed.
+   * A stream still waiting for its first view gets none, so the view is always what comes first.
+   */
   heartbeat(): void {
-    for (const stream of this.#streams()) if (stream.out.writable) stream.out.write(': heartbeat\n\n');
+    for (const stream of this.#streams())
+      if (stream.lastSent !== null && stream.out.writable) stream.out.write(': heartbeat\n\n');
   }
 
   /** The token of this slot was replaced: its pages are told so, and their streams end. */

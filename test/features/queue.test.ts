@@ -83,7 +83,11 @@ describe('/queue', () => {
 
   it('pages by 10 with Previous and Next buttons that redraw the message', async () => {
     const ids: number[] = [];
-    for (let i = 0; i < 12; i++) ids.push(await seed(t.users.viewer, { score: 100 - i }));
+    // Ordered by submission time at equal scores: a score set per row here would be undone by the
+    // score-sync job whenever a 30 s tick falls inside the seeding.
+    const start = Date.now() - 60_000;
+    for (let i = 0; i < 12; i++)
+      ids.push(await seed(t.users.viewer, { submittedAt: new Date(start + i * 1000) }));
     const handle = command('queue');
     const first = (await handle.reply()).body.data;
     expect(embedOf(first)?.footer?.text).toBe('Page 1/2 · 12 waiting');
