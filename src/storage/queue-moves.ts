@@ -5,7 +5,7 @@ import { creditForRemoval, isUpgrade, SKIP_TIER_AMOUNT, skipAmountToTier } from 
 import { assertTransition } from '../domain/transitions.js';
 import { isSkipTier, TIER_LABELS, type SkipTier, type Tier } from '../domain/tiers.js';
 import { recordAudit } from './audit-repo.js';
-import { rowsOf, type Queryable } from './connect.js';
+import { preparedRowsOf, rowsOf, type Queryable } from './connect.js';
 import {
   OPEN,
   QUEUE_ORDER,
@@ -28,7 +28,7 @@ export async function takeNextSubmission(
   guildId: string,
   reviewerId: string,
 ): Promise<(SubmissionRecord & { servedFrom: Tier }) | null> {
-  const rows = await rowsOf<RawRow & { served_from: Tier }>(
+  const rows = await preparedRowsOf<RawRow & { served_from: Tier }>(
     db,
     sql`WITH picked AS (
           SELECT id AS picked_id, tier AS served_from FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
