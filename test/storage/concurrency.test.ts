@@ -74,6 +74,33 @@ describe('concurrent reviewers on real PostgreSQL', () => {
   });
 });
 
+describe('take-next as a prepared statement on real PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('is parsed once per connection and run again by name, inside a transaction too', async () => {
+    await database.db.execute(sql`
+      INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform)
+      SELECT ${GUILD}, (400000000000000000 + g)::text, 'Artist', 'Song ' || g, 'https://soundcloud.com/a/' || g, 'soundcloud'
+      FROM generate_series(1, 3) g`);
+    const prepared = await database.db.transaction(async (tx) => {
+      const taken = [await takeNextSubmission(tx, GUILD, 'r1'), await takeNextSubmission(tx, GUILD, 'r2')];
+      expect(taken.map((s) => s?.playedBy)).toEqual(['r1', 'r2']);
+      return rowsOf<{ name: string; statement: string }>(
+        tx,
+        sql`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'mrb_%'`,
+      );
+    });
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]?.statement).toMatch(/FOR UPDATE SKIP LOCKED/);
+  });
+});
+
 describe('migrations started by several processes at once', () => {
   let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
   const handles: Database[] = [];
