@@ -17,13 +17,38 @@ import {
 } from './submission-record.js';
 import { lockSubmission, scoreExpression, submitSong } from './submissions-repo.js';
 
+/** How often a take that found every serving row held waits for the head's holder and looks again. */
+const HELD_HEAD_WAITS = 3;
+
 /**
  * Takes the next song in one statement: picks the head of the serving tiers (skipping rows another
  * reviewer holds), marks it played, and resets its submitter's engagement points so Free rotates.
  * `servedFrom` is the tier it was played from (the row itself now says Songs Played). `played_at` is
  * the moment of the take, not of the transaction, so the history shows the order songs were served.
+ *
+ * When every serving row is held, the queue is not empty: other reviewers are taking songs (for a
+ * few milliseconds) or the score sync's one statement is rewriting Free. The take then waits for the
+ * head's holder and looks again, instead of answering that there is nothing to review.
  */
 export async function takeNextSubmission(
+  db: Queryable,
+  guildId: string,
+  reviewerId: string,
+): Promise<(SubmissionRecord & { servedFrom: Tier }) | null> {
+  for (let waits = 0; ; waits++) {
+    const taken = await takeUnheldHead(db, guildId, reviewerId);
+    if (taken || waits === HELD_HEAD_WAITS) return taken;
+    // Waits for the holder, then skips rows it took; nothing left means the queue is really empty.
+    const [head] = await rowsOf<{ id: number }>(
+      db,
+      sql`SELECT id FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
+          ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE`,
+    );
+    if (!head) return null;
+  }
+}
+
+async function takeUnheldHead(
   db: Queryable,
   guildId: string,
   reviewerId: string,

@@ -4,7 +4,9 @@ import { tierRank, type Tier } from '../../src/domain/tiers.js';
 import { connectDatabase, rowsOf, type Database } from '../../src/storage/connect.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { takeNextSubmission } from '../../src/storage/queue-moves.js';
-import { GUILD } from '../support/db/fixtures.js';
+import { takeNextForReview } from '../../src/storage/review-repo.js';
+import { syncFreeScores } from '../../src/storage/score-sync.js';
+import { GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
 import { createPostgresDatabase, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 
 const SERVING: Tier[] = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5', 'free'];
@@ -71,6 +73,47 @@ describe('concurrent reviewers on real PostgreSQL', () => {
     }
     expect(ranks[0]).toBe(0);
     expect(ranks.at(-1)).toBe(tierRank('free'));
+  });
+});
+
+describe('take-next while the score sync rewrites Free, on real PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('waits for the sync instead of answering that the queue is empty, and serves the new head', async () => {
+    const songs = [];
+    for (let n = 1; n <= 3; n++) songs.push(await seedSubmission(database.db, { submitter: userId(n) }));
+    for (let n = 1; n <= 3; n++) await setDiscordPoints(database.db, GUILD, userId(n), n * 10);
+
+    let syncing: () => void = () => {};
+    const synced = new Promise<void>((resolve) => (syncing = resolve));
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The sync's statement holds every Free row (all three scores change) until its transaction ends.
+    const sync = database.db.transaction(async (tx) => {
+      expect(await syncFreeScores(tx, GUILD)).toBe(3);
+      syncing();
+      await released;
+    });
+    await synced;
+    const take = takeNextForReview(database.db, GUILD, 'reviewer');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await sync;
+
+    const taken = await take;
+    expect(taken?.id).toBe(songs[2]);
+    expect(taken?.servedFrom).toBe('free');
+  });
+
+  it('still answers null for a queue that is really empty', async () => {
+    await database.reset();
+    expect(await takeNextSubmission(database.db, GUILD, 'reviewer')).toBeNull();
   });
 });
 
