@@ -9,6 +9,11 @@ export interface StreamSubscription {
   /** The token slot the stream was opened with (`guild:page:owner`): replacing that token closes it. */
   slotKey: string;
   view: StreamedView;
+  /**
+   * Asks again whether the URL may still see the page (its token unchanged, its reviewer still a
+   * reviewer), so a token replaced by another process, or a role taken away, also ends the stream.
+   */
+  stillAllowed(): Promise<boolean>;
 }
 
 interface OpenStream extends StreamSubscription {
@@ -36,6 +41,7 @@ export class PageEventStreams {
       maxPerGuild: number;
       render(guildId: string, view: StreamedView): Promise<unknown>;
       onRenderError(error: unknown, guildId: string): void;
+      onRecheckError(error: unknown, guildId: string): void;
     },
   ) {}
 
@@ -113,8 +119,30 @@ export class PageEventStreams {
 
   /** The token of this slot was replaced: its pages are told so, and their streams end. */
   revoke(slotKey: string): void {
-    for (const stream of this.#streams())
-      if (stream.slotKey === slotKey && stream.out.writable) stream.out.end('event: revoked\ndata: {}\n\n');
+    for (const stream of this.#streams()) if (stream.slotKey === slotKey) this.#revokeStream(stream);
+  }
+
+  /**
+   * Ends, as revoked, every open stream whose URL no longer opens its page. A check that fails (the
+   * database is away) keeps the stream: it is asked again next time.
+   */
+  async recheck(): Promise<void> {
+    await Promise.all(
+      this.#streams().map(async (stream) => {
+        let allowed: boolean;
+        try {
+          allowed = await stream.stillAllowed();
+        } catch (error) {
+          this.options.onRecheckError(error, stream.guildId);
+          return;
+        }
+        if (!allowed) this.#revokeStream(stream);
+      }),
+    );
+  }
+
+  #revokeStream(stream: OpenStream): void {
+    if (stream.out.writable) stream.out.end('event: revoked\ndata: {}\n\n');
   }
 
   openCount(guildId: string): number {

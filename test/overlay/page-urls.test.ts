@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { overlayModule } from '../../src/features/overlay/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
+import { issuePageToken } from '../../src/overlay/tokens.js';
 import { setGuildField } from '../../src/storage/guild-config-repo.js';
+import { replacePageToken } from '../../src/storage/overlay-repo.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
@@ -29,7 +31,7 @@ beforeEach(async () => {
     database,
     modules: new Map([
       ...FEATURE_MODULES,
-      ['overlay', () => overlayModule({ heartbeatMs: 50, maxStreamsPerGuild: 2 })],
+      ['overlay', () => overlayModule({ heartbeatMs: 50, maxStreamsPerGuild: 2, recheckMs: 50 })],
     ]),
   });
 });
@@ -93,6 +95,26 @@ describe('secret URLs', () => {
       actor_id: t.users.admin.id,
       details: { key: 'overlay_url', to: 'new secret URL' },
     });
+  });
+
+  it('an overlay token replaced by another process ends the stream open here too', async () => {
+    const stream = await open(`${await overlayUrl(t)}/events`);
+    await stream.until('event: queue');
+    // What /admin overlay rotate in another bot process does: only the database changes here.
+    await replacePageToken(
+      database.db,
+      { guildId: t.guildId, page: 'overlay', ownerId: '' },
+      issuePageToken(),
+    );
+    expect(await stream.ended()).toContain('event: revoked');
+  });
+
+  it('an open player ends when its owner is no longer a reviewer', async () => {
+    const stream = await open(`${await playerUrl(t)}/events`);
+    await stream.until('event: queue');
+    const otherRole = t.discord.addRole(t.guildId, { name: 'New reviewers', permissions: 0n });
+    await setGuildField(database.db, t.guildId, 'reviewerRoleId', otherRole.id);
+    expect(await stream.ended()).toContain('event: revoked');
   });
 
   it('/player rotate replaces only that reviewer’s URL', async () => {

@@ -13,6 +13,11 @@ export interface OverlayOptions {
   heartbeatMs?: number;
   /** Overlay and player pages one guild may have open at once (each OBS scene holds one). */
   maxStreamsPerGuild?: number;
+  /**
+   * How often open pages are checked against their URL: a token replaced in another process, or a
+   * reviewer who lost the role, ends the page within this time (in this process it ends at once).
+   */
+  recheckMs?: number;
 }
 
 /**
@@ -21,7 +26,7 @@ export interface OverlayOptions {
  * processes' through PostgreSQL NOTIFY.
  */
 export function overlayModule(options: OverlayOptions = {}): BotModule {
-  const { heartbeatMs = 15_000, maxStreamsPerGuild = 10 } = options;
+  const { heartbeatMs = 15_000, maxStreamsPerGuild = 10, recheckMs = 30_000 } = options;
   let streams: PageEventStreams | undefined;
   const running = (): PageEventStreams => {
     if (!streams) throw new Error('the overlay module is not started');
@@ -39,6 +44,8 @@ export function overlayModule(options: OverlayOptions = {}): BotModule {
           view.page === 'overlay' ? queueView(db, guildId, view.upNext) : playerView(db, guildId),
         onRenderError: (error, guildId) =>
           ctx.logger.warn({ err: error, guildId }, 'could not render a page update'),
+        onRecheckError: (error, guildId) =>
+          ctx.logger.warn({ err: error, guildId }, 'could not check an open page against its URL'),
       });
       streams = started;
       scope.onStop(() => started.close());
@@ -54,6 +61,12 @@ export function overlayModule(options: OverlayOptions = {}): BotModule {
         scope.onStop(() => listener.stop());
       }
       scope.setInterval(() => started.heartbeat(), heartbeatMs);
+      let rechecking = false;
+      scope.setInterval(() => {
+        if (rechecking) return;
+        rechecking = true;
+        void started.recheck().finally(() => (rechecking = false));
+      }, recheckMs);
       const routes = httpRoutesFor(ctx);
       for (const route of [...overlayRoutes(db, started), ...playerRoutes(ctx, started)])
         scope.onStop(routes.add(route));

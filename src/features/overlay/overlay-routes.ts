@@ -29,6 +29,7 @@ export function overlayRoutes(db: Queryable, streams: PageEventStreams): HttpRou
           guildId: slot.guildId,
           slotKey: slotKey(slot),
           view: { page: 'overlay', upNext: upNextCount(url.searchParams.get('n')) },
+          stillAllowed: async () => (await overlaySlot(params.token)) !== null,
         });
       },
     },

@@ -14,7 +14,7 @@ export async function pageLink(ctx: BotContext, slot: PageSlot): Promise<string>
 
 /**
  * A new URL for the slot. The old one stops working with the commit, and pages open on it in this
- * process are told at once and disconnected.
+ * process are told at once and disconnected (other processes find out at their next recheck).
  */
 export async function replacePageLink(
   ctx: BotContext,

@@ -57,7 +57,12 @@ export function playerRoutes(ctx: BotContext, streams: PageEventStreams): HttpRo
       async handle({ params }) {
         const slot = await reviewerSlot(params.token);
         if (!slot) return NOT_FOUND;
-        return streams.open({ guildId: slot.guildId, slotKey: slotKey(slot), view: { page: 'player' } });
+        return streams.open({
+          guildId: slot.guildId,
+          slotKey: slotKey(slot),
+          view: { page: 'player' },
+          stillAllowed: async () => (await reviewerSlot(params.token)) !== null,
+        });
       },
     },
     {
