@@ -1,11 +1,12 @@
 import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { pngSize } from '../analytics/png.js';
-import { FORMULA_HANDLE, seedSession } from '../analytics/session-fixture.js';
+import { FORMULA_HANDLE, SESSION_END, seedSession } from '../analytics/session-fixture.js';
 import { OTHER_GUILD } from '../support/db/fixtures.js';
 
 installUnhandledRejectionGuard();
@@ -117,6 +118,39 @@ describe('/admin metrics sessions', () => {
     expect(description.indexOf(`#${sessionId}`)).toBeLessThan(description.indexOf(`#${sessionId - 1}`));
     expect(description).toMatch(/peak 30 viewers · 30 likes · 901 gift coins/);
     expect(embed?.footer?.text).toMatch(/Page 1\/1 · 2 sessions/);
+  });
+
+  it('pages by 10 with Previous and Next buttons, for admins only', async () => {
+    // The two seeded sessions plus 10 later ones: 12 in all, and the seeded two on page 2.
+    await database.db.execute(sql`
+      INSERT INTO live_sessions (guild_id, tiktok_username, started_at, ended_at)
+      SELECT ${t.guildId}, 'later' || g, ${SESSION_END}::timestamptz + g * interval '1 day',
+             ${SESSION_END}::timestamptz + g * interval '1 day' + interval '1 hour'
+      FROM generate_series(1, 10) g`);
+    const handle = metrics('sessions');
+    const first = (await handle.reply()).body.data;
+    expect(first.embeds?.[0]?.footer?.text).toMatch(/^Page 1\/2 · 12 sessions/);
+    const buttons = (first.components?.[0] as { components: { custom_id: string; disabled: boolean }[] })
+      .components;
+    expect(buttons.map((b) => [b.custom_id, b.disabled])).toEqual([
+      ['metrics:sessions:page:0', true],
+      ['metrics:sessions:page:2', false],
+    ]);
+
+    const message = handle.originalMessage()!;
+    const click = (user: typeof t.users.admin) =>
+      t.discord
+        .button({ channelId: t.channels.general, user, customId: 'metrics:sessions:page:2', message })
+        .reply();
+    const second = (await click(t.users.admin)).body;
+    expect(second.type).toBe(InteractionResponseType.UpdateMessage);
+    expect(second.data.embeds?.[0]?.footer?.text).toMatch(/^Page 2\/2 · 12 sessions/);
+    expect(String(second.data.embeds?.[0]?.description)).toMatch(/@reviewstream/);
+    expect(String(second.data.embeds?.[0]?.description)).not.toMatch(/@later/);
+
+    const refused = (await click(t.users.viewer)).body;
+    expect(refused.type).toBe(InteractionResponseType.ChannelMessageWithSource);
+    expect(refused.data.content).toMatch(/Manage Server/);
   });
 
   it('refuses a page past the last one', async () => {

@@ -3,10 +3,10 @@ import { exportSession, loadSessionOverview } from '../../analytics/export-sessi
 import { parseSessionRef } from '../../analytics/session-metrics.js';
 import { memorySink, reportFileNames } from '../../analytics/session-report.js';
 import { UserFacingError } from '../../domain/errors.js';
-import type { AdminSubcommand } from '../../discord/module.js';
+import type { AdminSubcommand, ComponentHandler } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { sessionSummaryEmbed } from './session-embed.js';
-import { sessionsListEmbed } from './sessions-list-view.js';
+import { SESSIONS_PAGE_PREFIX, sessionsListMessage } from './sessions-list-view.js';
 
 const GROUP = { name: 'metrics', description: 'Analytics of the TikTok live sessions' };
 
@@ -67,7 +67,25 @@ export const sessionsListSubcommand: AdminSubcommand = {
     ),
   async execute(interaction, ctx) {
     const page = interaction.options.getInteger('page') ?? 1;
-    const embed = await sessionsListEmbed(ctx.database.db, interaction.guildId, page);
-    await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    const view = await sessionsListMessage(ctx.database.db, interaction.guildId, page);
+    await interaction.reply({ ...view, flags: MessageFlags.Ephemeral });
+  },
+};
+
+/** Previous / Next under a sessions page: redraws the same (private) message with that page. */
+export const sessionsPageButtons: ComponentHandler = {
+  prefix: SESSIONS_PAGE_PREFIX,
+  access: 'admin',
+  async handle(interaction, args, ctx) {
+    const page = Number(args[0]);
+    if (!interaction.isButton() || !Number.isSafeInteger(page)) {
+      throw new UserFacingError(
+        'not_found',
+        'This button no longer works; use /admin metrics sessions instead.',
+      );
+    }
+    await interaction.update(
+      await sessionsListMessage(ctx.database.db, interaction.guildId, page, { clamp: true }),
+    );
   },
 };

@@ -1,12 +1,7 @@
-import {
-  ActionRowBuilder,
-  ButtonBuilder,
-  ButtonStyle,
-  EmbedBuilder,
-  type InteractionReplyOptions,
-} from 'discord.js';
+import { EmbedBuilder, type InteractionReplyOptions } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { SERVING_TIERS, TIER_LABELS, type Tier } from '../../domain/tiers.js';
+import { pageButtons } from '../../discord/page-buttons.js';
 import { NO_MENTIONS, userText } from '../../discord/replies.js';
 import type { Queryable } from '../../storage/connect.js';
 import { listQueue } from '../../storage/submissions-repo.js';
@@ -61,7 +56,7 @@ export async function renderQueuePage(
     .setFooter({ text: `Page ${page}/${pages} · ${shown.total} waiting` });
   return {
     embeds: [embed],
-    components: pages > 1 ? [pageButtons(page, pages)] : [],
+    components: pages > 1 ? [pageButtons(QUEUE_PAGE_PREFIX, page, pages)] : [],
     allowedMentions: NO_MENTIONS,
   };
 }
@@ -83,19 +78,4 @@ function describeEntries(
     );
   }
   return lines.join('\n');
-}
-
-function pageButtons(page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder()
-      .setCustomId(`${QUEUE_PAGE_PREFIX}:${page - 1}`)
-      .setLabel('Previous')
-      .setStyle(ButtonStyle.Secondary)
-      .setDisabled(page <= 1),
-    new ButtonBuilder()
-      .setCustomId(`${QUEUE_PAGE_PREFIX}:${page + 1}`)
-      .setLabel('Next')
-      .setStyle(ButtonStyle.Secondary)
-      .setDisabled(page >= pages),
-  );
 }
