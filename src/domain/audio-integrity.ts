@@ -70,7 +70,8 @@ function mp3FrameLength(bytes: Uint8Array, at: number): number | null {
 
 /**
  * A complete first frame followed by a second frame header: the second header confirms the length
- * computed from the first, and one lone frame (26 ms) is no song.
+ * computed from the first, and one lone frame (26 ms) is no song. When the first frame is a Xing or
+ * Info frame (LAME and most encoders write one), the stream size it declares must have arrived too.
  */
 function mp3Problem(bytes: Uint8Array, start: number): Problem {
   if (start === TRUNCATED_TAG) return 'it ends inside its ID3 tag';
@@ -78,7 +79,29 @@ function mp3Problem(bytes: Uint8Array, start: number): Problem {
   if (first === null) return 'its first MP3 frame header is unreadable';
   if (start + first > bytes.length) return 'it ends inside its first MP3 frame';
   if (mp3FrameLength(bytes, start + first) === null) return 'its first MP3 frame is not followed by another';
+  const declared = xingStreamBytes(bytes, start);
+  // Counted from the first frame by LAME, from the file start by some tools: either way no larger
+  // than the whole file when it is complete.
+  if (declared !== null && declared > bytes.length) return 'it is shorter than its MP3 header says';
   return null;
+}
+
+const XING_BYTES_FLAG = 0x2;
+const XING_FRAMES_FLAG = 0x1;
+
+/** The stream size in bytes a Xing/Info tag in the frame at `at` declares, if it declares one. */
+function xingStreamBytes(bytes: Uint8Array, at: number): number | null {
+  const mpeg1 = ((bytes[at + 1]! >> 3) & 0b11) === 3;
+  const mono = bytes[at + 3]! >> 6 === 0b11;
+  const sideInfo = mpeg1 ? (mono ? 17 : 32) : mono ? 9 : 17;
+  const tag = at + 4 + sideInfo;
+  if (tag + 8 > bytes.length) return null;
+  const id = ascii(bytes, tag, 4);
+  if (id !== 'Xing' && id !== 'Info') return null;
+  const flags = u32be(bytes, tag + 4);
+  if (!(flags & XING_BYTES_FLAG)) return null;
+  const field = tag + 8 + (flags & XING_FRAMES_FLAG ? 4 : 0);
+  return field + 4 > bytes.length ? null : u32be(bytes, field);
 }
 
 // WAV

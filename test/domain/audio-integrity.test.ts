@@ -88,6 +88,37 @@ describe('MP3', () => {
     expect(problemOf('mp3', frame)).toMatch(/first MP3 frame header is unreadable/);
   });
 
+  describe('a Xing or Info frame first (as LAME writes)', () => {
+    /** Three 128 kbit/s stereo MPEG-1 frames, the first carrying an Info tag after its side info. */
+    const withTag = (id: string, flags: number, fields: number[]) => {
+      const bytes = Buffer.concat([MP3_FRAME, MP3_FRAME, MP3_FRAME]);
+      const tag = 4 + 32;
+      bytes.write(id, tag, 'latin1');
+      bytes.writeUInt32BE(flags, tag + 4);
+      fields.forEach((value, i) => bytes.writeUInt32BE(value, tag + 8 + 4 * i));
+      return bytes;
+    };
+
+    it('passes when the stream size it declares arrived', () => {
+      const whole = withTag('Info', 0x3, [3, 3 * MP3_FRAME.length]);
+      expect(() => checkAudioIntact('mp3', whole, 'x')).not.toThrow();
+      expect(() => checkAudioIntact('mp3', withTag('Xing', 0x2, [whole.length]), 'x')).not.toThrow();
+    });
+
+    it('refuses a file shorter than the stream size it declares', () => {
+      // An export cut off after three frames of a 4 MB song: the headers are whole, the audio is not.
+      expect(problemOf('mp3', withTag('Info', 0x3, [9_000, 4_000_000]))).toMatch(
+        /it is shorter than its MP3 header says/,
+      );
+      expect(problemOf('mp3', withTag('Xing', 0x2, [4_000_000]))).toMatch(/shorter than its MP3 header/);
+    });
+
+    it('ignores a tag that declares no size, and frames without a tag', () => {
+      expect(() => checkAudioIntact('mp3', withTag('Xing', 0x1, [9_000]), 'x')).not.toThrow();
+      expect(() => checkAudioIntact('mp3', withTag('Nope', 0x2, [4_000_000]), 'x')).not.toThrow();
+    });
+  });
+
   it('refuses an ID3 tag that claims more bytes than arrived', () => {
     const tag = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0x10, 0]);
     expect(problemOf('mp3', Buffer.concat([tag, MP3_BYTES]))).toMatch(/ends inside its ID3 tag/);
