@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tierRank, type Tier } from '../../src/domain/tiers.js';
 import { connectDatabase, rowsOf, type Database } from '../../src/storage/connect.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -11,7 +11,7 @@ import { createPostgresDatabase, openTestDatabase, type TestDatabase } from '../
 
 const SERVING: Tier[] = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5', 'free'];
 
-describe('concurrent reviewers on real PostgreSQL', () => {
+describe('take-next on real PostgreSQL', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase('postgres');
@@ -19,128 +19,116 @@ describe('concurrent reviewers on real PostgreSQL', () => {
   afterAll(async () => {
     await database?.close();
   });
+  beforeEach(async () => {
+    await database.reset();
+  });
 
-  it('8 takers on 2,000 queued songs take each exactly once, in tier order', async () => {
-    const tiers = sql.param(SERVING);
-    await database.db.execute(sql`
+  describe('concurrent reviewers', () => {
+    it('8 takers on 2,000 queued songs take each exactly once, in tier order', async () => {
+      const tiers = sql.param(SERVING);
+      await database.db.execute(sql`
       INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform, tier, skip_amount, score, submitted_at, tier_since)
       SELECT ${GUILD}, (400000000000000000 + g)::text, 'Artist', 'Song ' || g, 'https://soundcloud.com/a/' || g, 'soundcloud',
              (${tiers}::text[])[1 + (g * 7919) % 6], 25 + g % 10, (g * 31) % 997,
              now() - (g % 500) * interval '1 second', now() - (g % 300) * interval '1 second'
       FROM generate_series(1, 2000) g`);
-    await database.db.execute(sql`
+      await database.db.execute(sql`
       INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform, tier, requested_skip_amount)
       SELECT ${GUILD}, (500000000000000000 + g)::text, 'Artist', 'Pending ' || g, 'https://youtu.be/p' || g, 'youtube', 'pending', 10
       FROM generate_series(1, 50) g`);
 
-    const takenInOrder: number[] = [];
-    const taker = async (reviewer: string) => {
-      for (;;) {
-        const song = await takeNextSubmission(database.db, GUILD, reviewer);
-        if (!song) return;
-        takenInOrder.push(song.id);
+      const takenInOrder: number[] = [];
+      const taker = async (reviewer: string) => {
+        for (;;) {
+          const song = await takeNextSubmission(database.db, GUILD, reviewer);
+          if (!song) return;
+          takenInOrder.push(song.id);
+        }
+      };
+      const rankBefore = new Map(
+        (
+          await rowsOf<{ id: number; tier: Tier }>(
+            database.db,
+            sql`SELECT id, tier FROM submissions WHERE guild_id = ${GUILD} AND tier <> 'pending'`,
+          )
+        ).map((r) => [r.id, tierRank(r.tier)]),
+      );
+      await Promise.all(Array.from({ length: 8 }, (_, i) => taker(`60000000000000000${i}`)));
+
+      expect(takenInOrder).toHaveLength(2000);
+      expect(new Set(takenInOrder).size).toBe(2000);
+      const [left] = await rowsOf<{ open: number; pending: number }>(
+        database.db,
+        sql`SELECT count(*) FILTER (WHERE tier_rank <= 5) AS open, count(*) FILTER (WHERE tier = 'pending') AS pending FROM submissions`,
+      );
+      expect(left).toEqual({ open: 0, pending: 50 });
+
+      // Served order as the database saw it. With 8 takers a song may be taken a few places early or
+      // late (a lower tier only while the head rows are locked by other takers), never across more
+      // than the number of takers: everything served 8 or more places later has a rank at least as high.
+      const served = await rowsOf<{ id: number }>(
+        database.db,
+        sql`SELECT id FROM submissions WHERE tier = 'played' ORDER BY played_at, id`,
+      );
+      const ranks = served.map((r) => rankBefore.get(r.id) ?? -1);
+      for (let i = 0; i < ranks.length; i++) {
+        const later = ranks.slice(i + 8);
+        if (later.length) expect(Math.min(...later)).toBeGreaterThanOrEqual(ranks[i] as number);
       }
-    };
-    const rankBefore = new Map(
-      (
-        await rowsOf<{ id: number; tier: Tier }>(
-          database.db,
-          sql`SELECT id, tier FROM submissions WHERE guild_id = ${GUILD} AND tier <> 'pending'`,
-        )
-      ).map((r) => [r.id, tierRank(r.tier)]),
-    );
-    await Promise.all(Array.from({ length: 8 }, (_, i) => taker(`60000000000000000${i}`)));
-
-    expect(takenInOrder).toHaveLength(2000);
-    expect(new Set(takenInOrder).size).toBe(2000);
-    const [left] = await rowsOf<{ open: number; pending: number }>(
-      database.db,
-      sql`SELECT count(*) FILTER (WHERE tier_rank <= 5) AS open, count(*) FILTER (WHERE tier = 'pending') AS pending FROM submissions`,
-    );
-    expect(left).toEqual({ open: 0, pending: 50 });
-
-    // Served order as the database saw it. With 8 takers a song may be taken a few places early or
-    // late (a lower tier only while the head rows are locked by other takers), never across more
-    // than the number of takers: everything served 8 or more places later has a rank at least as high.
-    const served = await rowsOf<{ id: number }>(
-      database.db,
-      sql`SELECT id FROM submissions WHERE tier = 'played' ORDER BY played_at, id`,
-    );
-    const ranks = served.map((r) => rankBefore.get(r.id) ?? -1);
-    for (let i = 0; i < ranks.length; i++) {
-      const later = ranks.slice(i + 8);
-      if (later.length) expect(Math.min(...later)).toBeGreaterThanOrEqual(ranks[i] as number);
-    }
-    expect(ranks[0]).toBe(0);
-    expect(ranks.at(-1)).toBe(tierRank('free'));
-  });
-});
-
-describe('take-next while the score sync rewrites Free, on real PostgreSQL', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase('postgres');
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
-
-  it('waits for the sync instead of answering that the queue is empty, and serves the new head', async () => {
-    const songs = [];
-    for (let n = 1; n <= 3; n++) songs.push(await seedSubmission(database.db, { submitter: userId(n) }));
-    for (let n = 1; n <= 3; n++) await setDiscordPoints(database.db, GUILD, userId(n), n * 10);
-
-    let syncing: () => void = () => {};
-    const synced = new Promise<void>((resolve) => (syncing = resolve));
-    let release: () => void = () => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
-    // The sync's statement holds every Free row (all three scores change) until its transaction ends.
-    const sync = database.db.transaction(async (tx) => {
-      expect(await syncFreeScores(tx, GUILD)).toBe(3);
-      syncing();
-      await released;
+      expect(ranks[0]).toBe(0);
+      expect(ranks.at(-1)).toBe(tierRank('free'));
     });
-    await synced;
-    const take = takeNextForReview(database.db, GUILD, 'reviewer');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    release();
-    await sync;
-
-    const taken = await take;
-    expect(taken?.id).toBe(songs[2]);
-    expect(taken?.servedFrom).toBe('free');
   });
 
-  it('still answers null for a queue that is really empty', async () => {
-    await database.reset();
-    expect(await takeNextSubmission(database.db, GUILD, 'reviewer')).toBeNull();
-  });
-});
+  describe('while the score sync rewrites Free', () => {
+    it('waits for the sync instead of answering that the queue is empty, and serves the new head', async () => {
+      const songs = [];
+      for (let n = 1; n <= 3; n++) songs.push(await seedSubmission(database.db, { submitter: userId(n) }));
+      for (let n = 1; n <= 3; n++) await setDiscordPoints(database.db, GUILD, userId(n), n * 10);
 
-describe('take-next as a prepared statement on real PostgreSQL', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase('postgres');
-  });
-  afterAll(async () => {
-    await database?.close();
+      let syncing: () => void = () => {};
+      const synced = new Promise<void>((resolve) => (syncing = resolve));
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      // The sync's statement holds every Free row (all three scores change) until its transaction ends.
+      const sync = database.db.transaction(async (tx) => {
+        expect(await syncFreeScores(tx, GUILD)).toBe(3);
+        syncing();
+        await released;
+      });
+      await synced;
+      const take = takeNextForReview(database.db, GUILD, 'reviewer');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await sync;
+
+      const taken = await take;
+      expect(taken?.id).toBe(songs[2]);
+      expect(taken?.servedFrom).toBe('free');
+    });
+
+    it('still answers null for a queue that is really empty', async () => {
+      expect(await takeNextSubmission(database.db, GUILD, 'reviewer')).toBeNull();
+    });
   });
 
-  it('is parsed once per connection and run again by name, inside a transaction too', async () => {
-    await database.db.execute(sql`
+  describe('as a prepared statement', () => {
+    it('is parsed once per connection and run again by name, inside a transaction too', async () => {
+      await database.db.execute(sql`
       INSERT INTO submissions (guild_id, submitter_id, artist, title, link, platform)
       SELECT ${GUILD}, (400000000000000000 + g)::text, 'Artist', 'Song ' || g, 'https://soundcloud.com/a/' || g, 'soundcloud'
       FROM generate_series(1, 3) g`);
-    const prepared = await database.db.transaction(async (tx) => {
-      const taken = [await takeNextSubmission(tx, GUILD, 'r1'), await takeNextSubmission(tx, GUILD, 'r2')];
-      expect(taken.map((s) => s?.playedBy)).toEqual(['r1', 'r2']);
-      return rowsOf<{ name: string; statement: string }>(
-        tx,
-        sql`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'mrb_%'`,
-      );
+      const prepared = await database.db.transaction(async (tx) => {
+        const taken = [await takeNextSubmission(tx, GUILD, 'r1'), await takeNextSubmission(tx, GUILD, 'r2')];
+        expect(taken.map((s) => s?.playedBy)).toEqual(['r1', 'r2']);
+        return rowsOf<{ name: string; statement: string }>(
+          tx,
+          sql`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'mrb_%'`,
+        );
+      });
+      expect(prepared).toHaveLength(1);
+      expect(prepared[0]?.statement).toMatch(/FOR UPDATE SKIP LOCKED/);
     });
-    expect(prepared).toHaveLength(1);
-    expect(prepared[0]?.statement).toMatch(/FOR UPDATE SKIP LOCKED/);
   });
 });
 
