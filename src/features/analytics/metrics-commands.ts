@@ -3,7 +3,8 @@ import { exportSession, loadSessionOverview } from '../../analytics/export-sessi
 import { parseSessionRef } from '../../analytics/session-metrics.js';
 import { memorySink, reportFileNames } from '../../analytics/session-report.js';
 import { UserFacingError } from '../../domain/errors.js';
-import type { AdminSubcommand, ComponentHandler } from '../../discord/module.js';
+import type { AdminSubcommand } from '../../discord/module.js';
+import { pageButtonHandler } from '../../discord/page-buttons.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { sessionSummaryEmbed } from './session-embed.js';
 import { SESSIONS_PAGE_PREFIX, sessionsListMessage } from './sessions-list-view.js';
@@ -73,19 +74,9 @@ export const sessionsListSubcommand: AdminSubcommand = {
 };
 
 /** Previous / Next under a sessions page: redraws the same (private) message with that page. */
-export const sessionsPageButtons: ComponentHandler = {
+export const sessionsPageButtons = pageButtonHandler({
   prefix: SESSIONS_PAGE_PREFIX,
   access: 'admin',
-  async handle(interaction, args, ctx) {
-    const page = Number(args[0]);
-    if (!interaction.isButton() || !Number.isSafeInteger(page)) {
-      throw new UserFacingError(
-        'not_found',
-        'This button no longer works; use /admin metrics sessions instead.',
-      );
-    }
-    await interaction.update(
-      await sessionsListMessage(ctx.database.db, interaction.guildId, page, { clamp: true }),
-    );
-  },
-};
+  command: '/admin metrics sessions',
+  render: sessionsListMessage,
+});

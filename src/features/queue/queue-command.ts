@@ -1,6 +1,6 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { UserFacingError } from '../../domain/errors.js';
-import type { ComponentHandler, SlashCommand } from '../../discord/module.js';
+import type { SlashCommand } from '../../discord/module.js';
+import { pageButtonHandler } from '../../discord/page-buttons.js';
 import { QUEUE_PAGE_PREFIX, renderQueuePage } from './queue-view.js';
 
 export const queueCommand: SlashCommand = {
@@ -19,16 +19,9 @@ export const queueCommand: SlashCommand = {
 };
 
 /** Previous / Next under a queue page: redraws the same message with the requested page. */
-export const queuePageButtons: ComponentHandler = {
+export const queuePageButtons = pageButtonHandler({
   prefix: QUEUE_PAGE_PREFIX,
   access: 'everyone',
-  async handle(interaction, args, ctx) {
-    const page = Number(args[0]);
-    if (!interaction.isButton() || !Number.isSafeInteger(page)) {
-      throw new UserFacingError('not_found', 'This button no longer works; use /queue instead.');
-    }
-    await interaction.update(
-      await renderQueuePage(ctx.database.db, interaction.guildId, page, { clamp: true }),
-    );
-  },
-};
+  command: '/queue',
+  render: renderQueuePage,
+});
