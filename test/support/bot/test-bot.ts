@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ChannelType, PermissionFlagsBits } from 'discord.js';
+import { expect } from 'vitest';
 import type { APIUser } from 'discord-api-types/v10';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createBot, type Bot } from '../../../src/discord/bot.js';
@@ -26,6 +27,7 @@ export interface TestBot {
   reviewerRoleId: string;
   users: { admin: APIUser; reviewer: APIUser; viewer: APIUser; other: APIUser };
   dataDir: string;
+  /** Stops the bot and the local Discord, then fails if the bot called a route the fake lacks. */
   close(): Promise<void>;
 }
 
@@ -90,10 +92,12 @@ export async function startTestBot(
     users: { admin, reviewer, viewer, other },
     dataDir,
     async close() {
+      const unknown = [...discord.unknownRoutes];
       await bot.stop();
       await discord.close();
       if (!options.database) await database.close();
       await fs.rm(dataDir, { recursive: true, force: true });
+      expect(unknown, 'REST routes the local Discord does not serve').toEqual([]);
     },
   };
 }
