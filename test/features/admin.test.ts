@@ -1,5 +1,5 @@
 import { ChannelType, MessageFlags } from 'discord-api-types/v10';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BotModule, ModuleFactory } from '../../src/discord/module.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { listAudit, recordAudit } from '../../src/storage/audit-repo.js';
@@ -9,20 +9,14 @@ import {
   type InteractionHandle,
   type OptionValue,
 } from '../support/discord/index.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
 });

@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord-api-types/v10';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { getBalances } from '../../src/storage/balances-repo.js';
 import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
@@ -10,20 +10,14 @@ import {
   type OptionValue,
 } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });

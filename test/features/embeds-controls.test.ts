@@ -1,11 +1,11 @@
 import { InteractionResponseType, MessageFlags, type APIUser } from 'discord-api-types/v10';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/domain/tiers.js';
 import type { EmbedConfig } from '../../src/storage/embed-configs-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard, type InteractionHandle } from '../support/discord/index.js';
 import { until } from '../jobs/support/until.js';
 import {
@@ -20,15 +20,9 @@ import {
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 // Only queue events refresh the embeds here: an edit proves the control announced its change.
 beforeEach(async () => {
   t = await startEmbedBot(database, EVENTS_ONLY);

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InteractionResponseType, type APIEmbed } from 'discord-api-types/v10';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbedsOptions } from '../../src/features/embeds/index.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/features/embeds/queue-change-channel.js';
 import { getEmbedConfig, type EmbedConfig } from '../../src/storage/embed-configs-repo.js';
 import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission, userId } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { until } from '../jobs/support/until.js';
 import {
@@ -23,15 +23,9 @@ import {
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 afterEach(() => t.close());
 
 async function startBot(options: EmbedsOptions = FAST, env: Record<string, string> = {}): Promise<void> {

@@ -1,25 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIEmbed, type APIUser } from 'discord-api-types/v10';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
 import { getPreferences } from '../../src/storage/review-repo.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });

@@ -7,7 +7,7 @@ import {
 } from 'discord-api-types/v10';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../src/domain/audio.js';
 import { OPEN_TIERS } from '../../src/domain/tiers.js';
 import { createBot } from '../../src/discord/bot.js';
@@ -18,7 +18,7 @@ import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { seedSubmission } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import {
   FLAC_BYTES,
@@ -31,15 +31,9 @@ import {
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });

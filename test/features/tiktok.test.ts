@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModuleFactory } from '../../src/discord/module.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { tiktokModule } from '../../src/features/tiktok/index.js';
@@ -14,7 +14,7 @@ import {
   type InteractionHandle,
   type RecordedCall,
 } from '../support/discord/index.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import {
   chat,
@@ -34,16 +34,10 @@ installUnhandledRejectionGuard();
 const alice = { userId: '6812345678901234567', handle: 'alice.sings', nickname: 'Alice' };
 const bob = { userId: '6898765432109876543', handle: 'bob_beats', nickname: 'Bob' };
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let webcast: LocalWebcast;
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   webcast = await startLocalWebcast({ handle: 'review.night', roomId: '7450000000000000777' });

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpRoutesFor } from '../../src/http/routes.js';
 import { signWebhook } from '../../src/http/webhook-signature.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
@@ -23,15 +23,9 @@ const likeEvent = (count = 3) => ({
   total: count,
 });
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { overlayModule } from '../../src/features/overlay/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
@@ -8,23 +8,17 @@ import { setGuildField } from '../../src/storage/guild-config-repo.js';
 import { replacePageToken } from '../../src/storage/overlay-repo.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { commandAnswer, overlayUrl, playerUrl, queueSong, urlIn } from './page-support.js';
 import { lastQueueEvent, openEventStream, type EventStreamReader } from './sse-reader.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 const streams: EventStreamReader[] = [];
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({

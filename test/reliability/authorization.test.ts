@@ -8,7 +8,7 @@ import {
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Access } from '../../src/discord/module.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
@@ -19,22 +19,16 @@ import {
   type OptionValue,
 } from '../support/discord/index.js';
 import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { MP3_BYTES } from '../support/audio-samples.js';
 import { createEmbed } from '../features/support/embed-bot.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });

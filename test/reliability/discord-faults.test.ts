@@ -1,21 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OPEN_TIERS } from '../../src/domain/tiers.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, rateLimited } from '../support/discord/index.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });

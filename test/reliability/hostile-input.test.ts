@@ -8,7 +8,7 @@ import {
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../src/domain/audio.js';
 import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
@@ -22,22 +22,16 @@ import {
   type OptionValue,
 } from '../support/discord/index.js';
 import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { until } from '../jobs/support/until.js';
 import { FLAC_BYTES, M4A_BYTES, MP3_BYTES, PNG_BYTES, WAV_BYTES } from '../support/audio-samples.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let t: TestBot;
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });

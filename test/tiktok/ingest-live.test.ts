@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
 import { giftPoints } from '../../src/domain/points.js';
 import { watchTimeJob } from '../../src/features/tiktok/watch-time-job.js';
@@ -10,7 +10,7 @@ import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessio
 import { TikTokLiveSource } from '../../src/tiktok/connection.js';
 import { IngestPipeline } from '../../src/tiktok/ingest/pipeline.js';
 import { GUILD } from '../support/db/fixtures.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import {
   chat,
   gift,
@@ -40,16 +40,10 @@ const rose = (groupId: string) => ({
   groupId,
 });
 
-let database: TestDatabase;
+const database = useTestDatabase('postgres');
 let webcast: LocalWebcast;
 let running: { source: TikTokLiveSource; pipeline: IngestPipeline; recorder: SourceRecorder }[] = [];
 
-beforeAll(async () => {
-  database = await openTestDatabase('postgres');
-});
-afterAll(async () => {
-  await database?.close();
-});
 beforeEach(async () => {
   await database.reset();
   webcast = await startLocalWebcast({ handle: 'review.night' });

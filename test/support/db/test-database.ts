@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
 import { connectDatabase, type Database } from '../../../src/storage/connect.js';
 import { migrate } from '../../../src/storage/migrate.js';
@@ -74,4 +75,36 @@ async function truncateAll(database: Database): Promise<void> {
   )) as unknown as { rows: { tablename: string }[] };
   const tables = result.rows.map((r) => `"${r.tablename}"`).join(', ');
   if (tables) await database.db.execute(sql.raw(`TRUNCATE ${tables} RESTART IDENTITY CASCADE`));
+}
+
+/**
+ * The test file's own database: opened before its first test, closed after its last. The handle
+ * can be taken at the top of the file; it reaches the database once `beforeAll` has opened it.
+ */
+export function useTestDatabase(kind: DriverKind): TestDatabase {
+  let opened: TestDatabase | undefined;
+  beforeAll(async () => {
+    opened = await openTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  const current = (): TestDatabase => {
+    if (!opened) throw new Error('the test database opens in beforeAll; use it inside hooks and tests');
+    return opened;
+  };
+  return {
+    kind,
+    get db() {
+      return current().db;
+    },
+    get driver() {
+      return current().driver;
+    },
+    get url() {
+      return current().url;
+    },
+    reset: () => current().reset(),
+    close: () => current().close(),
+  };
 }
