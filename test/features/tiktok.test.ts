@@ -106,6 +106,20 @@ async function openSession() {
   return until('a live session', async () => (await sessions()).find((s) => s.ended_at === null));
 }
 
+/** The viewer asks to link alice's account, then the LIVE starts: the code alice will type. */
+async function aliceLinkCodeThenLive(): Promise<string> {
+  const { code } = await createLinkRequest(database.db, {
+    guildId: t.guildId,
+    discordUserId: t.users.viewer.id,
+    handle: alice.handle,
+    ttlMinutes: 10,
+    now: new Date(),
+  });
+  await answer(tiktokAdmin('connect', { username: 'review.night' }));
+  await openSession();
+  return code;
+}
+
 const messagesTo = (channelId: string) => (call: RecordedCall) =>
   call.method === 'POST' && call.path === `/channels/${channelId}/messages`;
 
@@ -257,15 +271,7 @@ describe('a LIVE', () => {
 
   it('a link code typed in the chat links the account and DMs the member', async () => {
     await start();
-    const { code } = await createLinkRequest(database.db, {
-      guildId: t.guildId,
-      discordUserId: t.users.viewer.id,
-      handle: alice.handle,
-      ttlMinutes: 10,
-      now: new Date(),
-    });
-    await answer(tiktokAdmin('connect', { username: 'review.night' }));
-    await openSession();
+    const code = await aliceLinkCodeThenLive();
     await webcast.push([chat({ ...alice, text: `my code ${code.toLowerCase()}` })]);
 
     const dm = await t.discord.waitForCall<{ content: string }>(
@@ -290,15 +296,7 @@ describe('a link code typed in the chat after skip-sized gifts', () => {
     const changes: string[] = [];
     t.bot.ctx.queueEvents.onChanged((guildId, reason) => changes.push(`${guildId}:${reason}`));
     const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
-    const { code } = await createLinkRequest(database.db, {
-      guildId: t.guildId,
-      discordUserId: t.users.viewer.id,
-      handle: alice.handle,
-      ttlMinutes: 10,
-      now: new Date(),
-    });
-    await answer(tiktokAdmin('connect', { username: 'review.night' }));
-    await openSession();
+    const code = await aliceLinkCodeThenLive();
     const toReviewers = messagesTo(t.channels.reviewers);
 
     // Not linked yet: the gift's skip waits for a link.
