@@ -6,7 +6,12 @@ import { memorySink } from '../../src/analytics/session-report.js';
 import { UserFacingError } from '../../src/domain/errors.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { GUILD, OTHER_GUILD } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import {
+  DRIVER_KINDS,
+  openTestDatabase,
+  type TestDatabase,
+  useTestDatabase,
+} from '../support/db/test-database.js';
 import { pngSize } from './png.js';
 import { FORMULA_HANDLE, seedSession } from './session-fixture.js';
 
@@ -138,13 +143,7 @@ describe.each(DRIVER_KINDS)('session export (%s)', (kind) => {
 });
 
 describe('session export of a session without viewers', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase('pglite');
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = useTestDatabase('pglite');
 
   it('is still a header-only CSV and a valid JSON document', async () => {
     await database.db.execute(

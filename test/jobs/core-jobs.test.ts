@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueEvents } from '../../src/discord/queue-events.js';
 import { backupJob } from '../../src/features/jobs/backup-job.js';
 import { scoreSyncJob } from '../../src/features/jobs/score-sync-job.js';
@@ -9,16 +9,10 @@ import { runJobInSlot } from '../../src/jobs/job-run.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { GUILD, OTHER_GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 describe.each(DRIVER_KINDS)('core jobs on %s', (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = useTestDatabase(kind);
   beforeEach(async () => {
     await database.reset();
   });

@@ -1,23 +1,17 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/domain/errors.js';
 import { getBalances } from '../../src/storage/balances-repo.js';
 import { BACKUPS_KEPT, listBackups, restoreBackup, writeBackup } from '../../src/storage/backup.js';
 import { GUILD, linkTikTok, OTHER_GUILD, setDiscordPoints, userId } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 describe.each(DRIVER_KINDS)('backups on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   let dir: string;
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-backup-'));

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/domain/errors.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
@@ -15,17 +15,11 @@ import {
   setDiscordPoints,
   userId,
 } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 describe.each(DRIVER_KINDS)('balances and guild config on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
   });

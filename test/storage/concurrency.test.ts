@@ -7,18 +7,12 @@ import { takeNextSubmission } from '../../src/storage/queue-moves.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { syncFreeScores } from '../../src/storage/score-sync.js';
 import { GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
-import { createPostgresDatabase, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { createPostgresDatabase, useTestDatabase } from '../support/db/test-database.js';
 
 const SERVING: Tier[] = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5', 'free'];
 
 describe('take-next on real PostgreSQL', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase('postgres');
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = useTestDatabase('postgres');
   beforeEach(async () => {
     await database.reset();
   });

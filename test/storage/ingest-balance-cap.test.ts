@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS, type GuildSettings } from '../../src/domain/guild-settings.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { recordIngestBatch, type InteractionRecord } from '../../src/storage/ingest-repo.js';
@@ -7,7 +7,7 @@ import { MAX_SAFE_BALANCE } from '../../src/storage/int8.js';
 import { openLiveSession } from '../../src/storage/live-sessions-repo.js';
 import { tickWatchTime } from '../../src/storage/watch-time-repo.js';
 import { GUILD } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 const T0 = new Date('2026-11-24T20:00:00.000Z');
 const WHALE = { tiktokUserId: '6800000000000000077', handle: 'whale', nickname: 'Whale' };
@@ -33,14 +33,8 @@ function gift(value: number, points: number): InteractionRecord {
  * event of the guild: additions now stop at the bound and the batch commits.
  */
 describe.each(DRIVER_KINDS)('balances at the 2^53−1 cap on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { convertWithCarry } from '../../src/domain/coins.js';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
 import { rowsOf } from '../../src/storage/connect.js';
@@ -10,7 +10,7 @@ import { tickWatchTime } from '../../src/storage/watch-time-repo.js';
 import { watchTimeJob } from '../../src/features/tiktok/watch-time-job.js';
 import { runJobInSlot } from '../../src/jobs/job-run.js';
 import { GUILD } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 const T0 = new Date('2026-11-24T20:00:00.000Z');
 const minute = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -18,14 +18,8 @@ const VIEWER = { tiktokUserId: '6800000000000000009', handle: 'night.owl', nickn
 const LURKER = { tiktokUserId: '6800000000000000010', handle: 'lurker', nickname: 'Lurker' };
 
 describe.each(DRIVER_KINDS)('watch time on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
   });

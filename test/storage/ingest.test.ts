@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { convertWithCarry } from '../../src/domain/coins.js';
 import { DEFAULT_GUILD_SETTINGS, type GuildSettings } from '../../src/domain/guild-settings.js';
 import { giftPoints } from '../../src/domain/points.js';
@@ -17,7 +17,7 @@ import { createLinkRequest } from '../../src/storage/link-requests-repo.js';
 import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { GUILD, linkTikTok, seedSubmission, userId } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 const T0 = new Date('2026-11-24T20:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -68,14 +68,8 @@ function comment(text: string, user = FAN, when = T0): InteractionRecord {
 const seen = (user = FAN, when = T0): SeenAccount => ({ ...user, at: when });
 
 describe.each(DRIVER_KINDS)('TikTok ingestion storage on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
   });

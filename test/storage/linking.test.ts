@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/domain/errors.js';
 import { LINK_CODE_ALPHABET } from '../../src/domain/link-codes.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
@@ -22,7 +22,7 @@ import {
 } from '../../src/storage/tiktok-accounts-repo.js';
 import { recordChat, type ChatMessage } from '../support/db/chat-batch.js';
 import { GUILD, linkTikTok, OTHER_GUILD, REVIEWER, seedSubmission, userId } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 const NOW = new Date('2026-11-24T18:00:00Z');
 const minutesLater = (m: number) => new Date(NOW.getTime() + m * 60_000);
@@ -49,14 +49,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string | null> {
 }
 
 describe.each(DRIVER_KINDS)('TikTok linking storage on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
   });

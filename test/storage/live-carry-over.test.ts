@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OPEN_TIERS, SKIP_TIERS } from '../../src/domain/tiers.js';
 import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
 import { takeNextSubmission } from '../../src/storage/queue-moves.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { GUILD, REVIEWER, seedSubmission, userId } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 describe.each(DRIVER_KINDS)('skips across lives on %s', (kind) => {
-  let database: TestDatabase;
+  const database = useTestDatabase(kind);
   const db = () => database.db;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
   beforeEach(async () => {
     await database.reset();
   });

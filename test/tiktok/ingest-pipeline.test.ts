@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/domain/guild-settings.js';
 import { pointsFor } from '../../src/domain/points.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import type { TikTokEvent } from '../../src/tiktok/events.js';
 import { IngestPipeline, type IngestPipelineOptions } from '../../src/tiktok/ingest/pipeline.js';
 import { GUILD } from '../support/db/fixtures.js';
-import { DRIVER_KINDS, openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 /** The pipeline under load: batches that grow with a backlog, and two batches written at once. */
 
@@ -37,13 +37,7 @@ const streamEnd = (n: number): TikTokEvent => ({
 });
 
 describe.each(DRIVER_KINDS)('ingest pipeline on %s', (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const database = useTestDatabase(kind);
   beforeEach(async () => {
     await database.reset();
   });
