@@ -20,7 +20,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const NAIVE_EVENTS = Number(process.env.BENCH_NAIVE_EVENTS ?? 5_000);
 const VIEWERS = 5_000;
 /** Interleaved runs of the pipeline and of COPY; the median of each is compared. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /** A busy LIVE: mostly likes, joins and comments from a few thousand viewers, some gifts. */
 function liveEvents(count: number, offset: number): TikTokEvent[] {

@@ -3,6 +3,8 @@ import type { GuildSettings } from '../domain/guild-settings.js';
 import { giftPoints, type PointRates } from '../domain/points.js';
 import { addToTally, BALANCE_CAP } from './balance-cap.js';
 import { rowsOf, type Db, type Queryable } from './connect.js';
+import { int8ArrayLiteral, textArrayLiteral } from './pg-array.js';
+import { storableJson, storableText } from './pg-text.js';
 import { awardGiftSkips, type GiftSender, type GiftSkipAward } from './gift-skip-claims-repo.js';
 import { completeChatLinks, type ChatComment, type ChatLink } from './link-requests-repo.js';
 
@@ -115,8 +117,8 @@ function chatComments(recorded: readonly InteractionRecord[]): ChatComment[] {
     const { text, handle } = r.payload;
     comments.push({
       tiktokUserId: r.tiktokUserId,
-      handle: typeof handle === 'string' ? handle : '',
-      text: typeof text === 'string' ? text : '',
+      handle: typeof handle === 'string' ? storableText(handle) : '',
+      text: typeof text === 'string' ? storableText(text) : '',
     });
   }
   return comments;
@@ -245,15 +247,17 @@ async function recordAndCredit(
 ): Promise<{ recordedIds: Set<string>; senders: Map<string, GiftSender>; coinsAwarded: number }> {
   const { coins: rate, per } = batch.settings.giftCoinRate;
   const cap = BALANCE_CAP;
-  const text = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
-  const int8s = (values: number[]) => sql`${sql.param(values)}::int8[]`;
+  const text = (values: (string | null)[]) => sql`${textArrayLiteral(values)}::text[]`;
+  const int8s = (values: number[]) => sql`${int8ArrayLiteral(values)}::int8[]`;
+  const times = (values: Date[]) =>
+    sql`${textArrayLiteral(values.map((d) => d.toISOString()))}::timestamptz[]`;
   // In msg id order, as accounts go in user id order: batches written at once (or by two processes)
   // then take their row locks in one order and cannot deadlock on a replayed message.
   const byMsgId = [...interactions].sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0));
   // LEAST: an admin may have lowered "per" since the carry was stored.
   const units = sql`(LEAST(a.gift_coin_carry, ${per - 1}) + EXCLUDED.tiktok_coins_gifted::numeric * ${rate})`;
   const returned = await rowsOf<{
-    what: 'recorded' | 'sender';
+    what: 'inserted' | 'recorded' | 'sender';
     id: string;
     discord_user_id: string | null;
     handle: string | null;
@@ -262,12 +266,14 @@ async function recordAndCredit(
     tx,
     sql`WITH ins AS (
           INSERT INTO interactions (guild_id, session_id, kind, msg_id, tiktok_user_id, amount, points, payload, occurred_at)
-          SELECT ${batch.guildId}, ${batch.sessionId}::bigint, r.kind, r.msg_id, r.user_id, r.amount, r.points, r.payload::jsonb, r.at
+          SELECT ${batch.guildId}, ${batch.sessionId}::bigint, r.kind, r.msg_id, r.user_id, r.amount, r.points,
+            -- One JSON array for all payloads: one stringify, one parse, no per-element escaping.
+            ${storableJson(byMsgId.map((i) => i.payload))}::jsonb -> (r.n - 1)::integer, r.at
           FROM unnest(${text(byMsgId.map((i) => i.kind))}, ${text(byMsgId.map((i) => i.msgId))},
                       ${text(byMsgId.map((i) => i.tiktokUserId))}, ${int8s(byMsgId.map((i) => i.amount))},
-                      ${int8s(byMsgId.map((i) => i.points))}, ${text(byMsgId.map((i) => JSON.stringify(i.payload)))},
-                      ${sql.param(byMsgId.map((i) => i.occurredAt.toISOString()))}::timestamptz[])
-            AS r(kind, msg_id, user_id, amount, points, payload, at)
+                      ${int8s(byMsgId.map((i) => i.points))},
+                      ${times(byMsgId.map((i) => i.occurredAt))})
+            WITH ORDINALITY AS r(kind, msg_id, user_id, amount, points, at, n)
           ON CONFLICT (guild_id, msg_id) DO NOTHING
           RETURNING msg_id, tiktok_user_id, points,
             -- Streak updates carry no value of their own (amount 0); a single gift carries its value.
@@ -286,9 +292,9 @@ async function recordAndCredit(
           SELECT ${batch.guildId}, s.id, s.handle, s.nickname, s.at, s.at, COALESCE(e.points, 0), COALESCE(e.gifted, 0),
             LEAST(div(COALESCE(e.gifted, 0)::numeric * ${rate}, ${per}), ${cap}),
             mod(COALESCE(e.gifted, 0)::numeric * ${rate}, ${per})
-          FROM unnest(${text(accounts.map((a) => a.tiktokUserId))}, ${text(accounts.map((a) => a.handle))},
-                      ${text(accounts.map((a) => a.nickname))},
-                      ${sql.param(accounts.map((a) => a.at.toISOString()))}::timestamptz[]) AS s(id, handle, nickname, at)
+          FROM unnest(${text(accounts.map((a) => a.tiktokUserId))}, ${text(accounts.map((a) => storableText(a.handle)))},
+                      ${text(accounts.map((a) => storableText(a.nickname)))},
+                      ${times(accounts.map((a) => a.at))}) AS s(id, handle, nickname, at)
           LEFT JOIN earned e ON e.id = s.id
           ORDER BY s.id
           ON CONFLICT (guild_id, tiktok_user_id) DO UPDATE SET
@@ -319,7 +325,10 @@ async function recordAndCredit(
           FROM (SELECT COALESCE(sum(coins), 0) AS coins FROM senders) t
           WHERE id = ${batch.sessionId}::bigint
         )
-        SELECT 'recorded' AS what, msg_id AS id, NULL AS discord_user_id, NULL AS handle, 0 AS coins FROM ins
+        SELECT 'inserted' AS what, NULL AS id, NULL AS discord_user_id, NULL AS handle, count(*) AS coins FROM ins
+        UNION ALL
+        -- Which ones, only when some were not (a replay): the usual batch returns no row per message.
+        SELECT 'recorded', msg_id, NULL, NULL, 0 FROM ins WHERE (SELECT count(*) FROM ins) < ${byMsgId.length}
         UNION ALL
         SELECT 'sender', tiktok_user_id, discord_user_id, handle, coins FROM senders`,
   );
@@ -327,7 +336,9 @@ async function recordAndCredit(
   const senders = new Map<string, GiftSender>();
   let coinsAwarded = 0;
   for (const row of returned) {
-    if (row.what === 'recorded') {
+    if (row.what === 'inserted') {
+      if (Number(row.coins) === byMsgId.length) for (const i of byMsgId) recordedIds.add(i.msgId);
+    } else if (row.what === 'recorded') {
       recordedIds.add(row.id);
     } else {
       senders.set(row.id, { handle: row.handle ?? '', discord_user_id: row.discord_user_id });

@@ -134,6 +134,21 @@ describe.each(DRIVER_KINDS)('TikTok ingestion storage on %s', (kind) => {
     expect(count?.n).toBe(4);
   });
 
+  it('stores texts with NUL or a lone surrogate made storable, instead of failing their batch for ever', async () => {
+    // PostgreSQL text and jsonb hold neither; TikTok and a relay can send both.
+    const user = { tiktokUserId: '6800000000000000002', handle: 'nul\u0000fan', nickname: 'N\u0000\ud83d' };
+    const result = await record([comment('hi\u0000there', user), like(2, user)], { accounts: [seen(user)] });
+    expect(result.recorded).toHaveLength(2);
+    const [row] = await rowsOf<{ text: string; handle: string; nickname: string }>(
+      db(),
+      sql`SELECT i.payload->>'text' AS text, a.handle, a.nickname FROM interactions i
+          JOIN tiktok_accounts a ON a.guild_id = i.guild_id AND a.tiktok_user_id = i.tiktok_user_id
+          WHERE i.kind = 'comment'`,
+    );
+    expect(row).toEqual({ text: 'hithere', handle: 'nulfan', nickname: 'N\ufffd' });
+    expect((await account(user.tiktokUserId))?.points).toBe(1 + 2);
+  });
+
   it('creates an account on first sight and follows its handle changes, never rolled back by a replay', async () => {
     await record([like(1)]);
     expect((await account())?.handle).toBe('fan.one');
