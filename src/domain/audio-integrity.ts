@@ -138,11 +138,16 @@ function wavProblem(bytes: Uint8Array, start: number): Problem {
 const FLAC_STREAMINFO = 0;
 const FLAC_STREAMINFO_LENGTH = 34;
 
-/** STREAMINFO first, every metadata block complete, then the sync code of the first audio frame. */
+/**
+ * STREAMINFO first, every metadata block complete, then the sync code of the first audio frame. When
+ * STREAMINFO gives the total sample count and the first frame header reads, the file's last frame
+ * header must also reach that count: a file cut anywhere before its last frame ends on an earlier one.
+ */
 function flacProblem(bytes: Uint8Array, start: number): Problem {
   if (start === TRUNCATED_TAG) return 'it ends inside its ID3 tag';
   let at = start + 4; // "fLaC"
   let first = true;
+  let streamInfo = -1;
   for (;;) {
     if (at + 4 > bytes.length) return 'it ends inside its FLAC metadata';
     const last = (bytes[at]! & 0x80) !== 0;
@@ -151,6 +156,7 @@ function flacProblem(bytes: Uint8Array, start: number): Problem {
     if (first && (type !== FLAC_STREAMINFO || length !== FLAC_STREAMINFO_LENGTH)) {
       return 'its FLAC stream information is missing';
     }
+    if (first) streamInfo = at + 4;
     at += 4 + length;
     if (at > bytes.length) return 'it ends inside its FLAC metadata';
     first = false;
@@ -160,7 +166,102 @@ function flacProblem(bytes: Uint8Array, start: number): Problem {
   if (at + 2 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8) {
     return 'it ends before its first FLAC audio frame';
   }
+  return flacEndProblem(bytes, streamInfo, at);
+}
+
+interface FlacFrameHeader {
+  variable: boolean;
+  /** Frame number (fixed block size) or first sample number (variable block size). */
+  number: number;
+  blockSize: number;
+  /** Sample rate, channel and sample size codes: the same in every frame of a stream. */
+  format: number;
+}
+
+/** Searched back from the end: the largest frame STREAMINFO allows, plus room for a trailing tag. */
+const FLAC_TAIL_MARGIN = 64 * 1024;
+const FLAC_TAIL_UNKNOWN = 1024 * 1024;
+
+function flacEndProblem(bytes: Uint8Array, streamInfo: number, firstFrame: number): Problem {
+  const minBlockSize = (bytes[streamInfo]! << 8) | bytes[streamInfo + 1]!;
+  const maxFrameSize =
+    (bytes[streamInfo + 7]! << 16) | (bytes[streamInfo + 8]! << 8) | bytes[streamInfo + 9]!;
+  const totalSamples = (bytes[streamInfo + 13]! & 0x0f) * 2 ** 32 + u32be(bytes, streamInfo + 14);
+  const first = flacFrameHeader(bytes, firstFrame);
+  // Unknown length (a streaming encoder) or an unreadable first header: nothing to compare with.
+  if (totalSamples === 0 || first === null) return null;
+  const window = (maxFrameSize > 0 ? maxFrameSize : FLAC_TAIL_UNKNOWN) + FLAC_TAIL_MARGIN;
+  for (let at = bytes.length - 2; at >= firstFrame && at >= bytes.length - window; at--) {
+    if (bytes[at] !== 0xff || (bytes[at + 1]! & 0xfe) !== 0xf8) continue;
+    const last = flacFrameHeader(bytes, at);
+    if (last === null || last.variable !== first.variable || last.format !== first.format) continue;
+    const end = (last.variable ? last.number : last.number * minBlockSize) + last.blockSize;
+    return end < totalSamples ? 'it is shorter than its FLAC header says' : null;
+  }
   return null;
+}
+
+/** CRC-8 of a frame header: polynomial x^8 + x^2 + x + 1, initial value 0. */
+function crc8(bytes: Uint8Array, from: number, to: number): number {
+  let crc = 0;
+  for (let i = from; i < to; i++) {
+    crc ^= bytes[i]!;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+  }
+  return crc;
+}
+
+/**
+ * The frame header at `at`, or null when the bytes there are not one: reserved values, a malformed
+ * coded number or a wrong CRC-8 (audio data holds the sync pattern now and then; the CRC tells).
+ */
+function flacFrameHeader(bytes: Uint8Array, at: number): FlacFrameHeader | null {
+  if (at + 5 > bytes.length) return null;
+  const variable = (bytes[at + 1]! & 1) === 1;
+  const sizeCode = bytes[at + 2]! >> 4;
+  const rateCode = bytes[at + 2]! & 0x0f;
+  const channels = bytes[at + 3]! >> 4;
+  if (sizeCode === 0 || rateCode === 15 || channels > 10 || (bytes[at + 3]! & 1) !== 0) return null;
+  // The frame or sample number, coded like UTF-8 (up to 7 bytes for 36 bits).
+  let pos = at + 4;
+  const lead = bytes[pos]!;
+  const extra =
+    lead < 0x80
+      ? 0
+      : lead < 0xc0
+        ? -1
+        : lead < 0xe0
+          ? 1
+          : lead < 0xf0
+            ? 2
+            : lead < 0xf8
+              ? 3
+              : lead < 0xfc
+                ? 4
+                : lead < 0xfe
+                  ? 5
+                  : lead === 0xfe
+                    ? 6
+                    : -1;
+  if (extra < 0 || pos + 1 + extra > bytes.length) return null;
+  let number = extra === 0 ? lead : lead & (0x7f >> (extra + 1));
+  for (let i = 1; i <= extra; i++) {
+    const next = bytes[pos + i]!;
+    if ((next & 0xc0) !== 0x80) return null;
+    number = number * 64 + (next & 0x3f);
+  }
+  pos += 1 + extra;
+  let blockSize: number;
+  if (sizeCode === 1) blockSize = 192;
+  else if (sizeCode <= 5) blockSize = 576 << (sizeCode - 2);
+  else if (sizeCode === 6) blockSize = (bytes[pos++] ?? 0) + 1;
+  else if (sizeCode === 7) {
+    blockSize = (((bytes[pos] ?? 0) << 8) | (bytes[pos + 1] ?? 0)) + 1;
+    pos += 2;
+  } else blockSize = 256 << (sizeCode - 8);
+  pos += rateCode === 12 ? 1 : rateCode === 13 || rateCode === 14 ? 2 : 0;
+  if (pos + 1 > bytes.length || crc8(bytes, at, pos) !== bytes[pos]) return null;
+  return { variable, number, blockSize, format: (bytes[at + 2]! & 0x0f) | ((bytes[at + 3]! & 0xfe) << 4) };
 }
 
 // M4A

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileTypeFromBuffer } from 'file-type';
 import { describe, expect, it } from 'vitest';
 import { audioFormatFromDetected, type AudioFormat } from '../../src/domain/audio.js';
@@ -193,6 +194,60 @@ describe('FLAC', () => {
     const whole = Buffer.concat([Buffer.from('fLaC'), info, picture, frame]);
     expect(() => checkAudioIntact('flac', whole, 'x')).not.toThrow();
     expect(problemOf('flac', whole.subarray(0, 200))).toMatch(/ends inside its FLAC metadata/);
+  });
+});
+
+describe('FLAC as the reference encoder writes it', () => {
+  // flac 1.4: 4,800 samples (8 kHz mono) in frames of 1,024, the last one 704; a seek table.
+  const REAL = readFileSync(new URL('../support/fixtures/tone-8khz-mono.flac', import.meta.url));
+  const frameStarts = (() => {
+    const starts: number[] = [];
+    for (let i = 0; i + 1 < REAL.length; i++) if (REAL[i] === 0xff && REAL[i + 1] === 0xf8) starts.push(i);
+    return starts;
+  })();
+
+  it('passes whole, and with its last frame cut (a tenth of a second at most)', async () => {
+    expect(audioFormatFromDetected(await fileTypeFromBuffer(REAL), 'x')).toBe('flac');
+    expect(() => checkAudioIntact('flac', REAL, 'x')).not.toThrow();
+    const lastFrame = frameStarts.at(-1)!;
+    expect(() => checkAudioIntact('flac', REAL.subarray(0, lastFrame + 20), 'x')).not.toThrow();
+  });
+
+  it('refuses it cut anywhere before its last frame', () => {
+    // Sync patterns inside audio data are skipped by the header CRC, so every frame is found.
+    expect(frameStarts.length).toBeGreaterThanOrEqual(5);
+    const lastFrame = frameStarts.at(-1)!;
+    for (const cut of [
+      frameStarts[0]! + 10,
+      frameStarts[2]!,
+      Math.floor((frameStarts[1]! + lastFrame) / 2),
+      lastFrame,
+    ]) {
+      expect(problemOf('flac', REAL.subarray(0, cut))).toMatch(/shorter than its FLAC header says/);
+    }
+  });
+
+  it('is not fooled by the sync pattern inside audio data: the header CRC must match', () => {
+    // The first frame's header (frame 0) with its CRC byte changed, in the last frame's audio data.
+    const first = frameStarts[0]!;
+    const fake = Buffer.from(REAL.subarray(first, first + 6));
+    fake[5] = fake[5]! ^ 0x5a;
+    const copy = Buffer.from(REAL);
+    fake.copy(copy, frameStarts.at(-1)! + 30);
+    expect(() => checkAudioIntact('flac', copy, 'x')).not.toThrow();
+  });
+
+  it('finds the last frame behind a trailing ID3v1 tag', () => {
+    const tagged = Buffer.concat([REAL, Buffer.from('TAG'), Buffer.alloc(125, 0xff)]);
+    expect(() => checkAudioIntact('flac', tagged, 'x')).not.toThrow();
+  });
+
+  it('does not judge a stream whose length STREAMINFO leaves unknown', () => {
+    const unknown = Buffer.from(REAL);
+    // STREAMINFO starts at 8; its 36-bit total sample count ends at byte 17 + 8.
+    unknown[8 + 13] = unknown[8 + 13]! & 0xf0;
+    unknown.writeUInt32BE(0, 8 + 14);
+    expect(() => checkAudioIntact('flac', unknown.subarray(0, frameStarts[2]!), 'x')).not.toThrow();
   });
 });
 
