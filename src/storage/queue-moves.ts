@@ -15,9 +15,10 @@ import {
   type RawRow,
   type SubmissionRecord,
 } from './submission-record.js';
+import { freeOrderGate } from './score-sync.js';
 import { lockSubmission, scoreExpression, submitSong } from './submissions-repo.js';
 
-/** How often a take that found every serving row held waits for the head's holder and looks again. */
+/** How often a take that found nothing it could take waits for what held it and looks again. */
 const HELD_HEAD_WAITS = 3;
 
 /**
@@ -26,8 +27,10 @@ const HELD_HEAD_WAITS = 3;
  * `servedFrom` is the tier it was played from (the row itself now says Songs Played). `played_at` is
  * the moment of the take, not of the transaction, so the history shows the order songs were served.
  *
- * When every serving row is held, the queue is not empty: other reviewers are taking songs (for a
- * few milliseconds) or the score sync's one statement is rewriting Free. The take then waits for the
+ * A take does not run while the guild's score sync is rewriting Free (`freeOrderGate`): it would
+ * skip the rows the sync already holds and serve a lower song. It waits for the sync's transaction
+ * and then takes the head of the new order. When every serving row is held, the queue is not empty
+ * either: other reviewers are taking songs (for a few milliseconds). The take then waits for the
  * head's holder and looks again, instead of answering that there is nothing to review.
  */
 export async function takeNextSubmission(
@@ -38,7 +41,9 @@ export async function takeNextSubmission(
   for (let waits = 0; ; waits++) {
     const taken = await takeUnheldHead(db, guildId, reviewerId);
     if (taken || waits === HELD_HEAD_WAITS) return taken;
-    // Waits for the holder, then skips rows it took; nothing left means the queue is really empty.
+    // Waits for a sync, and for the head's holder; then skips rows it took. Nothing left means the
+    // queue is really empty.
+    await db.execute(sql`SELECT pg_advisory_xact_lock_shared(${freeOrderGate(guildId)})`);
     const [head] = await rowsOf<{ id: number }>(
       db,
       sql`SELECT id FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
@@ -55,8 +60,12 @@ async function takeUnheldHead(
 ): Promise<(SubmissionRecord & { servedFrom: Tier }) | null> {
   const rows = await preparedRowsOf<RawRow & { served_from: Tier }>(
     db,
-    sql`WITH picked AS (
-          SELECT id AS picked_id, tier AS served_from FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
+    sql`WITH gate AS MATERIALIZED (
+          SELECT pg_try_advisory_xact_lock_shared(${freeOrderGate(guildId)}) AS open
+        ),
+        picked AS (
+          SELECT id AS picked_id, tier AS served_from FROM submissions
+          WHERE guild_id = ${guildId} AND ${SERVING} AND (SELECT open FROM gate)
           ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
         ),
         taken AS (

@@ -101,6 +101,32 @@ describe('take-next on real PostgreSQL', () => {
       expect(taken?.servedFrom).toBe('free');
     });
 
+    it('does not serve the second song while the sync holds the head', async () => {
+      const songs = [];
+      for (let n = 1; n <= 3; n++) songs.push(await seedSubmission(database.db, { submitter: userId(n) }));
+      for (let n = 1; n <= 3; n++) await setDiscordPoints(database.db, GUILD, userId(n), n * 10);
+      await syncFreeScores(database.db, GUILD);
+      // Only the head's score changes, and it stays the head: the sync holds that one row alone.
+      await setDiscordPoints(database.db, GUILD, userId(3), 40);
+
+      let syncing: () => void = () => {};
+      const synced = new Promise<void>((resolve) => (syncing = resolve));
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const sync = database.db.transaction(async (tx) => {
+        expect(await syncFreeScores(tx, GUILD)).toBe(1);
+        syncing();
+        await released;
+      });
+      await synced;
+      const take = takeNextForReview(database.db, GUILD, 'reviewer');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await sync;
+
+      expect((await take)?.id).toBe(songs[2]);
+    });
+
     it('still answers null for a queue that is really empty', async () => {
       expect(await takeNextSubmission(database.db, GUILD, 'reviewer')).toBeNull();
     });
