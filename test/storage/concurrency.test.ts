@@ -75,18 +75,25 @@ describe('take-next on real PostgreSQL', () => {
   });
 
   describe('while the score sync rewrites Free', () => {
-    it('waits for the sync instead of answering that the queue is empty, and serves the new head', async () => {
+    /** Three Free songs whose submitters have 10, 20 and 30 points; the last one leads. */
+    async function seedThree(): Promise<number[]> {
       const songs = [];
       for (let n = 1; n <= 3; n++) songs.push(await seedSubmission(database.db, { submitter: userId(n) }));
       for (let n = 1; n <= 3; n++) await setDiscordPoints(database.db, GUILD, userId(n), n * 10);
+      return songs;
+    }
 
+    /**
+     * A take started while a sync that changed `changed` scores keeps its transaction open (so it
+     * holds those rows) for 200 ms; resolves with what the take served.
+     */
+    async function takeDuringSync(changed: number) {
       let syncing: () => void = () => {};
       const synced = new Promise<void>((resolve) => (syncing = resolve));
       let release: () => void = () => {};
       const released = new Promise<void>((resolve) => (release = resolve));
-      // The sync's statement holds every Free row (all three scores change) until its transaction ends.
       const sync = database.db.transaction(async (tx) => {
-        expect(await syncFreeScores(tx, GUILD)).toBe(3);
+        expect(await syncFreeScores(tx, GUILD)).toBe(changed);
         syncing();
         await released;
       });
@@ -95,36 +102,23 @@ describe('take-next on real PostgreSQL', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       release();
       await sync;
+      return take;
+    }
 
-      const taken = await take;
+    it('waits for the sync instead of answering that the queue is empty, and serves the new head', async () => {
+      const songs = await seedThree();
+      // All three scores change: the sync's statement holds every Free row.
+      const taken = await takeDuringSync(3);
       expect(taken?.id).toBe(songs[2]);
       expect(taken?.servedFrom).toBe('free');
     });
 
     it('does not serve the second song while the sync holds the head', async () => {
-      const songs = [];
-      for (let n = 1; n <= 3; n++) songs.push(await seedSubmission(database.db, { submitter: userId(n) }));
-      for (let n = 1; n <= 3; n++) await setDiscordPoints(database.db, GUILD, userId(n), n * 10);
+      const songs = await seedThree();
       await syncFreeScores(database.db, GUILD);
       // Only the head's score changes, and it stays the head: the sync holds that one row alone.
       await setDiscordPoints(database.db, GUILD, userId(3), 40);
-
-      let syncing: () => void = () => {};
-      const synced = new Promise<void>((resolve) => (syncing = resolve));
-      let release: () => void = () => {};
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const sync = database.db.transaction(async (tx) => {
-        expect(await syncFreeScores(tx, GUILD)).toBe(1);
-        syncing();
-        await released;
-      });
-      await synced;
-      const take = takeNextForReview(database.db, GUILD, 'reviewer');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      release();
-      await sync;
-
-      expect((await take)?.id).toBe(songs[2]);
+      expect((await takeDuringSync(1))?.id).toBe(songs[2]);
     });
 
     it('still answers null for a queue that is really empty', async () => {
