@@ -225,24 +225,9 @@ function flacFrameHeader(bytes: Uint8Array, at: number): FlacFrameHeader | null 
   // The frame or sample number, coded like UTF-8 (up to 7 bytes for 36 bits).
   let pos = at + 4;
   const lead = bytes[pos]!;
-  const extra =
-    lead < 0x80
-      ? 0
-      : lead < 0xc0
-        ? -1
-        : lead < 0xe0
-          ? 1
-          : lead < 0xf0
-            ? 2
-            : lead < 0xf8
-              ? 3
-              : lead < 0xfc
-                ? 4
-                : lead < 0xfe
-                  ? 5
-                  : lead === 0xfe
-                    ? 6
-                    : -1;
+  // Its leading 1 bits give its length in bytes: none for one byte, 2–7 for more; 1 or 8 is invalid.
+  const ones = Math.clz32(~lead << 24);
+  const extra = ones === 0 ? 0 : ones === 1 || ones > 7 ? -1 : ones - 1;
   if (extra < 0 || pos + 1 + extra > bytes.length) return null;
   let number = extra === 0 ? lead : lead & (0x7f >> (extra + 1));
   for (let i = 1; i <= extra; i++) {

@@ -237,6 +237,15 @@ describe('FLAC as the reference encoder writes it', () => {
     expect(() => checkAudioIntact('flac', copy, 'x')).not.toThrow();
   });
 
+  it('reads frame numbers coded in several bytes (a song has thousands of frames)', () => {
+    // flac 1.4, 36,000 samples of silence in 2,250 frames of 16: the last numbers take 3 bytes.
+    const long = readFileSync(new URL('../support/fixtures/silence-2250-frames.flac', import.meta.url));
+    expect(() => checkAudioIntact('flac', long, 'x')).not.toThrow();
+    expect(problemOf('flac', long.subarray(0, Math.floor(long.length * 0.98)))).toMatch(
+      /shorter than its FLAC header says/,
+    );
+  });
+
   it('finds the last frame behind a trailing ID3v1 tag', () => {
     const tagged = Buffer.concat([REAL, Buffer.from('TAG'), Buffer.alloc(125, 0xff)]);
     expect(() => checkAudioIntact('flac', tagged, 'x')).not.toThrow();
