@@ -324,11 +324,13 @@ async function recordAndCredit(
             gift_coins_awarded = ${addToTally('gift_coins_awarded', sql`t.coins`)}
           FROM (SELECT COALESCE(sum(coins), 0) AS coins FROM senders) t
           WHERE id = ${batch.sessionId}::bigint
+        ), inserted AS (
+          SELECT count(*) AS n FROM ins
         )
-        SELECT 'inserted' AS what, NULL AS id, NULL AS discord_user_id, NULL AS handle, count(*) AS coins FROM ins
+        SELECT 'inserted' AS what, NULL AS id, NULL AS discord_user_id, NULL AS handle, n AS coins FROM inserted
         UNION ALL
         -- Which ones, only when some were not (a replay): the usual batch returns no row per message.
-        SELECT 'recorded', msg_id, NULL, NULL, 0 FROM ins WHERE (SELECT count(*) FROM ins) < ${byMsgId.length}
+        SELECT 'recorded', msg_id, NULL, NULL, 0 FROM ins WHERE (SELECT n FROM inserted) < ${byMsgId.length}
         UNION ALL
         SELECT 'sender', tiktok_user_id, discord_user_id, handle, coins FROM senders`,
   );
