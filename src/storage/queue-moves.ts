@@ -6,10 +6,11 @@ import { assertTransition } from '../domain/transitions.js';
 import { isSkipTier, TIER_LABELS, type SkipTier, type Tier } from '../domain/tiers.js';
 import { recordAudit } from './audit-repo.js';
 import { preparedRowsOf, rowsOf, type Queryable } from './connect.js';
+import { FREE_ORDER, FREE_SUBMISSION_COLS, liveFree } from './free-order.js';
 import {
   OPEN,
   QUEUE_ORDER,
-  SERVING,
+  SKIP_SERVING,
   SUBMISSION_COLS as cols,
   toSubmission,
   type RawRow,
@@ -44,11 +45,7 @@ export async function takeNextSubmission(
     // Waits for a sync, and for the head's holder; then skips rows it took. Nothing left means the
     // queue is really empty.
     await db.execute(sql`SELECT pg_advisory_xact_lock_shared(${freeOrderGate(guildId)})`);
-    const [head] = await rowsOf<{ id: number }>(
-      db,
-      sql`SELECT id FROM submissions WHERE guild_id = ${guildId} AND ${SERVING}
-          ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE`,
-    );
+    const [head] = await rowsOf<RawRow>(db, servingHead(guildId, 'wait for its holder'));
     if (!head) return null;
   }
 }
@@ -58,20 +55,31 @@ async function takeUnheldHead(
   guildId: string,
   reviewerId: string,
 ): Promise<(SubmissionRecord & { servedFrom: Tier }) | null> {
+  // Free is looked at only when no skip row can be taken; its entry goes with the take.
   const rows = await preparedRowsOf<RawRow & { served_from: Tier }>(
     db,
     sql`WITH gate AS MATERIALIZED (
           SELECT pg_try_advisory_xact_lock_shared(${freeOrderGate(guildId)}) AS open
         ),
-        picked AS (
-          SELECT id AS picked_id, tier AS served_from FROM submissions
-          WHERE guild_id = ${guildId} AND ${SERVING} AND (SELECT open FROM gate)
+        skip_pick AS MATERIALIZED (
+          SELECT id AS picked_id, tier AS served_from, score AS served_score, NULL::tid AS entry FROM submissions
+          WHERE guild_id = ${guildId} AND ${SKIP_SERVING} AND (SELECT open FROM gate)
           ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
         ),
+        free_pick AS MATERIALIZED (
+          SELECT s.id AS picked_id, s.tier AS served_from, f.score AS served_score, f.ctid AS entry
+          FROM ${liveFree(guildId)} AND (SELECT open FROM gate) AND NOT EXISTS (SELECT 1 FROM skip_pick)
+          ORDER BY ${FREE_ORDER} LIMIT 1 FOR UPDATE OF s SKIP LOCKED
+        ),
+        picked AS (SELECT * FROM skip_pick UNION ALL SELECT * FROM free_pick),
         taken AS (
-          UPDATE submissions SET tier = 'played', tier_since = clock_timestamp(), played_at = clock_timestamp(), played_by = ${reviewerId}
+          UPDATE submissions SET tier = 'played', tier_since = clock_timestamp(), played_at = clock_timestamp(),
+            played_by = ${reviewerId}, score = picked.served_score
           FROM picked WHERE id = picked.picked_id
           RETURNING ${cols}, picked.served_from
+        ),
+        unranked AS (
+          DELETE FROM free_order WHERE ctid = (SELECT entry FROM free_pick)
         ),
         reset_discord AS (
           UPDATE user_points SET points = 0, updated_at = now()
@@ -88,12 +96,30 @@ async function takeUnheldHead(
 
 /** The song at the head of the serving tiers, without taking it. */
 export async function peekNextSubmission(db: Queryable, guildId: string): Promise<SubmissionRecord | null> {
-  const rows = await rowsOf<RawRow>(
-    db,
-    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND ${SERVING} ORDER BY ${QUEUE_ORDER} LIMIT 1`,
-  );
+  const rows = await rowsOf<RawRow>(db, servingHead(guildId, 'read'));
   return rows[0] ? toSubmission(rows[0]) : null;
 }
+
+/** The head of the skip tiers, or else of Free; locked (waiting for its holder) if asked. */
+function servingHead(guildId: string, mode: 'read' | 'wait for its holder'): SQL {
+  const lock = mode === 'read' ? sql`` : sql`FOR UPDATE`;
+  return sql`WITH skip_head AS MATERIALIZED (
+        SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND ${SKIP_SERVING}
+        ORDER BY ${QUEUE_ORDER} LIMIT 1 ${lock}
+      ),
+      free_head AS MATERIALIZED (
+        SELECT ${FREE_SUBMISSION_COLS} FROM ${liveFree(guildId)} AND NOT EXISTS (SELECT 1 FROM skip_head)
+        ORDER BY ${FREE_ORDER} LIMIT 1 ${mode === 'read' ? sql`` : sql`FOR UPDATE OF s`}
+      )
+      SELECT * FROM skip_head UNION ALL SELECT * FROM free_head`;
+}
+
+/** The updated row's submitter's score now: a song entering Free is ranked by it (free_order_enter). */
+const LIVE_SCORE_OF_ROW = sql`(
+  COALESCE((SELECT up.points FROM user_points up
+            WHERE up.guild_id = submissions.guild_id AND up.discord_user_id = submissions.submitter_id), 0)
+  + COALESCE((SELECT ta.points FROM tiktok_accounts ta
+              WHERE ta.guild_id = submissions.guild_id AND ta.discord_user_id = submissions.submitter_id), 0))`;
 
 async function setTier(
   tx: Queryable,
@@ -104,6 +130,7 @@ async function setTier(
   const [row] = await rowsOf<RawRow>(
     tx,
     sql`UPDATE submissions SET tier = ${tier}, tier_since = now(),
+          score = ${tier === 'free' ? LIVE_SCORE_OF_ROW : sql`score`},
           skip_amount = COALESCE(${fields.skipAmount ?? null}::integer, skip_amount),
           requested_skip_amount = ${fields.requestedSkipAmount === undefined ? sql`requested_skip_amount` : fields.requestedSkipAmount}
         WHERE id = ${id} RETURNING ${cols}`,

@@ -19,6 +19,10 @@ export interface SubmissionRecord {
   tier: Tier;
   skipAmount: number;
   requestedSkipAmount: number | null;
+  /**
+   * Read in queue order (listing, places in line, next), a Free song's live score from
+   * `free_order`; otherwise the score it entered Free with, or was served at.
+   */
   score: number;
   submittedAt: Date;
   tierSince: Date;
@@ -37,8 +41,13 @@ export const SUBMISSION_COLUMNS = `id, guild_id, submitter_id, artist, title, li
 export const SUBMISSION_COLS = sql.raw(SUBMISSION_COLUMNS);
 /** tier_rank 0..5: the tiers `next` serves. 0..6 adds Pending: the submission is still open. */
 export const SERVING = sql.raw('tier_rank <= 5');
+/** tier_rank 0..4: the skip tiers, served before Free and ordered in `submissions` itself. */
+export const SKIP_SERVING = sql.raw('tier_rank <= 4');
 export const OPEN = sql.raw('tier_rank <= 6');
-/** Mirrors compareQueueEntries in src/domain/ordering.ts and the submissions_serving index. */
+/**
+ * Mirrors compareQueueEntries in src/domain/ordering.ts and the submissions_serving index, for every
+ * tier but Free: Free's live order is in `free_order` (see free-order.ts).
+ */
 export const QUEUE_ORDER = sql.raw('tier_rank, priority DESC, order_time, id');
 
 export type RawRow = Record<string, unknown>;

@@ -1,9 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { UserFacingError } from '../domain/errors.js';
 import type { GuildSettings } from '../domain/guild-settings.js';
 import { checkNewSubmission } from '../domain/submission-rules.js';
-import { SKIP_TIERS, type Tier } from '../domain/tiers.js';
+import { SKIP_TIERS, tierRank, type Tier } from '../domain/tiers.js';
 import { rowsOf, type Queryable } from './connect.js';
+import { FREE_ORDER, FREE_SUBMISSION_COLS, liveFree } from './free-order.js';
 import { toDateOrNull } from './rows.js';
 import {
   OPEN,
@@ -124,22 +125,55 @@ export async function listQueue(
 ): Promise<QueuePage> {
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.min(Math.max(1, options.limit ?? 10), 500);
-  const tiers = sql.param([...options.tiers]);
+  const counts = await rowsOf<{ tier: Tier; n: number }>(
+    db,
+    sql`SELECT tier, count(*) AS n FROM submissions
+        WHERE guild_id = ${guildId} AND tier = ANY(${sql.param([...options.tiers])}::text[]) GROUP BY tier`,
+  );
+  const count = (tiers: readonly Tier[]) =>
+    counts.filter((c) => tiers.includes(c.tier)).reduce((sum, c) => sum + Number(c.n), 0);
   const history = options.tiers.every((t) => t === 'played' || t === 'removed');
-  const order = history ? sql.raw('tier_rank, tier_since DESC, id') : QUEUE_ORDER;
-  const rows = await rowsOf<RawRow>(
-    db,
-    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${tiers}::text[])
-        ORDER BY ${order} OFFSET ${offset} LIMIT ${limit}`,
-  );
-  const [count] = await rowsOf<{ n: number }>(
-    db,
-    sql`SELECT count(*) AS n FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${tiers}::text[])`,
-  );
+  // In serving order: the tiers before Free, Free (ordered in free_order), the tiers after it.
+  const segments: { tiers: Tier[]; rows: (skip: number, take: number) => SQL }[] = history
+    ? [{ tiers: [...options.tiers], rows: (skip, take) => historyRows(guildId, options.tiers, skip, take) }]
+    : [
+        options.tiers.filter((t) => tierRank(t) < FREE_RANK),
+        options.tiers.filter((t) => t === 'free'),
+        options.tiers.filter((t) => tierRank(t) > FREE_RANK),
+      ].map((tiers) => ({
+        tiers,
+        rows: (skip: number, take: number) =>
+          tiers[0] === 'free' ? freeRows(guildId, skip, take) : queueRows(guildId, tiers, skip, take),
+      }));
+  const entries: RawRow[] = [];
+  let skip = offset;
+  for (const segment of segments) {
+    const n = count(segment.tiers);
+    if (segment.tiers.length > 0 && skip < n && entries.length < limit) {
+      entries.push(...(await rowsOf<RawRow>(db, segment.rows(skip, limit - entries.length))));
+    }
+    skip = Math.max(0, skip - n);
+  }
   return {
-    entries: rows.map((r, i) => ({ ...toSubmission(r), position: offset + i + 1 })),
-    total: Number(count?.n ?? 0),
+    entries: entries.map((r, i) => ({ ...toSubmission(r), position: offset + i + 1 })),
+    total: count(options.tiers),
   };
+}
+
+const FREE_RANK = tierRank('free');
+
+function queueRows(guildId: string, tiers: readonly Tier[], skip: number, take: number): SQL {
+  return sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${sql.param([...tiers])}::text[])
+    ORDER BY ${QUEUE_ORDER} OFFSET ${skip} LIMIT ${take}`;
+}
+
+function historyRows(guildId: string, tiers: readonly Tier[], skip: number, take: number): SQL {
+  return sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${sql.param([...tiers])}::text[])
+    ORDER BY tier_rank, tier_since DESC, id OFFSET ${skip} LIMIT ${take}`;
+}
+
+function freeRows(guildId: string, skip: number, take: number): SQL {
+  return sql`SELECT ${FREE_SUBMISSION_COLS} FROM ${liveFree(guildId)} ORDER BY ${FREE_ORDER} OFFSET ${skip} LIMIT ${take}`;
 }
 
 /** The user's open submissions with their place in line (serving tiers only; Pending has none). */
@@ -152,13 +186,21 @@ export async function userPositions(
     db,
     sql`WITH mine AS (
           SELECT ${cols}, tier_rank, priority, order_time FROM submissions
-          WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN}
+          WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN} AND tier <> 'free'
+          UNION ALL
+          SELECT ${FREE_SUBMISSION_COLS}, 5, f.score, f.submitted_at FROM ${liveFree(guildId)} AND s.submitter_id = ${userId}
         )
-        SELECT mine.*, CASE WHEN mine.tier_rank <= 5 THEN (
-          SELECT count(*) + 1 FROM submissions s
-          WHERE s.guild_id = ${guildId} AND s.tier_rank <= 5
-            AND (s.tier_rank, -s.priority, s.order_time, s.id) < (mine.tier_rank, -mine.priority, mine.order_time, mine.id)
-        ) END AS position
+        SELECT mine.*, CASE
+          WHEN mine.tier_rank <= 4 THEN (
+            SELECT count(*) + 1 FROM submissions s
+            WHERE s.guild_id = ${guildId} AND s.tier_rank <= 4
+              AND (s.tier_rank, -s.priority, s.order_time, s.id) < (mine.tier_rank, -mine.priority, mine.order_time, mine.id))
+          WHEN mine.tier_rank = 5 THEN (
+            SELECT count(*) + 1 FROM submissions s WHERE s.guild_id = ${guildId} AND s.tier_rank <= 4
+          ) + (
+            SELECT count(*) FROM ${liveFree(guildId)}
+              AND (-f.score, f.submitted_at, f.submission_id) < (-mine.priority, mine.order_time, mine.id))
+        END AS position
         FROM mine ORDER BY mine.tier_rank, mine.priority DESC, mine.order_time, mine.id`,
   );
   return rows.map((r) => ({ ...toSubmission(r), position: r.position === null ? null : Number(r.position) }));

@@ -7,7 +7,7 @@ import { backupJob } from '../../src/features/jobs/backup-job.js';
 import { scoreSyncJob } from '../../src/features/jobs/score-sync-job.js';
 import { runJobInSlot } from '../../src/jobs/job-run.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { getSubmission } from '../../src/storage/submissions-repo.js';
+import { userPositions } from '../../src/storage/submissions-repo.js';
 import { GUILD, OTHER_GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
 import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
@@ -17,20 +17,24 @@ describe.each(DRIVER_KINDS)('core jobs on %s', (kind) => {
     await database.reset();
   });
 
-  it('score sync updates Free scores of every guild and announces only guilds whose scores moved', async () => {
+  it('score sync reranks Free of every guild and announces only guilds whose order changed', async () => {
     const moved = await seedSubmission(database.db, { guildId: GUILD, submitter: userId(1) });
     await seedSubmission(database.db, { guildId: OTHER_GUILD, submitter: userId(2) });
-    await setDiscordPoints(database.db, GUILD, userId(1), 40);
     const events = new QueueEvents();
     const announced: string[] = [];
     events.onChanged((guildId, reason) => announced.push(`${guildId}:${reason}`));
-
+    // The first sync of a guild ranks its songs as a generation of its own.
     expect(await runJobInSlot(database, scoreSyncJob(events), 1)).toBe('ran');
+    expect(announced.sort()).toEqual([`${GUILD}:score-sync`, `${OTHER_GUILD}:score-sync`].sort());
+    announced.length = 0;
 
-    expect((await getSubmission(database.db, GUILD, moved)).score).toBe(40);
-    expect(announced).toEqual([`${GUILD}:score-sync`]);
-    expect(await runJobInSlot(database, scoreSyncJob(events), 1)).toBe('already-ran');
+    await setDiscordPoints(database.db, GUILD, userId(1), 40);
     expect(await runJobInSlot(database, scoreSyncJob(events), 2)).toBe('ran');
+
+    expect(await userPositions(database.db, GUILD, userId(1))).toMatchObject([{ id: moved, score: 40 }]);
+    expect(announced).toEqual([`${GUILD}:score-sync`]);
+    expect(await runJobInSlot(database, scoreSyncJob(events), 2)).toBe('already-ran');
+    expect(await runJobInSlot(database, scoreSyncJob(events), 3)).toBe('ran');
     expect(announced).toHaveLength(1);
   });
 

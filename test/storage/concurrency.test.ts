@@ -6,7 +6,8 @@ import { migrate } from '../../src/storage/migrate.js';
 import { takeNextSubmission } from '../../src/storage/queue-moves.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { syncFreeScores } from '../../src/storage/score-sync.js';
-import { GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
+import { GUILD, RELAXED, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
+import { listQueue, submitSong } from '../../src/storage/submissions-repo.js';
 import { createPostgresDatabase, useTestDatabase } from '../support/db/test-database.js';
 
 const SERVING: Tier[] = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5', 'free'];
@@ -84,30 +85,34 @@ describe('take-next on real PostgreSQL', () => {
     }
 
     /**
-     * A take started while a sync that changed `changed` scores keeps its transaction open (so it
-     * holds those rows) for 200 ms; resolves with what the take served.
+     * Runs `action` while a sync that ranked `ranked` songs anew keeps its transaction open for
+     * 200 ms; resolves with what the action resolved with.
      */
-    async function takeDuringSync(changed: number) {
+    async function duringSync<T>(ranked: number, action: () => Promise<T>): Promise<T> {
       let syncing: () => void = () => {};
       const synced = new Promise<void>((resolve) => (syncing = resolve));
       let release: () => void = () => {};
       const released = new Promise<void>((resolve) => (release = resolve));
       const sync = database.db.transaction(async (tx) => {
-        expect(await syncFreeScores(tx, GUILD)).toBe(changed);
+        const count = await syncFreeScores(tx, GUILD);
         syncing();
         await released;
+        return count;
       });
       await synced;
-      const take = takeNextForReview(database.db, GUILD, 'reviewer');
+      const acted = action();
       await new Promise((resolve) => setTimeout(resolve, 200));
       release();
-      await sync;
-      return take;
+      expect(await sync).toBe(ranked);
+      return acted;
     }
+
+    const takeDuringSync = (ranked: number) =>
+      duringSync(ranked, () => takeNextForReview(database.db, GUILD, 'reviewer'));
 
     it('waits for the sync instead of answering that the queue is empty, and serves the new head', async () => {
       const songs = await seedThree();
-      // All three scores change: the sync's statement holds every Free row.
+      // All three scores change: the old generation of Free says the first song leads.
       const taken = await takeDuringSync(3);
       expect(taken?.id).toBe(songs[2]);
       expect(taken?.servedFrom).toBe('free');
@@ -116,9 +121,30 @@ describe('take-next on real PostgreSQL', () => {
     it('does not serve the second song while the sync holds the head', async () => {
       const songs = await seedThree();
       await syncFreeScores(database.db, GUILD);
-      // Only the head's score changes, and it stays the head: the sync holds that one row alone.
+      // Only the head's score changes, and it stays the head; the sync still ranks all three anew.
       await setDiscordPoints(database.db, GUILD, userId(3), 40);
-      expect((await takeDuringSync(1))?.id).toBe(songs[2]);
+      expect((await takeDuringSync(3))?.id).toBe(songs[2]);
+    });
+
+    it('puts a song submitted meanwhile into the new order, not the one being replaced', async () => {
+      await seedThree();
+      const { submission } = await duringSync(3, () =>
+        submitSong(
+          database.db,
+          {
+            guildId: GUILD,
+            submitterId: userId(4),
+            artist: 'Artist',
+            title: 'Late',
+            link: { url: 'https://soundcloud.com/a/late', platform: 'soundcloud' },
+            source: 'command',
+          },
+          RELAXED,
+        ),
+      );
+      const free = await listQueue(database.db, GUILD, { tiers: ['free'], limit: 10 });
+      expect(free.entries.map((e) => e.id)).toContain(submission.id);
+      expect(free.entries).toHaveLength(4);
     });
 
     it('still answers null for a queue that is really empty', async () => {

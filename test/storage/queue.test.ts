@@ -155,6 +155,14 @@ describe.each(DRIVER_KINDS)('queue storage on %s', (kind) => {
             const page = await listQueue(db(), GUILD, { tiers: OPEN_TIERS, limit: 100 });
             const expected = sortQueue(page.entries).map((e) => e.id);
             expect(page.entries.map((e) => e.id)).toEqual(expected);
+            // A page anywhere, and each user's place in line, agree with the whole listing.
+            const offset = specs.length % 7;
+            const slice = await listQueue(db(), GUILD, { tiers: OPEN_TIERS, offset, limit: 4 });
+            expect(slice.entries.map((e) => e.id)).toEqual(expected.slice(offset, offset + 4));
+            const serving = page.entries.filter((e) => e.tier !== 'pending');
+            for (const [i, e] of serving.entries()) {
+              expect((await userPositions(db(), GUILD, e.submitterId))[0]?.position).toBe(i + 1);
+            }
           },
         ),
         { numRuns: kind === 'pglite' ? 15 : 25 },
@@ -341,7 +349,9 @@ describe.each(DRIVER_KINDS)('queue storage on %s', (kind) => {
       for (const u of [1, 2, 3]) await setDiscordPoints(db(), GUILD, userId(u), 10 * u);
       await linkTikTok(db(), GUILD, userId(1), { id: '7001', handle: 'fan', points: 5 });
       expect(await syncFreeScores(db(), GUILD)).toBe(1);
-      expect((await getSubmission(db(), GUILD, free)).score).toBe(15);
+      expect(await userPositions(db(), GUILD, userId(1))).toMatchObject([
+        { id: free, score: 15, position: 2 },
+      ]);
       expect((await getSubmission(db(), GUILD, skip)).score).toBe(0);
       expect((await getSubmission(db(), GUILD, played)).score).toBe(0);
       expect(await syncFreeScores(db(), GUILD)).toBe(0);

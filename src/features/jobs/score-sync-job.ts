@@ -6,8 +6,8 @@ export const SCORE_SYNC_PERIOD_MS = 30_000;
 
 /**
  * Free submissions are ordered by their submitter's points, which change all the time (gifts, watch
- * time, chat). Every 30 s, once across all processes, scores catch up; guilds whose order may have
- * moved are announced so their queue views refresh.
+ * time, chat). Every 30 s, once across all processes, scores catch up; guilds whose Free order was
+ * ranked anew are announced so their queue views refresh.
  */
 export function scoreSyncJob(queueEvents: QueueEvents, periodMs = SCORE_SYNC_PERIOD_MS): Job {
   return {

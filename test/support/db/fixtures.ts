@@ -55,6 +55,10 @@ export async function seedSubmission(
       score = COALESCE(${options.score ?? null}::bigint, score),
       tier_since = COALESCE(${options.tierSince ?? null}::timestamptz, tier_since)
       WHERE id = ${submission.id}`);
+    // A song seeded into Free with a score is ranked by it, as if a score sync had run.
+    await db.execute(sql`UPDATE free_order f SET score = s.score
+      FROM submissions s WHERE s.id = f.submission_id AND s.id = ${submission.id} AND s.tier = 'free'
+        AND f.free_since = s.tier_since`);
   }
   return submission.id;
 }
