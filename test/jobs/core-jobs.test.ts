@@ -3,9 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueEvents } from '../../src/discord/queue-events.js';
+import { sql } from 'drizzle-orm';
 import { backupJob } from '../../src/features/jobs/backup-job.js';
+import { pgliteVacuumJob } from '../../src/features/jobs/pglite-vacuum-job.js';
 import { scoreSyncJob } from '../../src/features/jobs/score-sync-job.js';
 import { runJobInSlot } from '../../src/jobs/job-run.js';
+import { rowsOf } from '../../src/storage/connect.js';
+import { syncFreeScores } from '../../src/storage/score-sync.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { userPositions } from '../../src/storage/submissions-repo.js';
 import { GUILD, OTHER_GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
@@ -52,5 +56,46 @@ describe.each(DRIVER_KINDS)('core jobs on %s', (kind) => {
     } finally {
       await fs.rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('PGlite vacuum job', () => {
+  const database = useTestDatabase('pglite');
+  beforeEach(async () => {
+    await database.reset();
+  });
+
+  const freeOrderBytes = async () => {
+    const [row] = await rowsOf<{ bytes: number }>(
+      database.db,
+      sql`SELECT pg_relation_size('free_order') + pg_relation_size('free_order_serving') AS bytes`,
+    );
+    return Number(row?.bytes);
+  };
+
+  async function syncWithNewPoints(rounds: number) {
+    for (let r = 0; r < rounds; r++) {
+      await database.db.execute(sql`UPDATE user_points SET points = points + 1`);
+      await syncFreeScores(database.db, GUILD);
+    }
+  }
+
+  it('reclaims the rows every score sync leaves behind, so free_order stops growing', async () => {
+    for (let n = 1; n <= 60; n++) {
+      await seedSubmission(database.db, { submitter: userId(n) });
+      await setDiscordPoints(database.db, GUILD, userId(n), n);
+    }
+    // Index pages a vacuum frees are reused from the next cycle on: two cycles reach the steady size.
+    for (let cycle = 1; cycle <= 2; cycle++) {
+      await syncWithNewPoints(30);
+      expect(await runJobInSlot(database, pgliteVacuumJob(), cycle)).toBe('ran');
+    }
+    const steady = await freeOrderBytes();
+    for (let cycle = 3; cycle <= 5; cycle++) {
+      await syncWithNewPoints(30);
+      await runJobInSlot(database, pgliteVacuumJob(), cycle);
+    }
+    // Unvacuumed, these 90 syncs of 60 songs add ~900 kB; vacuumed, a page or so.
+    expect((await freeOrderBytes()) - steady).toBeLessThanOrEqual(4 * 8192);
   });
 });

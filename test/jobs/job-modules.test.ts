@@ -33,6 +33,16 @@ it('schedules the core jobs while their modules are loaded, and no longer once u
   expect(t.bot.ctx.scheduler.activeJobs).toEqual([]);
 });
 
+it('vacuums only the embedded PGlite, which has no autovacuum of its own', async () => {
+  expect(t.bot.ctx.scheduler.activeJobs).not.toContain('pglite-vacuum');
+  const embedded = await startTestBot({ driver: 'pglite' });
+  try {
+    expect(embedded.bot.ctx.scheduler.activeJobs).toContain('pglite-vacuum');
+  } finally {
+    await embedded.close();
+  }
+});
+
 it('/admin backup now writes a backup and answers with its file name and row counts', async () => {
   await setDiscordPoints(database.db, GUILD, userId(1), 5, 6);
   await setDiscordPoints(database.db, GUILD, userId(2), 7, 8);
