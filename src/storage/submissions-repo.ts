@@ -198,8 +198,11 @@ export async function userPositions(
           WHEN mine.tier_rank = 5 THEN (
             SELECT count(*) + 1 FROM submissions s WHERE s.guild_id = ${guildId} AND s.tier_rank <= 4
           ) + (
+            -- Two index ranges of free_order_serving: higher scores, then ties that came earlier.
+            SELECT count(*) FROM ${liveFree(guildId)} AND f.score > mine.priority
+          ) + (
             SELECT count(*) FROM ${liveFree(guildId)}
-              AND (-f.score, f.submitted_at, f.submission_id) < (-mine.priority, mine.order_time, mine.id))
+              AND f.score = mine.priority AND (f.submitted_at, f.submission_id) < (mine.order_time, mine.id))
         END AS position
         FROM mine ORDER BY mine.tier_rank, mine.priority DESC, mine.order_time, mine.id`,
   );
