@@ -1,36 +1,23 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectDatabase, type Database } from '../../src/storage/connect.js';
+import type { Database } from '../../src/storage/connect.js';
 import { loadMigrations, migrate } from '../../src/storage/migrate.js';
 import { takeNextSubmission } from '../../src/storage/queue-moves.js';
 import { syncFreeScores } from '../../src/storage/score-sync.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { GUILD, REVIEWER, setDiscordPoints, userId } from '../support/db/fixtures.js';
-import { createPostgresDatabase, DRIVER_KINDS } from '../support/db/test-database.js';
+import { DRIVER_KINDS, openDatabaseBefore } from '../support/db/test-database.js';
 
 describe.each(DRIVER_KINDS)('migration 0007 on %s', (kind) => {
   let database: Database | undefined;
-  let drop: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await database?.close();
-    await drop?.();
     database = undefined;
-    drop = undefined;
   });
 
   it('keeps the queue a bot upgraded mid-live had: Free by its last synced scores, skips first', async () => {
-    if (kind === 'postgres') {
-      const created = await createPostgresDatabase();
-      drop = () => created.drop();
-      database = await connectDatabase({ databaseUrl: created.url });
-    } else {
-      database = await connectDatabase({});
-    }
+    database = await openDatabaseBefore(kind, 7);
     const all = await loadMigrations();
-    await migrate(
-      database,
-      all.filter((m) => m.version < 7),
-    );
     await database.db.execute(sql`
       INSERT INTO submissions (guild_id, submitter_id, artist, title, link, tier, skip_amount, score, submitted_at)
       VALUES (${GUILD}, ${userId(1)}, 'A', 'low', 'https://soundcloud.com/a/1', 'free', 0, 3, now() - interval '3 minutes'),

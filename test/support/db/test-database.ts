@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
 import { connectDatabase, type Database } from '../../../src/storage/connect.js';
-import { migrate } from '../../../src/storage/migrate.js';
+import { loadMigrations, migrate } from '../../../src/storage/migrate.js';
 
 /** The real PostgreSQL server the suite runs against (CI starts it). */
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -67,6 +67,23 @@ export async function openTestDatabase(kind: DriverKind): Promise<TestDatabase> 
   const database = await connectDatabase({});
   await migrate(database);
   return { ...database, reset: () => truncateAll(database), close: () => database.close() };
+}
+
+/** A fresh database with only the migrations before `version` applied, to test an upgrade; close drops it. */
+export async function openDatabaseBefore(kind: DriverKind, version: number): Promise<Database> {
+  const created = kind === 'postgres' ? await createPostgresDatabase() : undefined;
+  const database = await connectDatabase(created ? { databaseUrl: created.url } : {});
+  await migrate(
+    database,
+    (await loadMigrations()).filter((m) => m.version < version),
+  );
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await created?.drop();
+    },
+  };
 }
 
 async function truncateAll(database: Database): Promise<void> {
