@@ -114,28 +114,22 @@ function servingHead(guildId: string, mode: 'read' | 'wait for its holder'): SQL
       SELECT * FROM skip_head UNION ALL SELECT * FROM free_head`;
 }
 
-/** The updated row's submitter's score now: a song entering Free is ranked by it (free_order_enter). */
-const LIVE_SCORE_OF_ROW = sql`(
-  COALESCE((SELECT up.points FROM user_points up
-            WHERE up.guild_id = submissions.guild_id AND up.discord_user_id = submissions.submitter_id), 0)
-  + COALESCE((SELECT ta.points FROM tiktok_accounts ta
-              WHERE ta.guild_id = submissions.guild_id AND ta.discord_user_id = submissions.submitter_id), 0))`;
-
 async function setTier(
   tx: Queryable,
-  id: number,
+  current: SubmissionRecord,
   tier: Tier,
   fields: { skipAmount?: number; requestedSkipAmount?: number | null } = {},
 ): Promise<SubmissionRecord> {
   const [row] = await rowsOf<RawRow>(
     tx,
     sql`UPDATE submissions SET tier = ${tier}, tier_since = now(),
-          score = ${tier === 'free' ? LIVE_SCORE_OF_ROW : sql`score`},
+          -- A song entering Free is ranked by its submitter's score now (free_order_enter).
+          score = ${tier === 'free' ? scoreExpression(current.guildId, current.submitterId) : sql`score`},
           skip_amount = COALESCE(${fields.skipAmount ?? null}::integer, skip_amount),
           requested_skip_amount = ${fields.requestedSkipAmount === undefined ? sql`requested_skip_amount` : fields.requestedSkipAmount}
-        WHERE id = ${id} RETURNING ${cols}`,
+        WHERE id = ${current.id} RETURNING ${cols}`,
   );
-  if (!row) throw new Error(`submission ${id} vanished inside its transaction`);
+  if (!row) throw new Error(`submission ${current.id} vanished inside its transaction`);
   return toSubmission(row);
 }
 
@@ -151,7 +145,7 @@ export async function moveSubmission(
   return db.transaction(async (tx) => {
     const current = await lockSubmission(tx, guildId, id);
     assertTransition('move', current.tier, to);
-    const moved = await setTier(tx, id, to, {
+    const moved = await setTier(tx, current, to, {
       skipAmount: isSkipTier(to) ? SKIP_TIER_AMOUNT[to] : 0,
       requestedSkipAmount: to === 'pending' ? (current.requestedSkipAmount ?? SKIP_TIER_AMOUNT.skip5) : null,
     });
@@ -262,7 +256,7 @@ export async function requestSkip(
     }
     const current = toSubmission(open);
     assertTransition('requestSkip', current.tier, 'pending');
-    return setTier(tx, current.id, 'pending', { requestedSkipAmount: amount });
+    return setTier(tx, current, 'pending', { requestedSkipAmount: amount });
   });
 }
 
@@ -278,7 +272,7 @@ export async function confirmSkip(
     const amount = current.requestedSkipAmount ?? 0;
     const tier = current.tier === 'pending' ? skipAmountToTier(amount) : 'skip5';
     assertTransition('confirmSkip', current.tier, tier);
-    const confirmed = await setTier(tx, id, tier, { skipAmount: amount, requestedSkipAmount: null });
+    const confirmed = await setTier(tx, current, tier, { skipAmount: amount, requestedSkipAmount: null });
     await recordAudit(tx, {
       guildId,
       actorId,
@@ -301,7 +295,7 @@ export async function rejectSkip(
   return db.transaction(async (tx) => {
     const current = await lockSubmission(tx, guildId, id);
     assertTransition('rejectSkip', current.tier, 'free');
-    const rejected = await setTier(tx, id, 'free', { skipAmount: 0, requestedSkipAmount: null });
+    const rejected = await setTier(tx, current, 'free', { skipAmount: 0, requestedSkipAmount: null });
     await recordAudit(tx, {
       guildId,
       actorId,
@@ -362,7 +356,7 @@ async function upgradeLatest(
   const before = toSubmission(latest);
   if (!isUpgrade(before.tier, to)) return null;
   assertTransition('upgrade', before.tier, to);
-  const after = await setTier(tx, before.id, to, { skipAmount, requestedSkipAmount: null });
+  const after = await setTier(tx, before, to, { skipAmount, requestedSkipAmount: null });
   return { before, after };
 }
 

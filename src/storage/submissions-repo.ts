@@ -135,7 +135,12 @@ export async function listQueue(
   const history = options.tiers.every((t) => t === 'played' || t === 'removed');
   // In serving order: the tiers before Free, Free (ordered in free_order), the tiers after it.
   const segments: { tiers: Tier[]; rows: (skip: number, take: number) => SQL }[] = history
-    ? [{ tiers: [...options.tiers], rows: (skip, take) => historyRows(guildId, options.tiers, skip, take) }]
+    ? [
+        {
+          tiers: [...options.tiers],
+          rows: (skip, take) => submissionRows(guildId, options.tiers, HISTORY_ORDER, skip, take),
+        },
+      ]
     : [
         options.tiers.filter((t) => tierRank(t) < FREE_RANK),
         options.tiers.filter((t) => t === 'free'),
@@ -143,7 +148,9 @@ export async function listQueue(
       ].map((tiers) => ({
         tiers,
         rows: (skip: number, take: number) =>
-          tiers[0] === 'free' ? freeRows(guildId, skip, take) : queueRows(guildId, tiers, skip, take),
+          tiers[0] === 'free'
+            ? freeRows(guildId, skip, take)
+            : submissionRows(guildId, tiers, QUEUE_ORDER, skip, take),
       }));
   const entries: RawRow[] = [];
   let skip = offset;
@@ -161,15 +168,17 @@ export async function listQueue(
 }
 
 const FREE_RANK = tierRank('free');
+const HISTORY_ORDER = sql.raw('tier_rank, tier_since DESC, id');
 
-function queueRows(guildId: string, tiers: readonly Tier[], skip: number, take: number): SQL {
+function submissionRows(
+  guildId: string,
+  tiers: readonly Tier[],
+  order: SQL,
+  skip: number,
+  take: number,
+): SQL {
   return sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${sql.param([...tiers])}::text[])
-    ORDER BY ${QUEUE_ORDER} OFFSET ${skip} LIMIT ${take}`;
-}
-
-function historyRows(guildId: string, tiers: readonly Tier[], skip: number, take: number): SQL {
-  return sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND tier = ANY(${sql.param([...tiers])}::text[])
-    ORDER BY tier_rank, tier_since DESC, id OFFSET ${skip} LIMIT ${take}`;
+    ORDER BY ${order} OFFSET ${skip} LIMIT ${take}`;
 }
 
 function freeRows(guildId: string, skip: number, take: number): SQL {
