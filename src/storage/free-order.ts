@@ -9,7 +9,7 @@ import { SUBMISSION_COLUMNS } from './submission-record.js';
  */
 
 /** The guild's current generation: the one readers trust and new entries join. */
-export function currentGeneration(guildId: string): SQL {
+function currentGeneration(guildId: string): SQL {
   return sql`COALESCE((SELECT generation FROM free_order_generations WHERE guild_id = ${guildId}), 0)`;
 }
 
