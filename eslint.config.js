@@ -16,6 +16,12 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // Plain Node scripts that run before the TypeScript build exists.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['src/domain/**'],
     rules: {
       'no-restricted-imports': [

@@ -64,6 +64,9 @@ const envSchema = z.object({
   ),
 });
 
+/** Every environment setting the bot reads, by name (the README, .env.example and --help list each). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   discordToken: string | undefined;
   databaseUrl: string | undefined;

@@ -7,17 +7,13 @@ import { SingleBar, Presets } from 'cli-progress';
 import { exportSession, loadSessionOverview } from '../analytics/export-session.js';
 import { parseSessionRef, type SessionRef } from '../analytics/session-metrics.js';
 import { reportFileNames, type ReportSink } from '../analytics/session-report.js';
-import { runWithDatabase } from './run-cli.js';
-
-const USAGE = 'Usage: npm run export -- --guild <server id> --session <session id|latest> --out <directory>';
+import { runWithDatabase, UsageError } from './run-cli.js';
 
 interface ExportArgs {
   guildId: string;
   session: SessionRef;
   outDir: string;
 }
-
-class UsageError extends Error {}
 
 function parseExportArgs(argv: string[]): ExportArgs {
   let values: { guild?: string; session?: string; out?: string };
@@ -58,17 +54,9 @@ function fileSink(file: string): ReportSink & { commit(): Promise<void> } {
   };
 }
 
-let args: ExportArgs | undefined;
-try {
-  args = parseExportArgs(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`${error.message}\n${USAGE}`);
-  process.exitCode = 2;
-}
-
-if (args) {
-  const { guildId, session, outDir } = args;
+/** `music-review-bot export`: one session's CSV, JSON and chart, written whole or not at all. */
+export async function run(argv: string[]): Promise<void> {
+  const { guildId, session, outDir } = parseExportArgs(argv);
   await runWithDatabase(async (database) => {
     const overview = await loadSessionOverview(database.db, guildId, session);
     const id = overview.summary.session.id;

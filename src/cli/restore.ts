@@ -1,14 +1,15 @@
 import { restoreBackup } from '../storage/backup.js';
-import { runWithDatabase } from './run-cli.js';
+import { runWithDatabase, UsageError } from './run-cli.js';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('Usage: npm run restore -- <backup file>');
-  process.exit(2);
+/** `music-review-bot restore <file>`: validates the whole file, then restores it in one transaction. */
+export async function run(argv: string[]): Promise<void> {
+  const [file, ...extra] = argv;
+  if (!file || extra.length)
+    throw new UsageError(file ? `Unexpected argument: ${extra[0]}.` : 'Give the backup file to restore.');
+  await runWithDatabase(async (database) => {
+    const result = await restoreBackup(database.db, file);
+    console.log(
+      `Restored ${result.userPoints} user balances and ${result.tiktokAccounts} TikTok accounts from ${file}.`,
+    );
+  });
 }
-await runWithDatabase(async (database) => {
-  const result = await restoreBackup(database.db, file);
-  console.log(
-    `Restored ${result.userPoints} user balances and ${result.tiktokAccounts} TikTok accounts from ${file}.`,
-  );
-});

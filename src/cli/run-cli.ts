@@ -4,7 +4,12 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import type { Database } from '../storage/connect.js';
 import { openDatabase } from '../storage/open.js';
 
-/** Shared frame of the npm CLI scripts: config, database, one readable error line, exit code. */
+/** Wrong arguments: the program prints the message and the command's usage, and exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Shared frame of the CLI commands: config, database, one readable error line, exit code. */
 export async function runWithDatabase(
   task: (database: Database, config: Config, logger: Logger) => Promise<void>,
 ) {

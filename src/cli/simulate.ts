@@ -3,28 +3,58 @@
  * TIKTOK_WEBHOOK_SECRET: viewers join, like and chat, one sends a Rose streak and one a Galaxy, and the
  * stream ends (unless --keep-live). With --code, a viewer types that link code in the chat.
  *
- *   npm run simulate -- --guild 123456789012345678 [--url http://127.0.0.1:3000]
- *                       [--code ABC234 --handle your.tiktok] [--keep-live] [--fast]
+ *   music-review-bot simulate --guild 123456789012345678 [--url http://127.0.0.1:3000]
+ *                             [--code ABC234 --handle your.tiktok] [--keep-live] [--fast]
  */
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnv } from '../config.js';
+import { loadConfig, loadDotEnv } from '../config.js';
 import { TIKTOK_WEBHOOK_PATH } from '../http/tiktok-webhook.js';
 import { signWebhook } from '../http/webhook-signature.js';
+import { UsageError } from './run-cli.js';
 
 type Json = Record<string, unknown>;
 
-const { values } = parseArgs({
-  options: {
-    guild: { type: 'string' },
-    url: { type: 'string', default: 'http://127.0.0.1:3000' },
-    code: { type: 'string' },
-    handle: { type: 'string', default: 'simulated.linker' },
-    'keep-live': { type: 'boolean', default: false },
-    fast: { type: 'boolean', default: false },
-  },
-});
+interface SimulateArgs {
+  guildId: string;
+  url: string;
+  code: string | undefined;
+  handle: string;
+  keepLive: boolean;
+  fast: boolean;
+}
+
+function parseSimulateArgs(argv: string[]): SimulateArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        guild: { type: 'string' },
+        url: { type: 'string', default: 'http://127.0.0.1:3000' },
+        code: { type: 'string' },
+        handle: { type: 'string', default: 'simulated.linker' },
+        'keep-live': { type: 'boolean', default: false },
+        fast: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!values.guild || !/^\d{17,20}$/.test(values.guild))
+    throw new UsageError('--guild must be a Discord server id.');
+  return {
+    guildId: values.guild,
+    url: values.url,
+    code: values.code,
+    handle: values.handle,
+    keepLive: values['keep-live'],
+    fast: values.fast,
+  };
+}
 
 // Ids unique per run, so a second run is a new live rather than a replay of the first.
 const runId = BigInt(Date.now()) * 1000n + BigInt(randomInt(1000));
@@ -41,13 +71,13 @@ const max = viewer(2, 'mixtape_max');
 const kora = viewer(3, 'dj.kora');
 const owl = viewer(4, 'nightowl');
 const viewers = [luna, max, kora, owl];
-const linker = { userId: '6900000000000000099', handle: values.handle, nickname: values.handle };
 
 function event(kind: string, fields: Json): Json {
   return { kind, msgId: nextId(), at: new Date().toISOString(), ...fields };
 }
 
-function script(): Json[][] {
+function script(args: SimulateArgs): Json[][] {
+  const linker = { userId: '6900000000000000099', handle: args.handle, nickname: args.handle };
   const rose = { giftId: 5655, giftName: 'Rose', diamondCount: 1, streakable: true, groupId: String(runId) };
   const steps: Json[][] = [
     viewers.map((user) => event('join', { user })),
@@ -70,16 +100,16 @@ function script(): Json[][] {
     ],
     [event('share', { user: owl }), event('follow', { user: luna })],
   ];
-  if (values.code)
-    steps.push([event('join', { user: linker }), event('comment', { user: linker, text: values.code })]);
-  if (!values['keep-live']) steps.push([event('streamEnd', { action: 3 })]);
+  if (args.code)
+    steps.push([event('join', { user: linker }), event('comment', { user: linker, text: args.code })]);
+  if (!args.keepLive) steps.push([event('streamEnd', { action: 3 })]);
   return steps;
 }
 
-async function send(secret: string, guildId: string, events: Json[]): Promise<string> {
+async function send(url: string, secret: string, guildId: string, events: Json[]): Promise<string> {
   const body = JSON.stringify(events);
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const response = await fetch(`${values.url}${TIKTOK_WEBHOOK_PATH}?guild=${guildId}`, {
+  const response = await fetch(`${url}${TIKTOK_WEBHOOK_PATH}?guild=${guildId}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -93,21 +123,16 @@ async function send(secret: string, guildId: string, events: Json[]): Promise<st
   return text;
 }
 
-async function main(): Promise<void> {
+/** `music-review-bot simulate`: sends each step of the script, signed, and prints the bot's answer. */
+export async function run(argv: string[]): Promise<void> {
+  const args = parseSimulateArgs(argv);
   loadDotEnv();
   const config = loadConfig();
-  const guildId = values.guild;
-  if (!guildId || !/^\d{17,20}$/.test(guildId)) throw new Error('--guild <Discord server id> is required');
-  if (!config.tiktokWebhookSecret) throw new Error('TIKTOK_WEBHOOK_SECRET is not set (the bot needs it too)');
-  for (const events of script()) {
+  if (!config.tiktokWebhookSecret)
+    throw new UsageError('TIKTOK_WEBHOOK_SECRET is not set: set the same secret here and in the bot.');
+  for (const events of script(args)) {
     const kinds = events.map((e) => e.kind).join(', ');
-    console.log(`${kinds} → ${await send(config.tiktokWebhookSecret, guildId, events)}`);
-    if (!values.fast) await sleep(700);
+    console.log(`${kinds} → ${await send(args.url, config.tiktokWebhookSecret, args.guildId, events)}`);
+    if (!args.fast) await sleep(700);
   }
 }
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(`Configuration problem:\n  ${error.problems.join('\n  ')}`);
-  else console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});

@@ -32,7 +32,7 @@ afterAll(async () => {
   if (workDir) await fs.rm(workDir, { recursive: true, force: true });
 });
 
-/** The export script as `npm run export` starts it, against the throw-away database. */
+/** `music-review-bot export`, started from the sources, against the throw-away database. */
 async function exportCli(
   args: string[],
   databaseUrl = created.url,
@@ -40,7 +40,7 @@ async function exportCli(
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/export.ts', ...args],
+      ['--import', 'tsx', 'src/cli/music-review-bot.ts', 'export', ...args],
       {
         env: {
           ...process.env,
@@ -57,7 +57,7 @@ async function exportCli(
   }
 }
 
-describe('npm run export', () => {
+describe('music-review-bot export', () => {
   it('writes the CSV, the JSON and the timeline chart of the session', async () => {
     const out = path.join(workDir, 'out');
     const result = await exportCli(['--guild', GUILD, '--session', 'latest', '--out', out]);
@@ -85,7 +85,7 @@ describe('npm run export', () => {
     const unreachable = 'postgres://nobody@127.0.0.1:1/none';
     const missing = await exportCli(['--guild', GUILD], unreachable);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/Missing --session, --out\.\nUsage: npm run export -- --guild/);
+    expect(missing.stderr).toMatch(/Missing --session, --out\.\nUsage: music-review-bot export --guild/);
     const malformed = await exportCli(
       ['--guild', GUILD, '--session', 'yesterday', '--out', workDir],
       unreachable,

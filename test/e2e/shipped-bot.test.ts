@@ -8,13 +8,16 @@ import { startLocalDiscord, type LocalDiscord } from '../support/discord/index.j
 import { createPostgresDatabase } from '../support/db/test-database.js';
 
 /**
- * The shipped entry point (src/main.ts), started as its own process with DISCORD_API_URL pointing at
- * the local Discord, behaves as the in-process bot of the other tests. `.ci/run` runs this file once
- * more with MRB_SHIPPED_ENTRY=dist/main.js, the build `npm start` runs.
+ * The shipped program, started as its own process with DISCORD_API_URL pointing at the local Discord,
+ * behaves as the in-process bot of the other tests. By default it runs from the sources; `.ci/run`
+ * runs this file again with MRB_SHIPPED_COMMAND set to a command line that starts it as a user would:
+ * the `music-review-bot start` installed from the packed tarball with production dependencies only
+ * (an executable, through its shebang), and `npm start` in the checkout (SIGTERM then goes to npm).
  */
-const entry = process.env.MRB_SHIPPED_ENTRY
-  ? [process.env.MRB_SHIPPED_ENTRY]
-  : ['--import', 'tsx', 'src/main.ts'];
+const shipped = process.env.MRB_SHIPPED_COMMAND;
+const [command, ...args] = shipped
+  ? shipped.split(' ')
+  : [process.execPath, '--import', 'tsx', 'src/cli/music-review-bot.ts', 'start'];
 
 describe.each(['PostgreSQL', 'the embedded database'] as const)(
   'the shipped bot process on %s',
@@ -29,7 +32,7 @@ describe.each(['PostgreSQL', 'the embedded database'] as const)(
       await drop?.();
     });
 
-    it(`registers its commands, answers /submit, and exits cleanly on SIGTERM (${entry.at(-1)})`, async () => {
+    it(`registers its commands, answers /submit, and exits cleanly on SIGTERM (${shipped ?? 'from the sources'})`, async () => {
       discord = await startLocalDiscord();
       const owner = discord.addUser({ username: 'streamer' });
       const viewer = discord.addUser({ username: 'viewer' });
@@ -42,7 +45,7 @@ describe.each(['PostgreSQL', 'the embedded database'] as const)(
       const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-shipped-'));
 
       let output = '';
-      child = spawn(process.execPath, entry, {
+      child = spawn(command!, args, {
         env: {
           PATH: process.env.PATH ?? '',
           DISCORD_BOT_TOKEN: discord.token,

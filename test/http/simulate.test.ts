@@ -24,7 +24,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-it('npm run simulate plays a whole live into the running bot, link code included', async () => {
+it('music-review-bot simulate plays a whole live into the running bot, link code included', async () => {
   const { code } = await createLinkRequest(database.db, {
     guildId: t.guildId,
     discordUserId: t.users.viewer.id,
@@ -35,7 +35,8 @@ it('npm run simulate plays a whole live into the running bot, link code included
   const url = httpRoutesFor(t.bot.ctx).url ?? '';
   const args = [
     'tsx',
-    'src/cli/simulate.ts',
+    'src/cli/music-review-bot.ts',
+    'simulate',
     '--guild',
     t.guildId,
     '--url',
