@@ -23,11 +23,25 @@ export interface ScheduledJob {
   stop(): Promise<void>;
 }
 
+/** Wall clock and timers: the real ones, or a test's. */
+export interface SchedulerClock {
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(timer: unknown): void;
+}
+
+const SYSTEM_CLOCK: SchedulerClock = {
+  now: () => Date.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
 export interface SchedulerOptions {
   database: Database;
   logger: Logger;
   /** Resolves when runs may start (the Discord client is ready). Defaults to at once. */
   ready?: Promise<void>;
+  clock?: SchedulerClock;
 }
 
 /**
@@ -72,15 +86,20 @@ export class Scheduler {
 
 class JobLoop {
   readonly stats: JobStats = { runs: 0, alreadyRan: 0, failures: 0, lastDurationMs: null };
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private current: Promise<void> | undefined;
   private stopped = false;
+  /** The slot of the latest run: the next run aims at a later one. */
+  private lastSlot = -Infinity;
+  private readonly clock: SchedulerClock;
 
   constructor(
     private readonly job: Job,
     private readonly options: SchedulerOptions,
     private readonly onStopped: () => void,
-  ) {}
+  ) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+  }
 
   start(): void {
     if (!this.stopped) this.scheduleNext();
@@ -89,7 +108,7 @@ class JobLoop {
   async stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
-      clearTimeout(this.timer);
+      if (this.timer !== undefined) this.clock.clearTimer(this.timer);
       this.timer = undefined;
       this.onStopped();
     }
@@ -97,23 +116,29 @@ class JobLoop {
   }
 
   private scheduleNext(): void {
-    const now = Date.now();
-    const nextBoundary = (slotOf(this.job, now) + 1) * this.job.periodMs;
-    this.timer = setTimeout(() => this.tick(), nextBoundary - now);
+    const now = this.clock.now();
+    const target = Math.max(slotOf(this.job, now), this.lastSlot) + 1;
+    this.timer = this.clock.setTimer(() => this.tick(target), target * this.job.periodMs - now);
   }
 
-  private tick(): void {
+  /**
+   * Runs the slot the timer aimed at. Timers can fire a millisecond before their boundary: reading
+   * the slot from the clock then named the previous, already-run slot, and the aimed one never ran.
+   * A timer that fires after its slot is over (a blocked event loop) runs the current slot instead.
+   */
+  private tick(target: number): void {
     this.timer = undefined;
     if (this.stopped) return;
-    this.current = this.runOnce().finally(() => {
+    const slot = Math.max(target, slotOf(this.job, this.clock.now()));
+    this.lastSlot = slot;
+    this.current = this.runOnce(slot).finally(() => {
       this.current = undefined;
       if (!this.stopped) this.scheduleNext();
     });
   }
 
-  private async runOnce(): Promise<void> {
+  private async runOnce(slot: number): Promise<void> {
     const { logger, database } = this.options;
-    const slot = slotOf(this.job, Date.now());
     const started = performance.now();
     try {
       const outcome = await runJobInSlot(database, this.job, slot);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/job.js';
-import { Scheduler, type JobOwner } from '../../src/jobs/scheduler.js';
+import { Scheduler, type JobOwner, type SchedulerClock } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { until } from './support/until.js';
@@ -119,9 +119,61 @@ describe('the scheduler', () => {
     expect(s.activeJobs).toEqual(['other']);
   });
 
+  it('runs the slot its timer aimed at, whether the timer fires a little early or late', async () => {
+    const period = 60_000;
+    const clock = new ManualClock(10 * period + 5_000);
+    const slots: number[] = [];
+    scheduler = new Scheduler({ database, logger, clock });
+    scheduler.add(job(async ({ slot }) => void slots.push(slot), period));
+    await until('the first timer', () => clock.pending !== undefined);
+    expect(clock.pending?.at).toBe(11 * period);
+
+    // Node timers fire up to about a millisecond before their boundary.
+    await clock.fire(11 * period - 1);
+    await until('the run of slot 11', () => slots.length === 1);
+    expect(slots).toEqual([11]);
+    await until('the next timer', () => clock.pending !== undefined);
+    expect(clock.pending?.at).toBe(12 * period);
+
+    await clock.fire(12 * period + 40);
+    await until('the run of slot 12', () => slots.length === 2);
+    await until('the next timer', () => clock.pending !== undefined);
+    expect(clock.pending?.at).toBe(13 * period);
+
+    // A timer held up past its whole slot runs the slot now under way, once.
+    await clock.fire(14 * period + 10);
+    await until('a third run', () => slots.length === 3);
+    await until('the next timer', () => clock.pending !== undefined);
+    expect(slots).toEqual([11, 12, 14]);
+    expect(clock.pending?.at).toBe(15 * period);
+  });
+
   it('refuses two jobs of the same name (their slots would collide)', () => {
     const s = start();
     s.add(job(async () => {}));
     expect(() => s.add(job(async () => {}))).toThrow(/already scheduled/);
   });
 });
+
+/** A clock the test moves: one pending timer at a time, fired at the time the test chooses. */
+class ManualClock implements SchedulerClock {
+  pending: { at: number; fn: () => void } | undefined;
+  constructor(private time: number) {}
+  now(): number {
+    return this.time;
+  }
+  setTimer(fn: () => void, ms: number): unknown {
+    this.pending = { at: this.time + ms, fn };
+    return this.pending;
+  }
+  clearTimer(): void {
+    this.pending = undefined;
+  }
+  async fire(at: number): Promise<void> {
+    const timer = this.pending;
+    if (!timer) throw new Error('no timer is pending');
+    this.pending = undefined;
+    this.time = at;
+    timer.fn();
+  }
+}
