@@ -22,22 +22,27 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * The one place a failed interaction becomes a reply: a rule the user can fix gets its message, an
  * outage gets "try again shortly", anything else is logged and answered with an apology.
  */
+/**
+ * What a member is told when their command, button or message failed: a `UserFacingError`'s own
+ * message; for anything else a plain apology, the detail going to the log.
+ */
+export function failureMessage(error: unknown, logger: Logger, what: string): string {
+  if (error instanceof UserFacingError) return error.message;
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, what }, 'database unavailable during an interaction');
+    return 'The queue is briefly unavailable; try again shortly.';
+  }
+  logger.error({ err: error, what }, 'interaction failed');
+  return 'Sorry, something went wrong on our side. The team has been told; try again in a moment.';
+}
+
 export async function answerFailure(
   interaction: RepliableInteraction,
   error: unknown,
   logger: Logger,
   what: string,
 ): Promise<void> {
-  let message: string;
-  if (error instanceof UserFacingError) {
-    message = error.message;
-  } else if (isDatabaseUnavailable(error)) {
-    logger.warn({ err: error, what }, 'database unavailable during an interaction');
-    message = 'The queue is briefly unavailable; try again shortly.';
-  } else {
-    logger.error({ err: error, what }, 'interaction failed');
-    message = 'Sorry, something went wrong on our side. The team has been told; try again in a moment.';
-  }
+  const message = failureMessage(error, logger, what);
   try {
     await replyPrivately(interaction, message);
   } catch (replyError) {

@@ -8,8 +8,17 @@ const PLATFORM_NAMES: Record<Platform, string> = {
   ditto: 'Ditto',
 };
 
+/** A URL path segment as text; a malformed %-escape (`a%zz`) is kept as written rather than thrown. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function words(slug: string): string {
-  return decodeURIComponent(slug).replace(/[-_]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100);
+  return decodeSegment(slug).replace(/[-_]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 100);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { artistTitleFromLink } from '../../src/domain/link-titles.js';
 
 describe('artist and title from a link', () => {
@@ -15,5 +16,28 @@ describe('artist and title from a link', () => {
       title: 'Spotify link',
     });
     expect(artistTitleFromLink('https://on.soundcloud.com/abc', 'soundcloud').title).toBe('SoundCloud link');
+  });
+});
+
+describe('names from a link with a malformed %-escape', () => {
+  it('keeps the escape as written instead of throwing', () => {
+    expect(artistTitleFromLink('https://soundcloud.com/a%zz/b', 'soundcloud')).toEqual({
+      artist: 'a%zz',
+      title: 'b',
+    });
+  });
+
+  it('never throws, whatever the path of a SoundCloud link', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme-ascii' }), { minLength: 1, maxLength: 3 }),
+        (parts) => {
+          const url = `https://soundcloud.com/${parts.map((p) => p.replace(/[/?#\\]/g, '')).join('/')}`;
+          const named = artistTitleFromLink(url, 'soundcloud');
+          expect(named.artist.length).toBeGreaterThan(0);
+          expect(named.title.length).toBeGreaterThan(0);
+        },
+      ),
+    );
   });
 });

@@ -1,9 +1,9 @@
 import type { Message } from 'discord.js';
-import { UserFacingError } from '../../domain/errors.js';
 import { artistTitleFromLink } from '../../domain/link-titles.js';
 import { extractLinks, parseArtistTitle } from '../../domain/links.js';
 import { singleSongLink } from '../../domain/pasted-message.js';
 import { checkSongName } from '../../domain/submission-text.js';
+import { failureMessage } from '../../discord/errors.js';
 import type { BotContext, ModuleScope } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
@@ -45,9 +45,10 @@ export async function detectSubmission(
     await message.react('✅');
     await message.reply({ content: describeQueued(queued), allowedMentions: NO_MENTIONS });
   } catch (error) {
-    if (!(error instanceof UserFacingError)) throw error;
+    // Whatever failed, the viewer who pasted a link hears back: the reason, or an apology.
+    const reason = failureMessage(error, ctx.logger, 'pasted link');
     await message.react('❌').catch(() => {});
-    await message.reply({ content: error.message, allowedMentions: NO_MENTIONS });
+    await message.reply({ content: reason, allowedMentions: NO_MENTIONS });
   }
 }
 
