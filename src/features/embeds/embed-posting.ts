@@ -60,7 +60,8 @@ export async function keepOrPostEmbed(
   for (const config of candidates) {
     if (!config.messageId) continue;
     try {
-      await channel.messages.fetch(config.messageId);
+      // Forced: a message in the cache may have been deleted since.
+      await channel.messages.fetch({ message: config.messageId, force: true });
       return { config, posted: false };
     } catch (error) {
       if (!isGone(error)) throw error;
