@@ -24,6 +24,19 @@ function publicBaseUrl(text: string): string | null {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/** Where this bot's source code is offered (AGPL-3.0 section 13); a modified copy must point at its own. */
+export const DEFAULT_SOURCE_URL = 'https://github.com/music-review-bot/music-review-bot';
+
+/** An http(s) URL without credentials; a query or fragment may point into a forge's page. */
+function isSourceUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return /^https?:$/.test(url.protocol) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   DISCORD_BOT_TOKEN: optionalString,
   DATABASE_URL: optionalString.refine(
@@ -53,6 +66,12 @@ const envSchema = z.object({
       'must be an http(s) URL without credentials, query or fragment, e.g. https://bot.example.com',
     )
     .transform((v) => (v === undefined ? undefined : (publicBaseUrl(v) ?? undefined))),
+  SOURCE_URL: optionalString
+    .refine(
+      (v) => v === undefined || isSourceUrl(v),
+      'must be an http(s) URL without credentials, e.g. https://git.example.com/you/music-review-bot',
+    )
+    .transform((v) => v ?? DEFAULT_SOURCE_URL),
   TIKTOK_WEBHOOK_SECRET: optionalString.refine(
     (v) => v === undefined || v.length >= 16,
     'must be at least 16 characters (or empty to turn the webhook off)',
@@ -82,6 +101,11 @@ export interface Config {
    * player URLs shown to admins. Unset, they use the server's own http://127.0.0.1:port.
    */
   publicUrl: string | undefined;
+  /**
+   * Where `/about` sends people for the source code. The AGPL obliges whoever runs a modified copy
+   * to offer that copy's source to its users, so it is a setting, not a constant.
+   */
+  sourceUrl: string;
   /** Shared secret of the TikTok relay webhook; unset turns the webhook off. */
   tiktokWebhookSecret: string | undefined;
   tiktokSignApiKey: string | undefined;
@@ -124,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
     httpPort: e.HTTP_PORT,
     publicUrl: e.PUBLIC_URL,
+    sourceUrl: e.SOURCE_URL,
     tiktokWebhookSecret: e.TIKTOK_WEBHOOK_SECRET,
     tiktokSignApiKey: e.TIKTOK_SIGN_API_KEY,
     tiktokSignApiUrl: e.TIKTOK_SIGN_API_URL,

@@ -35,6 +35,7 @@ export function createBot(options: {
       logger: options.logger,
       ready: new Promise((resolve) => client.once(Events.ClientReady, () => resolve())),
     }),
+    commandGuide: () => registry.commandGuide(),
   };
   const registry = new ModuleRegistry(ctx, options.modules);
   let detach: (() => void) | undefined;

@@ -1,11 +1,13 @@
 import type {
   AutocompleteInteraction,
   ButtonInteraction,
+  ChannelSelectMenuInteraction,
   ChatInputCommandInteraction,
   Client,
   Message,
   ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RoleSelectMenuInteraction,
   SlashCommandSubcommandBuilder,
   StringSelectMenuInteraction,
 } from 'discord.js';
@@ -24,14 +26,27 @@ export interface BotContext {
   queueEvents: QueueEvents;
   /** Periodic jobs: `ctx.scheduler.add(job, scope)` runs one until the module stops. */
   scheduler: Scheduler;
+  /** Every command the loaded modules offer, as registered with Discord, and who may use it. */
+  commandGuide(): CommandGuideEntry[];
 }
 
 /** Who may run a command or press a button; checked at run time by the registry. */
 export type Access = 'everyone' | 'reviewer' | 'admin';
 
+/** One thing a member can type, with the description Discord shows: `/queue`, `/admin embed create`. */
+export interface CommandGuideEntry {
+  usage: string;
+  description: string;
+  access: Access;
+}
+
 export type GuildCommandInteraction = ChatInputCommandInteraction<'cached'>;
 export type ComponentInteraction =
-  ButtonInteraction<'cached'> | ModalSubmitInteraction<'cached'> | StringSelectMenuInteraction<'cached'>;
+  | ButtonInteraction<'cached'>
+  | ModalSubmitInteraction<'cached'>
+  | StringSelectMenuInteraction<'cached'>
+  | ChannelSelectMenuInteraction<'cached'>
+  | RoleSelectMenuInteraction<'cached'>;
 
 export interface SlashCommand {
   /** The command's shape, as built by discord.js's SlashCommandBuilder. */

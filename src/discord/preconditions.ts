@@ -11,15 +11,21 @@ export function isReviewer(member: GuildMember, reviewerRoleId: string | null): 
   return isAdmin(member) || (reviewerRoleId !== null && member.roles.cache.has(reviewerRoleId));
 }
 
+/** Whether the member passes `access`: what the registry checks, and what /help lists by. */
+export function hasAccess(access: Access, member: GuildMember, reviewerRoleId: string | null): boolean {
+  if (access === 'admin') return isAdmin(member);
+  if (access === 'reviewer') return isReviewer(member, reviewerRoleId);
+  return true;
+}
+
 /**
  * Run-time check behind every command and button. Discord's default member permissions hide admin
  * commands in the client, but they can be changed by a server owner, so the bot checks again.
  */
 export function assertAccess(access: Access, member: GuildMember, reviewerRoleId: string | null): void {
-  if (access === 'admin' && !isAdmin(member)) {
+  if (hasAccess(access, member, reviewerRoleId)) return;
+  if (access === 'admin') {
     throw new UserFacingError('forbidden', 'Only members with the Manage Server permission can do that.');
   }
-  if (access === 'reviewer' && !isReviewer(member, reviewerRoleId)) {
-    throw new UserFacingError('forbidden', 'Only reviewers can do that. Ask an admin for the reviewer role.');
-  }
+  throw new UserFacingError('forbidden', 'Only reviewers can do that. Ask an admin for the reviewer role.');
 }

@@ -1,4 +1,5 @@
 import {
+  ApplicationCommandOptionType,
   Events,
   InteractionContextType,
   PermissionFlagsBits,
@@ -17,6 +18,7 @@ import type {
   AdminSubcommand,
   BotContext,
   BotModule,
+  CommandGuideEntry,
   ComponentHandler,
   ModuleFactory,
   ModuleScope,
@@ -146,6 +148,17 @@ export class ModuleRegistry {
     return [...this.commands.map((c) => c.data), admin.toJSON()];
   }
 
+  /** Every command and subcommand as registered, with who may use it: what /help lists. */
+  commandGuide(): CommandGuideEntry[] {
+    return this.commandPayloads().flatMap((payload) => {
+      const access: Access =
+        payload.name === 'admin'
+          ? 'admin'
+          : (this.commands.find((c) => c.data.name === payload.name)?.access ?? 'everyone');
+      return usagesOf(payload).map((usage) => ({ ...usage, access }));
+    });
+  }
+
   /** Registers commands globally, or in one guild when developing (instant updates). */
   async registerCommands(devGuildId?: string): Promise<void> {
     const application = this.ctx.client.application;
@@ -224,7 +237,13 @@ export class ModuleRegistry {
         await command.execute(interaction, this.ctx);
         return;
       }
-      if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu()) {
+      if (
+        interaction.isButton() ||
+        interaction.isModalSubmit() ||
+        interaction.isStringSelectMenu() ||
+        interaction.isChannelSelectMenu() ||
+        interaction.isRoleSelectMenu()
+      ) {
         const handler = this.components.find(
           (h) => interaction.customId === h.prefix || interaction.customId.startsWith(`${h.prefix}:`),
         );
@@ -319,4 +338,23 @@ function buildSubcommand(
 ): SlashCommandSubcommandBuilder {
   builder.setName(sub.name).setDescription(sub.description);
   return sub.options ? sub.options(builder) : builder;
+}
+
+/** `/name`, or one usage per subcommand: `/admin embed create`, `/player url`. */
+function usagesOf(
+  payload: RESTPostAPIChatInputApplicationCommandsJSONBody,
+): Omit<CommandGuideEntry, 'access'>[] {
+  const usages = (payload.options ?? []).flatMap((option) => {
+    if (option.type === ApplicationCommandOptionType.SubcommandGroup) {
+      return (option.options ?? []).map((sub) => ({
+        usage: `/${payload.name} ${option.name} ${sub.name}`,
+        description: sub.description,
+      }));
+    }
+    if (option.type === ApplicationCommandOptionType.Subcommand) {
+      return [{ usage: `/${payload.name} ${option.name}`, description: option.description }];
+    }
+    return [];
+  });
+  return usages.length > 0 ? usages : [{ usage: `/${payload.name}`, description: payload.description }];
 }

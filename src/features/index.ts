@@ -3,6 +3,7 @@ import { adminModule } from './admin/index.js';
 import { analyticsModule } from './analytics/index.js';
 import { economyModule } from './economy/index.js';
 import { embedsModule } from './embeds/index.js';
+import { guideModule } from './guide/index.js';
 import { jobsModule } from './jobs/index.js';
 import { linkingModule } from './linking/index.js';
 import { overlayModule } from './overlay/index.js';
@@ -26,4 +27,5 @@ export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<strin
   ['tiktok', () => tiktokModule()],
   ['overlay', () => overlayModule()],
   ['http', httpModule],
+  ['guide', guideModule],
 ]);

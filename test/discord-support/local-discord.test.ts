@@ -4,13 +4,18 @@ import {
   ApplicationCommandOptionType,
   ButtonBuilder,
   ButtonStyle,
+  ChannelSelectMenuBuilder,
   ChannelType,
+  ComponentType,
   EmbedBuilder,
   Events,
   GatewayIntentBits,
   LabelBuilder,
   MessageFlags,
   ModalBuilder,
+  OverwriteType,
+  PermissionFlagsBits,
+  RoleSelectMenuBuilder,
   StringSelectMenuBuilder,
   TextInputBuilder,
   TextInputStyle,
@@ -328,6 +333,96 @@ describe('interactions', () => {
     });
 
     expect((await choice.reply()).body.data.content).toBe('Tier gold');
+  });
+
+  it('passes a channel select and a role select with values and what discord.js resolves them to', async () => {
+    const { client, discord, guild, requests, reviewer, streamer } = await reviewServer();
+    const channel = client.channels.cache.get(requests.id) as TextChannel;
+    const posted = await channel.send({
+      content: 'Pick',
+      components: [
+        new ActionRowBuilder<ChannelSelectMenuBuilder>().addComponents(
+          new ChannelSelectMenuBuilder().setCustomId('where').setChannelTypes(ChannelType.GuildText),
+        ),
+        new ActionRowBuilder<RoleSelectMenuBuilder>().addComponents(
+          new RoleSelectMenuBuilder().setCustomId('who'),
+        ),
+      ],
+    });
+    const voice = discord.createChannel(guild.id, { name: 'Stage', type: ChannelType.GuildVoice });
+    onInteraction(client, async (interaction) => {
+      if (interaction.isChannelSelectMenu()) {
+        const picked = interaction.channels.first();
+        await interaction.update(`${picked?.type}:${picked?.id}:${interaction.channels.size}`);
+      }
+      if (interaction.isRoleSelectMenu()) await interaction.update(`role ${interaction.roles.first()?.name}`);
+    });
+
+    // Channel types are the client's filter: a crafted request can name any channel.
+    const where = discord.selectMenu({
+      channelId: requests.id,
+      user: streamer,
+      customId: 'where',
+      message: posted.id,
+      values: [voice.id],
+      componentType: ComponentType.ChannelSelect,
+    });
+    expect(where.payload.data).toMatchObject({
+      component_type: ComponentType.ChannelSelect,
+      values: [voice.id],
+      resolved: { channels: { [voice.id]: { id: voice.id, type: ChannelType.GuildVoice, name: 'Stage' } } },
+    });
+    const update = await where.reply();
+    expect(update.body.type).toBe(InteractionResponseType.UpdateMessage);
+    expect(update.body.data.content).toBe(`${ChannelType.GuildVoice}:${voice.id}:1`);
+
+    const who = discord.selectMenu({
+      channelId: requests.id,
+      user: streamer,
+      customId: 'who',
+      message: posted.id,
+      values: [reviewer.id],
+      componentType: ComponentType.RoleSelect,
+    });
+    expect(who.payload.data).toMatchObject({ resolved: { roles: { [reviewer.id]: { name: 'Reviewer' } } } });
+    expect((await who.reply()).body.data.content).toBe('role Reviewer');
+  });
+
+  it('refuses a channel or role select the message does not carry', async () => {
+    const { client, discord, requests, streamer } = await reviewServer();
+    const posted = await (client.channels.cache.get(requests.id) as TextChannel).send('No menus here');
+    expect(() =>
+      discord.selectMenu({
+        channelId: requests.id,
+        user: streamer,
+        customId: 'where',
+        message: posted.id,
+        values: [requests.id],
+        componentType: ComponentType.ChannelSelect,
+      }),
+    ).toThrow(/carries no ChannelSelect with custom id where/);
+  });
+
+  it('computes channel permissions with overwrites, for the client and for REST', async () => {
+    const { client, discord, guild } = await reviewServer();
+    const locked = discord.createChannel(guild.id, {
+      name: 'locked',
+      permissionOverwrites: [
+        {
+          id: guild.id,
+          type: OverwriteType.Role,
+          allow: '0',
+          deny: String(PermissionFlagsBits.SendMessages),
+        },
+      ],
+    });
+    const channel = await vi.waitFor(() => {
+      const created = client.channels.cache.get(locked.id);
+      if (!created) throw new Error('CHANNEL_CREATE not received yet');
+      return created as TextChannel;
+    });
+    expect(channel.permissionsFor(client.user)?.has(PermissionFlagsBits.SendMessages)).toBe(false);
+    await expect(channel.send('hello')).rejects.toMatchObject({ code: 50013 });
   });
 
   it('returns autocomplete choices for the focused option', async () => {

@@ -100,16 +100,21 @@ describe('registered permissions (globally, without DISCORD_DEV_GUILD_ID)', () =
     expect(t.discord.callsTo('PUT', GUILD_PUT)).toEqual([]);
   });
 
-  it('hides /admin from members without Manage Server, and offers it in servers only', () => {
-    expect(command('admin')?.default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
-    expect(command('admin')?.contexts).toEqual([InteractionContextType.Guild]);
-  });
+  it.each(['admin', 'setup'])(
+    'hides /%s from members without Manage Server, and offers it in servers only',
+    (name) => {
+      expect(command(name)?.default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
+      expect(command(name)?.contexts).toEqual([InteractionContextType.Guild]);
+    },
+  );
 
   it('leaves every other command, reviewer commands included, visible to everyone', () => {
     // The reviewer role is chosen per server by its admins; a permission bit can't express it, so
     // reviewer commands are checked at run time only.
-    const others = t.discord.registeredCommands().filter((c) => c.name !== 'admin');
-    expect(others.map((c) => c.name)).toEqual(expect.arrayContaining(['next', 'remove', 'move', 'submit']));
+    const others = t.discord.registeredCommands().filter((c) => !['admin', 'setup'].includes(c.name));
+    expect(others.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['next', 'remove', 'move', 'submit', 'help', 'about']),
+    );
     expect(others.filter((c) => c.default_member_permissions !== null).map((c) => c.name)).toEqual([]);
   });
 });

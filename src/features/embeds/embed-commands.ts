@@ -1,19 +1,15 @@
 import { ChannelType, MessageFlags } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
 import type { AdminSubcommand } from '../../discord/module.js';
-import { NO_MENTIONS, replyPrivately } from '../../discord/replies.js';
+import { replyPrivately } from '../../discord/replies.js';
 import {
-  attachEmbedMessage,
-  createEmbedConfig,
   deactivateEmbed,
-  deleteEmbedConfig,
   EMBED_KINDS,
   getEmbedConfig,
   isEmbedKind,
 } from '../../storage/embed-configs-repo.js';
+import { postEmbed } from './embed-posting.js';
 import { isForbidden, isGone, KIND_NAMES } from './embed-refresh.js';
-import { loadEmbedView } from './queue-view.js';
-import { contentHash, renderEmbedMessage } from './render.js';
 
 const GROUP = { name: 'embed', description: 'Self-updating queue messages' };
 
@@ -51,23 +47,7 @@ export const createEmbedSubcommand: AdminSubcommand = {
     if (!channel?.isSendable())
       throw new UserFacingError('not_found', 'Pick a text channel I can see for the embed.');
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const db = ctx.database.db;
-    const config = await createEmbedConfig(db, { guildId: interaction.guildId, channelId: channel.id, kind });
-    const message = renderEmbedMessage(await loadEmbedView(db, config));
-    let posted;
-    try {
-      posted = await channel.send({ ...message, allowedMentions: NO_MENTIONS });
-    } catch (error) {
-      await deleteEmbedConfig(db, config.id);
-      if (isForbidden(error)) {
-        throw new UserFacingError(
-          'forbidden',
-          `I can't post in <#${channel.id}>: give me View Channel, Send Messages and Embed Links there.`,
-        );
-      }
-      throw error;
-    }
-    await attachEmbedMessage(db, config.id, posted.id, contentHash(message));
+    const config = await postEmbed(ctx, channel, kind);
     await replyPrivately(
       interaction,
       `Posted the ${KIND_NAMES[kind]} embed #${config.id} in <#${channel.id}>; it updates itself. ` +

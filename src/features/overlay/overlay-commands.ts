@@ -1,4 +1,4 @@
-import type { AdminSubcommand } from '../../discord/module.js';
+import type { AdminSubcommand, BotContext } from '../../discord/module.js';
 import { replyPrivately } from '../../discord/replies.js';
 import type { PageEventStreams } from '../../overlay/page-event-streams.js';
 import { DEFAULT_UP_NEXT, MAX_UP_NEXT } from '../../overlay/page-views.js';
@@ -14,6 +14,11 @@ const howToUse = (url: string) =>
   `Add it as a browser source in OBS or TikTok LIVE Studio at 1920×1080. It shows the song being reviewed and the next ${DEFAULT_UP_NEXT}; add \`?n=10\` to the URL for more (up to ${MAX_UP_NEXT}).\n` +
   'Anyone with this link sees the queue: keep it off screen. `/admin overlay rotate` replaces it.';
 
+/** The overlay's URL (drawn the first time) and how to use it, as `/admin overlay url` gives it. */
+export async function overlayLinkMessage(ctx: BotContext, guildId: string): Promise<string> {
+  return howToUse(await pageLink(ctx, overlaySlot(guildId)));
+}
+
 export function overlayAdminSubcommands(streams: () => PageEventStreams): AdminSubcommand[] {
   return [
     {
@@ -21,7 +26,7 @@ export function overlayAdminSubcommands(streams: () => PageEventStreams): AdminS
       name: 'url',
       description: 'Show the secret URL of the stream overlay',
       async execute(interaction, ctx) {
-        await replyPrivately(interaction, howToUse(await pageLink(ctx, overlaySlot(interaction.guildId))));
+        await replyPrivately(interaction, await overlayLinkMessage(ctx, interaction.guildId));
       },
     },
     {

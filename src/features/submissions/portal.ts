@@ -8,6 +8,8 @@ import {
   StringSelectMenuBuilder,
   TextInputBuilder,
   TextInputStyle,
+  type Message,
+  type TextChannel,
 } from 'discord.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { checkNote, checkSongName, MAX_NAME_LENGTH, MAX_NOTE_LENGTH } from '../../domain/submission-text.js';
@@ -30,6 +32,52 @@ export const PORTAL_IDS = {
   resubmit: 'submissions:resubmit',
 } as const;
 
+/** Posts the portal message: what to do, and a button for each way to submit. */
+export async function postPortal(channel: TextChannel): Promise<Message> {
+  return channel.send({
+    content:
+      '**Submit your song for review**\nPaste a SoundCloud, Spotify, YouTube, Deezer or Ditto link here, use `/submit`, or the buttons below.',
+    components: [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder()
+          .setCustomId(PORTAL_IDS.link)
+          .setLabel('Submit a link')
+          .setStyle(ButtonStyle.Primary),
+        new ButtonBuilder()
+          .setCustomId(PORTAL_IDS.file)
+          .setLabel('Submit a file')
+          .setStyle(ButtonStyle.Secondary),
+        new ButtonBuilder()
+          .setCustomId(PORTAL_IDS.history)
+          .setLabel('Submit again from history')
+          .setStyle(ButtonStyle.Secondary),
+      ),
+    ],
+    allowedMentions: NO_MENTIONS,
+  });
+}
+
+/** How far back a portal is looked for: one request's worth of the channel's latest messages. */
+const PORTAL_SEARCH_DEPTH = 100;
+
+/**
+ * The bot's portal among the channel's latest messages, if any. Portals are not stored, so one
+ * buried deeper than that in a busy channel is not found (and a new one is posted, at the bottom).
+ */
+export async function findPortal(channel: TextChannel): Promise<Message | undefined> {
+  const botId = channel.client.user.id;
+  const latest = await channel.messages.fetch({ limit: PORTAL_SEARCH_DEPTH });
+  return latest.find(
+    (m) =>
+      m.author.id === botId &&
+      m.components.some(
+        (row) =>
+          'components' in row &&
+          row.components.some((c) => 'customId' in c && c.customId === PORTAL_IDS.link),
+      ),
+  );
+}
+
 export const portalSubcommand: AdminSubcommand = {
   name: 'portal',
   description: 'Post the submission portal (buttons to submit) in the submission channel',
@@ -44,27 +92,7 @@ export const portalSubcommand: AdminSubcommand = {
         'Set the submission channel first with /admin set-submission-channel.',
       );
     }
-    await channel.send({
-      content:
-        '**Submit your song for review**\nPaste a SoundCloud, Spotify, YouTube, Deezer or Ditto link here, use `/submit`, or the buttons below.',
-      components: [
-        new ActionRowBuilder<ButtonBuilder>().addComponents(
-          new ButtonBuilder()
-            .setCustomId(PORTAL_IDS.link)
-            .setLabel('Submit a link')
-            .setStyle(ButtonStyle.Primary),
-          new ButtonBuilder()
-            .setCustomId(PORTAL_IDS.file)
-            .setLabel('Submit a file')
-            .setStyle(ButtonStyle.Secondary),
-          new ButtonBuilder()
-            .setCustomId(PORTAL_IDS.history)
-            .setLabel('Submit again from history')
-            .setStyle(ButtonStyle.Secondary),
-        ),
-      ],
-      allowedMentions: NO_MENTIONS,
-    });
+    await postPortal(channel);
     await replyPrivately(interaction, `Posted the submission portal in <#${channel.id}>.`);
   },
 };

@@ -17,6 +17,7 @@ import {
   type APIInteractionResponseCallbackData,
   type APIMessage,
   type APIMessageComponentInteraction,
+  type APIMessageSelectMenuInteractionData,
   type APIMessageTopLevelComponent,
   type APIModalInteractionResponseCallbackComponent,
   type APIModalInteractionResponseCallbackData,
@@ -171,15 +172,48 @@ export class InteractionPayloads {
     return this.component(input, { custom_id: input.customId, component_type: ComponentType.Button });
   }
 
+  /**
+   * A choice in a select menu. For user, role, mentionable and channel selects the message must carry
+   * that menu (Discord renders nothing else to pick from) and `values` must fit its min and max; the
+   * channel types it allows are not enforced, so a test can send what a crafted request could.
+   */
   selectMenu(input: SelectMenuInput): APIMessageComponentInteraction {
     const componentType = input.componentType ?? ComponentType.StringSelect;
-    const resolved = this.resolveIds(input.channelId, input.values, RESOLVED_BY_SELECT[componentType], {});
-    return this.component(input, {
-      custom_id: input.customId,
-      component_type: componentType,
-      values: input.values,
-      ...(componentType === ComponentType.StringSelect ? {} : { resolved }),
-    });
+    if (componentType !== ComponentType.StringSelect) {
+      const message = this.storedMessage(input.channelId, input.message);
+      requireSelectMenu(message, input.customId, componentType, input.values.length);
+    }
+    return this.component(input, this.selectData(input, componentType));
+  }
+
+  /** `data` as discord-api-types/v10 types it: `resolved` is always there for auto-populated selects. */
+  private selectData(
+    input: SelectMenuInput,
+    componentType: NonNullable<SelectMenuInput['componentType']>,
+  ): APIMessageSelectMenuInteractionData {
+    const { customId: custom_id, values } = input;
+    const resolve = (kind: ResolvedKind) =>
+      this.resolveIds(input.channelId, values, kind, {}, this.world.user(input.user).id);
+    switch (componentType) {
+      case ComponentType.StringSelect:
+        return { component_type: componentType, custom_id, values };
+      case ComponentType.ChannelSelect: {
+        const { channels = {} } = resolve('channel');
+        return { component_type: componentType, custom_id, values, resolved: { channels } };
+      }
+      case ComponentType.RoleSelect: {
+        const { roles = {} } = resolve('role');
+        return { component_type: componentType, custom_id, values, resolved: { roles } };
+      }
+      case ComponentType.UserSelect: {
+        const { users = {}, members } = resolve('user');
+        return { component_type: componentType, custom_id, values, resolved: { users, members } };
+      }
+      case ComponentType.MentionableSelect: {
+        const { users, members, roles } = resolve('mentionable');
+        return { component_type: componentType, custom_id, values, resolved: { users, members, roles } };
+      }
+    }
   }
 
   modalSubmit(input: ModalSubmitInput): APIModalSubmitInteraction {
@@ -304,6 +338,7 @@ export class InteractionPayloads {
     ids: string[],
     kind: ResolvedKind | undefined,
     into: APIInteractionDataResolved,
+    invokerId?: string,
   ): APIInteractionDataResolved {
     const guild = this.world.guildOfChannel(channelId);
     for (const id of ids) {
@@ -318,11 +353,14 @@ export class InteractionPayloads {
       }
       if (role) (into.roles ??= {})[id] = role;
       if (channel) {
+        // Discord sends the invoking member's permissions in that channel.
+        const permissions =
+          invokerId && guild ? this.world.channelPermissions(id, invokerId) : EVERYONE_PERMISSIONS;
         const resolvedChannel = {
           id,
           type: channel.type,
           name: channel.name ?? '',
-          permissions: String(EVERYONE_PERMISSIONS),
+          permissions: String(permissions),
         };
         (into.channels ??= {})[id] = resolvedChannel as APIInteractionDataResolvedChannel;
       }
@@ -359,12 +397,24 @@ const RESOLVED_BY_OPTION: Partial<Record<ApplicationCommandOptionType, ResolvedK
   [ApplicationCommandOptionType.Mentionable]: 'mentionable',
   [ApplicationCommandOptionType.Channel]: 'channel',
 };
-const RESOLVED_BY_SELECT: Partial<Record<ComponentType, ResolvedKind>> = {
-  [ComponentType.UserSelect]: 'user',
-  [ComponentType.RoleSelect]: 'role',
-  [ComponentType.MentionableSelect]: 'mentionable',
-  [ComponentType.ChannelSelect]: 'channel',
-};
+
+/** Throws when the message has no select of that type and custom id, or `count` values do not fit it. */
+function requireSelectMenu(message: APIMessage, customId: string, type: ComponentType, count: number): void {
+  const menu = (message.components ?? [])
+    .flatMap((row): { type: ComponentType; custom_id?: string }[] =>
+      'components' in row ? row.components : [],
+    )
+    .find((c) => c.custom_id === customId);
+  if (!menu || menu.type !== type) {
+    throw new Error(
+      `local Discord: message ${message.id} carries no ${ComponentType[type]} with custom id ${customId}`,
+    );
+  }
+  const { min_values: min = 1, max_values: max = 1 } = menu as { min_values?: number; max_values?: number };
+  if (count < min || count > max) {
+    throw new Error(`local Discord: ${customId} takes ${min} to ${max} values, not ${count}`);
+  }
+}
 
 function inferOptionType(value: string | number | boolean): ApplicationCommandOptionType {
   if (typeof value === 'boolean') return ApplicationCommandOptionType.Boolean;

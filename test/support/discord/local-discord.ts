@@ -130,6 +130,13 @@ export class LocalDiscord {
     return this.world.addChannel(guildId, input);
   }
 
+  /** A channel made while the bot is connected: added, then announced with CHANNEL_CREATE as Discord does. */
+  createChannel(guildId: string, input: ChannelInput): GuildChannelPayload {
+    const channel = this.world.addChannel(guildId, input);
+    this.dispatch(GatewayDispatchEvents.ChannelCreate, { ...channel, guild_id: guildId });
+    return channel;
+  }
+
   addRole(guildId: string, input: RoleInput): APIRole {
     return this.world.addRole(guildId, input);
   }

@@ -13,6 +13,7 @@ import {
   type APIGuild,
   type APIGuildMember,
   type APIMessage,
+  type APIOverwrite,
   type APIRole,
   type APIUser,
   type GuildMemberFlags,
@@ -85,6 +86,8 @@ export interface ChannelInput {
     | ChannelType.GuildCategory;
   parentId?: string;
   topic?: string;
+  /** Allow and deny per role or member in this channel, e.g. to lock the bot out of it. */
+  permissionOverwrites?: APIOverwrite[];
 }
 
 export function guildChannelPayload(
@@ -97,7 +100,7 @@ export function guildChannelPayload(
     guild_id: guildId,
     name: input.name,
     position,
-    permission_overwrites: [],
+    permission_overwrites: input.permissionOverwrites ?? [],
     parent_id: input.parentId ?? null,
     nsfw: false,
   };

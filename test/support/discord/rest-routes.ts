@@ -335,7 +335,7 @@ export class RestRoutes {
 
   private requireBotPermission(channelId: string, permission: bigint): void {
     const guild = this.world.guildOfChannel(channelId);
-    const granted = guild ? this.world.permissions(guild.id, this.world.bot.id) : permission;
+    const granted = guild ? this.world.channelPermissions(channelId, this.world.bot.id) : permission;
     if ((granted & permission) !== permission) fail(discordErrors.missingPermissions);
   }
 

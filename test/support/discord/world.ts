@@ -209,6 +209,37 @@ export class World {
   }
 
   /**
+   * Permissions in one channel, as Discord computes them: the guild-wide ones, then the channel's
+   * overwrites for @everyone, for the member's roles together, then for the member.
+   */
+  channelPermissions(channelId: string, userId: string): bigint {
+    const channel = this.channel(channelId);
+    const guild = this.guildOfChannel(channelId);
+    if (!guild) return ALL_PERMISSIONS;
+    const base = this.permissions(guild.id, userId);
+    if (base & PermissionFlagsBits.Administrator) return ALL_PERMISSIONS;
+    const overwrites = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
+    const roles = new Set(guild.members.get(userId)?.member.roles ?? []);
+    const apply = (granted: bigint, matching: typeof overwrites) => {
+      const deny = matching.reduce((all, o) => all | BigInt(o.deny), 0n);
+      const allow = matching.reduce((all, o) => all | BigInt(o.allow), 0n);
+      return (granted & ~deny) | allow;
+    };
+    let granted = apply(
+      base,
+      overwrites.filter((o) => o.id === guild.id),
+    );
+    granted = apply(
+      granted,
+      overwrites.filter((o) => o.id !== guild.id && roles.has(o.id)),
+    );
+    return apply(
+      granted,
+      overwrites.filter((o) => o.id === userId),
+    );
+  }
+
+  /**
    * Discord sends only the bot's own member (plus voice members) in GUILD_CREATE unless the
    * connection has the presence intent; a bot must not expect other members in its cache.
    */
