@@ -30,6 +30,9 @@ export async function answerFailure(
 ): Promise<void> {
   let message: string;
   if (error instanceof UserFacingError) {
+    if (error.detail !== undefined) {
+      logger.info({ code: error.code, detail: error.detail, what }, 'refused with a reason for the user');
+    }
     message = error.message;
   } else if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, what }, 'database unavailable during an interaction');

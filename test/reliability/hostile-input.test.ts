@@ -629,22 +629,22 @@ describe('uploaded files: the bytes decide, and only <uuid>.<ext> is written', (
     [
       'an MP3 cut short after 100 bytes (file-type still calls it MP3)',
       { filename: 'cut.mp3', data: MP3_BYTES.subarray(0, 100) },
-      /^"cut\.mp3" seems to be cut short or damaged: it ends inside its first MP3 frame\. Export the song again and upload the whole file\.$/,
+      /^"cut\.mp3" looks cut short or damaged\. Export it again and upload the whole file, or send a link instead\.$/,
     ],
     [
       'a WAV cut short of its declared size',
       { filename: 'cut.wav', data: WAV_BYTES.subarray(0, WAV_BYTES.length - 1) },
-      /"cut\.wav" seems to be cut short/,
+      /"cut\.wav" looks cut short/,
     ],
     [
       'a FLAC cut inside its stream information',
       { filename: 'cut.flac', data: FLAC_BYTES.subarray(0, 20) },
-      /"cut\.flac" seems to be cut short/,
+      /"cut\.flac" looks cut short/,
     ],
     [
       'an M4A cut inside its audio data',
       { filename: 'cut.m4a', data: M4A_BYTES.subarray(0, M4A_BYTES.length - 10) },
-      /"cut\.m4a" seems to be cut short/,
+      /"cut\.m4a" looks cut short/,
     ],
   ])('refuses %s privately and keeps nothing', async (_name, file, reason) => {
     const before = await snapshot();
@@ -687,7 +687,7 @@ describe('uploaded files: the bytes decide, and only <uuid>.<ext> is written', (
   ])('refuses a file named with %s, asking to rename it, and keeps nothing', async (_name, filename) => {
     await expectRefused(
       submit({ artist: 'A', title: 'B', file: { filename, data: MP3_BYTES } }),
-      /^That file's name looks like a path or holds hidden characters\. Rename the file to something like song\.mp3 and upload it again\.$/,
+      /^That file's name has slashes or hidden characters in it\. Rename the file to something like song\.mp3 and upload it again\.$/,
     );
     expect((await fs.readdir(t.dataDir)).filter((name) => name !== 'backups')).toEqual([]);
   });

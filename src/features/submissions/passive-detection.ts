@@ -46,6 +46,9 @@ export async function detectSubmission(
     await message.reply({ content: describeQueued(queued), allowedMentions: NO_MENTIONS });
   } catch (error) {
     if (!(error instanceof UserFacingError)) throw error;
+    if (error.detail !== undefined) {
+      ctx.logger.info({ code: error.code, detail: error.detail }, 'pasted submission refused');
+    }
     await message.react('❌').catch(() => {});
     await message.reply({ content: error.message, allowedMentions: NO_MENTIONS });
   }
