@@ -143,7 +143,7 @@ describe('paid skips', () => {
   it('/skip puts the Free song in Pending Skips and asks the reviewers with Confirm and Reject', async () => {
     const id = await seed(t.users.viewer);
     expect(await requestSkip(12)).toMatch(
-      /in Pending Skips: once a reviewer confirms your payment of 12, it moves to 10 Skip/,
+      /is waiting in Pending Skips\. Once a reviewer confirms your payment of 12, it moves up to 10 Skip\./,
     );
     expect(await stored(id)).toMatchObject({ tier: 'pending', requestedSkipAmount: 12 });
     const post = requestPost();

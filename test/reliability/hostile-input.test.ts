@@ -744,7 +744,7 @@ describe('numbers out of range are refused, never overflow', () => {
       const reply = await answer(
         command('skip', { amount: 1_000_000 }, t.users.viewer, { channelId: t.channels.general }),
       );
-      expect(reply.content).toMatch(/payment of 1000000, it moves to 25\+ Skip/);
+      expect(reply.content).toMatch(/payment of 1,000,000, it moves up to 25\+ Skip/);
       expect((await getSubmission(database.db, t.guildId, id)).requestedSkipAmount).toBe(1_000_000);
     });
   });
