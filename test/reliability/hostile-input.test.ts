@@ -594,7 +594,7 @@ describe('SQL fragments in text fields are accepted on purpose and stored as pla
     );
     expect(
       (await answer(admin('config', 'set', { key: 'buySkip.price', value: SQL_FRAGMENT }))).content,
-    ).toMatch(/takes a whole number/);
+    ).toMatch(/must be a whole number/);
     expect(
       (await answer(admin(undefined, 'force-link', { user: t.users.viewer.id, handle: SQL_FRAGMENT })))
         .content,
