@@ -71,7 +71,7 @@ describe('/remove', () => {
   });
 
   it('says so for an unknown id', async () => {
-    expect(await run('remove', { id: 999_999 })).toMatch(/no submission #999999/);
+    expect(await run('remove', { id: 999_999 })).toMatch(/no song with id 999999/);
   });
 });
 

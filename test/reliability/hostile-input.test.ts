@@ -356,15 +356,15 @@ describe('markdown that would break an embed is refused, changing nothing', () =
     [
       'a masked link',
       '[free nitro](https://evil.example/claim)',
-      /can't contain Markdown links like \[text\]\(url\)/,
+      /can't contain links written like \[text\]\(url\)/,
     ],
     [
       'a masked link at the 100-character limit',
       `[x](https://evil.example/${'a'.repeat(72)})||`,
-      /can't contain Markdown links/,
+      /can't contain links written like/,
     ],
-    ['a heading', '# FREE NITRO', /can't start with Markdown/],
-    ['a block quote', '>>> quoted', /can't start with Markdown/],
+    ['a heading', '# FREE NITRO', /can't start with `#`, `>`, `-` or `\*` and a space/],
+    ['a block quote', '>>> quoted', /Discord would turn it into a heading, quote or list/],
   ];
   const unprintable: [string, string][] = [
     ['a newline', 'Night\nDrive'],
@@ -390,7 +390,7 @@ describe('markdown that would break an embed is refused, changing nothing', () =
   );
 
   it('a pasted masked link around the title is refused with a ❌', async () => {
-    await expectPasteRefused(`Nova - [Night Drive](${YT})`, /can't contain Markdown links/);
+    await expectPasteRefused(`Nova - [Night Drive](${YT})`, /can't contain links written like/);
   });
 
   it.each(unprintable)('/submit refuses %s in the title', async (_name, title) => {
