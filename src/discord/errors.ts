@@ -27,7 +27,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * message; for anything else a plain apology, the detail going to the log.
  */
 export function failureMessage(error: unknown, logger: Logger, what: string): string {
-  if (error instanceof UserFacingError) return error.message;
+  if (error instanceof UserFacingError) {
+    if (error.detail !== undefined)
+      logger.info({ code: error.code, detail: error.detail, what }, 'refused with a reason for the user');
+    return error.message;
+  }
   if (isDatabaseUnavailable(error)) {
     logger.warn({ err: error, what }, 'database unavailable during an interaction');
     return 'The queue is briefly unavailable; try again shortly.';

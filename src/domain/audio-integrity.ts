@@ -4,14 +4,16 @@ import { UserFacingError } from './errors.js';
 /**
  * Refuses an upload whose container is cut short: `file-type` recognises a format from its first
  * bytes only, so 100 bytes of an MP3 pass detection but hold no song. Each check reads the sizes the
- * file declares about itself and needs them to fit in the bytes that arrived.
+ * file declares about itself and needs them to fit in the bytes that arrived. The viewer reads what to
+ * do; which part of the file is missing (a format fact they can't act on) goes to the logs as `detail`.
  */
 export function checkAudioIntact(format: AudioFormat, bytes: Uint8Array, fileName: string): void {
   const problem = PROBLEMS[format](bytes, afterId3Tag(bytes));
   if (problem !== null) {
     throw new UserFacingError(
       'unsupported_file',
-      `${displayName(fileName)} seems to be cut short or damaged: ${problem}. Export the song again and upload the whole file.`,
+      `${displayName(fileName)} looks cut short or damaged. Export it again and upload the whole file, or send a link instead.`,
+      `${format}: ${problem}`,
     );
   }
 }

@@ -62,7 +62,8 @@ export function audioFormatFromDetected(
   if (format === undefined) {
     throw new UserFacingError(
       'unsupported_file',
-      `${displayName(fileName)} isn't ${ACCEPTED_FORMATS_TEXT}; export your song in one of those formats and upload it again.`,
+      `${displayName(fileName)} isn't ${ACCEPTED_FORMATS_TEXT}. Export your song in one of those formats and upload it again, or send a link instead.`,
+      `detected ${detected ? `${detected.ext} (${detected.mime})` : 'no known file type'}`,
     );
   }
   return format;
@@ -88,7 +89,7 @@ export function checkUploadName(fileName: string): void {
   if (fileName === '' || PATH_LIKE_NAME.test(fileName)) {
     throw new UserFacingError(
       'invalid_file_name',
-      "That file's name looks like a path or holds hidden characters. Rename the file to something like song.mp3 and upload it again.",
+      "That file's name has slashes or hidden characters in it. Rename the file to something like song.mp3 and upload it again.",
     );
   }
 }

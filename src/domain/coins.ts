@@ -43,7 +43,7 @@ export function spend(balance: number, price: number): number {
   if (price > balance) {
     throw new UserFacingError(
       'insufficient_coins',
-      `You have ${luxuryCoins(balance)}; a skip costs ${price.toLocaleString('en-US')}.`,
+      `You have ${luxuryCoins(balance)}; a skip costs ${luxuryCoins(price)}.`,
     );
   }
   return balance - price;

@@ -1,12 +1,15 @@
 /**
  * A failure the user can fix (bad input, a rule of the queue, not enough coins). Adapters turn it into
- * one ephemeral reply carrying `message`; everything else is logged and answered with an apology.
+ * one ephemeral reply carrying `message`, in everyday words; everything else is logged and answered
+ * with an apology. `detail` is the technical reason (a file format fact, a validation path) for the
+ * logs only: it is never shown to the user.
  */
 export class UserFacingError extends Error {
   override readonly name = 'UserFacingError';
   constructor(
     readonly code: UserErrorCode,
     message: string,
+    readonly detail?: string,
   ) {
     super(message);
   }

@@ -40,7 +40,7 @@ export const guildSettingsSchema = z.object({
     .prefault({})
     .refine(
       (t) => t.skip5 < t.skip10 && t.skip10 < t.skip15 && t.skip15 < t.skip20 && t.skip20 < t.skip25,
-      'gift thresholds must increase from 5 Skip to 25+ Skip',
+      'The TikTok coins a gift needs for a skip must rise from 5 Skip to 25+ Skip, each more than the one before.',
     ),
   autoGiftSkips: z.boolean().default(true),
   buySkip: z
@@ -69,4 +69,88 @@ export const DEFAULT_GUILD_SETTINGS: GuildSettings = guildSettingsSchema.parse({
 export function parseGuildSettings(stored: unknown): GuildSettings {
   const parsed = guildSettingsSchema.safeParse(stored ?? {});
   return parsed.success ? parsed.data : DEFAULT_GUILD_SETTINGS;
+}
+
+/** `a.b` paths to every leaf of the settings, so a table keyed by them must name each one. */
+type LeafPath<T> = {
+  [K in keyof T & string]: T[K] extends Record<string, unknown> ? `${K}.${LeafPath<T[K]>}` : K;
+}[keyof T & string];
+
+export type SettingKey = LeafPath<GuildSettings>;
+
+const shown = (n: number) => n.toLocaleString('en-US');
+const luxuryCoins = (n: number) => `${shown(n)} Luxury ${n === 1 ? 'Coin' : 'Coins'}`;
+
+/**
+ * Each setting in the words an admin reads ("Points for a like"), never its key. A conversion rate
+ * has two settings, so each names the other half as it is now: "Luxury Coins per 100 TikTok coins
+ * gifted". Labels read as the subject of "… must be at least 1".
+ */
+const SETTING_LABELS: Record<SettingKey, string | ((s: GuildSettings) => string)> = {
+  'points.like': 'Points for a like',
+  'points.comment': 'Points for a chat message',
+  'points.share': 'Points for a share',
+  'points.follow': 'Points for a follow',
+  'points.giftPerCoinBelow': 'Points per TikTok coin of a gift, below the big-gift size',
+  'points.giftPerCoinFrom': 'Points per TikTok coin of a gift, from the big-gift size up',
+  'points.giftBreakpoint': 'Big-gift size in TikTok coins, where gift points per coin change',
+  'giftCoinRate.coins': (s) => `Luxury Coins per ${shown(s.giftCoinRate.per)} TikTok coins gifted`,
+  'giftCoinRate.per': (s) => `TikTok coins gifted for ${luxuryCoins(s.giftCoinRate.coins)}`,
+  'watchCoinRate.coins': (s) => `Luxury Coins per ${shown(s.watchCoinRate.per)} minutes watched`,
+  'watchCoinRate.per': (s) => `Minutes watched for ${luxuryCoins(s.watchCoinRate.coins)}`,
+  'giftSkipThresholds.skip5': 'TikTok coins in one gift for a 5 Skip',
+  'giftSkipThresholds.skip10': 'TikTok coins in one gift for a 10 Skip',
+  'giftSkipThresholds.skip15': 'TikTok coins in one gift for a 15 Skip',
+  'giftSkipThresholds.skip20': 'TikTok coins in one gift for a 20 Skip',
+  'giftSkipThresholds.skip25': 'TikTok coins in one gift for a 25+ Skip',
+  autoGiftSkips: 'Big gifts move the gifter’s song up by themselves',
+  'buySkip.price': 'Price of /buy-skip in Luxury Coins',
+  'buySkip.tier': 'Skip that /buy-skip buys',
+  'submissionRules.maxOpenPerUser': 'Songs one member may have waiting at once',
+  'submissionRules.cooldownSeconds': 'Seconds a member waits between two songs',
+  'submissionRules.allowDuplicateLinks': 'A song already waiting may be sent again',
+  channelHygiene: 'Delete chatter in the submission channel',
+  watchWindowMinutes: 'Minutes a viewer counts as watching after their last activity',
+  linkCodeTtlMinutes: 'Minutes a /link tiktok code stays valid',
+};
+
+export const SETTING_KEY_LIST = Object.keys(SETTING_LABELS) as SettingKey[];
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(SETTING_LABELS, key);
+}
+
+/** The setting's label, with the rates' other half taken from `settings`. */
+export function settingLabel(key: SettingKey, settings: GuildSettings = DEFAULT_GUILD_SETTINGS): string {
+  const label = SETTING_LABELS[key];
+  return typeof label === 'string' ? label : label(settings);
+}
+
+/**
+ * Why settings were refused, one sentence per problem in the admin's words ("Points for a like must
+ * be at most 1,000,000."), never the validator's ("points.like: Too big: expected number to be
+ * <=1000000"). `settings` names the rates' other half.
+ */
+export function describeSettingsProblems(
+  issues: readonly z.core.$ZodIssue[],
+  settings: GuildSettings = DEFAULT_GUILD_SETTINGS,
+): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      const subject = isSettingKey(path) ? settingLabel(path, settings) : 'That setting';
+      switch (issue.code) {
+        case 'too_big':
+          return `${subject} must be at most ${shown(Number(issue.maximum))}.`;
+        case 'too_small':
+          return `${subject} must be at least ${shown(Number(issue.minimum))}.`;
+        case 'invalid_type':
+          return `${subject} must be ${issue.expected === 'boolean' ? 'on or off' : 'a whole number'}.`;
+        case 'custom':
+          return issue.message;
+        default:
+          return `${subject} can't take that value.`;
+      }
+    })
+    .join('\n');
 }

@@ -39,7 +39,7 @@ export function checkSongName(field: NameField, value: string): string {
   checkInert(clean, 'Artist and title');
   if (LINE_START_MARKDOWN.test(clean)) {
     throw refuse(
-      `The ${field} can't start with Markdown (\`#\`, \`>\`, \`-\` or \`*\` and a space); remove it and try again.`,
+      `The ${field} can't start with \`#\`, \`>\`, \`-\` or \`*\` and a space (Discord would turn it into a heading, quote or list); remove it and try again.`,
     );
   }
   return clean;
@@ -82,7 +82,7 @@ function checkInert(clean: string, subject: string): void {
   }
   if (MASKED_LINK.test(clean)) {
     throw refuse(
-      `${subject} can't contain Markdown links like [text](url); give the song's link on its own and the name as plain text.`,
+      `${subject} can't contain links written like [text](url); give the song's link on its own and the name as plain text.`,
     );
   }
 }

@@ -96,7 +96,10 @@ export async function adjustDiscordBalance(
     }
     const after = delta > 0 ? addCoins(before, delta) : before + delta;
     if (after < 0) {
-      throw new UserFacingError('insufficient_coins', `They have only ${before} ${name}; nothing changed.`);
+      throw new UserFacingError(
+        'insufficient_coins',
+        `They have only ${before.toLocaleString('en-US')} ${name}; nothing changed.`,
+      );
     }
     await tx.execute(
       sql`INSERT INTO user_points (guild_id, discord_user_id, ${column}) VALUES (${guildId}, ${userId}, ${after}::bigint)

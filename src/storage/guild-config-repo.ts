@@ -1,5 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import { guildSettingsSchema, parseGuildSettings, type GuildSettings } from '../domain/guild-settings.js';
+import {
+  describeSettingsProblems,
+  guildSettingsSchema,
+  parseGuildSettings,
+  type GuildSettings,
+} from '../domain/guild-settings.js';
 import { UserFacingError } from '../domain/errors.js';
 import type { Queryable } from './connect.js';
 import { guildConfig } from './schema.js';
@@ -59,7 +64,8 @@ export async function updateGuildSettings(
     if (!parsed.success) {
       throw new UserFacingError(
         'invalid_amount',
-        parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('\n'),
+        `${describeSettingsProblems(parsed.error.issues, current)} Nothing changed.`,
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; '),
       );
     }
     await tx

@@ -98,7 +98,7 @@ export async function getSubmission(db: Queryable, guildId: string, id: number):
     db,
     sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND id = ${id}`,
   );
-  if (!row) throw new UserFacingError('not_found', `There is no submission #${id} in this server's queue.`);
+  if (!row) throw new UserFacingError('not_found', `There is no song with id ${id} in this server's queue.`);
   return toSubmission(row);
 }
 
@@ -108,7 +108,7 @@ export async function lockSubmission(tx: Queryable, guildId: string, id: number)
     tx,
     sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND id = ${id} FOR UPDATE`,
   );
-  if (!row) throw new UserFacingError('not_found', `There is no submission #${id} in this server's queue.`);
+  if (!row) throw new UserFacingError('not_found', `There is no song with id ${id} in this server's queue.`);
   return toSubmission(row);
 }
 

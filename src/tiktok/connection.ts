@@ -43,12 +43,20 @@ import {
 export type TikTokSourceStatus =
   'idle' | 'waiting_for_live' | 'connecting' | 'live' | 'reconnecting' | 'rate_limited' | 'stopped';
 
+/**
+ * What went wrong last: the streamer was not live, the LIVE ended, the sign server asked us to wait,
+ * an open connection dropped, or a connection attempt failed for another reason.
+ */
+export type TikTokProblem = 'offline' | 'stream_ended' | 'rate_limited' | 'dropped' | 'failed';
+
 export type TikTokSourceState = {
   readonly type: TikTokSourceStatus;
   /** The LIVE room: set on `live`, kept while reconnecting to it, cleared once the stream is over. */
   readonly roomId: string | null;
-  /** Why the last connection attempt failed or the last connection dropped. */
+  /** Why the last connection attempt failed or the last connection dropped, for the logs. */
   readonly lastError: string | null;
+  /** The same reason as a kind, for words a streamer understands; null when nothing went wrong. */
+  readonly lastProblem: TikTokProblem | null;
   /** When the next connection attempt is due (waiting_for_live, reconnecting, rate_limited). */
   readonly nextAttemptAt: Date | null;
   /** Failed attempts since the last connection that stayed up; drives the backoff. */
@@ -116,6 +124,7 @@ export class TikTokLiveSource {
     type: 'idle',
     roomId: null,
     lastError: null,
+    lastProblem: null,
     nextAttemptAt: null,
     failures: 0,
   };
@@ -244,12 +253,18 @@ export class TikTokLiveSource {
         // The replayed first batch said the stream is over: the library "disconnected" mid-connect
         // (clearing the room id) but opened the socket anyway.
         this.#retire(connection);
-        this.#waitForLive('stream ended');
+        this.#waitForLive('stream ended', 'stream_ended');
         return;
       }
       this.#liveSince = Date.now();
       this.#log.info({ handle: this.handle, roomId: state.roomId }, 'tiktok live connected');
-      this.#setState({ type: 'live', roomId: state.roomId, lastError: null, nextAttemptAt: null });
+      this.#setState({
+        type: 'live',
+        roomId: state.roomId,
+        lastError: null,
+        lastProblem: null,
+        nextAttemptAt: null,
+      });
     });
     events.on(ControlEvent.DISCONNECTED, ({ code, reason }) => {
       if (connection !== this.#connection) return;
@@ -257,12 +272,16 @@ export class TikTokLiveSource {
       libraryEvents(connection).removeAllListeners();
       if (streamEnded) {
         this.#log.info({ handle: this.handle }, 'tiktok live ended');
-        this.#waitForLive(null);
+        this.#waitForLive(null, null);
         return;
       }
       const stable = Date.now() - this.#liveSince >= this.#stableAfterMs;
       const failures = stable ? 1 : this.#state.failures + 1;
-      this.#retryWithBackoff(`disconnected (code ${code}${reason ? `, ${reason}` : ''})`, failures);
+      this.#retryWithBackoff(
+        `disconnected (code ${code}${reason ? `, ${reason}` : ''})`,
+        'dropped',
+        failures,
+      );
     });
     events.on(ControlEvent.ERROR, ({ info, exception }: { info: string; exception: unknown }) => {
       this.#log.debug({ handle: this.handle, info, error: describeError(exception) }, 'tiktok library error');
@@ -278,27 +297,32 @@ export class TikTokLiveSource {
         { handle: this.handle, pollMs: this.#offlinePollMs },
         'tiktok streamer offline, waiting',
       );
-      this.#waitForLive(message);
+      this.#waitForLive(message, 'offline');
     } else if (error instanceof SignatureRateLimitError && error.retryAfter > 0) {
       this.#log.warn(
         { handle: this.handle, retryAfterMs: error.retryAfter },
         'tiktok sign server rate limit',
       );
-      this.#schedule('rate_limited', error.retryAfter, { lastError: message });
+      this.#schedule('rate_limited', error.retryAfter, { lastError: message, lastProblem: 'rate_limited' });
     } else {
-      this.#retryWithBackoff(message, this.#state.failures + 1);
+      this.#retryWithBackoff(message, 'failed', this.#state.failures + 1);
     }
   }
 
   /** Not live (offline, or the stream just ended): poll slowly, the room id will be looked up again. */
-  #waitForLive(reason: string | null): void {
-    this.#schedule('waiting_for_live', this.#offlinePollMs, { roomId: null, lastError: reason, failures: 0 });
+  #waitForLive(reason: string | null, problem: TikTokProblem | null): void {
+    this.#schedule('waiting_for_live', this.#offlinePollMs, {
+      roomId: null,
+      lastError: reason,
+      lastProblem: problem,
+      failures: 0,
+    });
   }
 
-  #retryWithBackoff(reason: string, failures: number): void {
+  #retryWithBackoff(reason: string, problem: TikTokProblem, failures: number): void {
     const delay = backoffDelay(failures, this.#backoff, this.#random);
     this.#log.warn({ handle: this.handle, reason, failures, delayMs: delay }, 'tiktok live reconnecting');
-    this.#schedule('reconnecting', delay, { lastError: reason, failures });
+    this.#schedule('reconnecting', delay, { lastError: reason, lastProblem: problem, failures });
   }
 
   #schedule(type: TikTokSourceStatus, delayMs: number, patch: Partial<TikTokSourceState>): void {

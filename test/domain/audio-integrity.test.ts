@@ -14,8 +14,9 @@ import {
 } from '../support/audio-samples.js';
 import { catchUserError } from './catch-user-error.js';
 
+/** The technical reason, kept for the logs (the viewer's message has none of it). */
 const problemOf = (format: AudioFormat, bytes: Buffer) =>
-  catchUserError(() => checkAudioIntact(format, bytes, `song.${format}`)).message;
+  catchUserError(() => checkAudioIntact(format, bytes, `song.${format}`)).detail;
 
 const SAMPLES: [string, AudioFormat, Buffer][] = [
   ['MP3', 'mp3', MP3_BYTES],
@@ -33,10 +34,16 @@ describe('complete files pass', () => {
 });
 
 describe('files cut short are refused, naming the file and what to do', () => {
-  it('says the file seems cut short and asks for the whole file', () => {
-    expect(problemOf('mp3', MP3_BYTES.subarray(0, 100))).toBe(
-      '"song.mp3" seems to be cut short or damaged: it ends inside its first MP3 frame. Export the song again and upload the whole file.',
+  it('says in plain words that the file looks cut short and what to do, with no format terms', () => {
+    expect(
+      catchUserError(() => checkAudioIntact('mp3', MP3_BYTES.subarray(0, 100), 'song.mp3')).message,
+    ).toBe(
+      '"song.mp3" looks cut short or damaged. Export it again and upload the whole file, or send a link instead.',
     );
+  });
+
+  it('keeps the technical reason for the logs', () => {
+    expect(problemOf('mp3', MP3_BYTES.subarray(0, 100))).toBe('mp3: it ends inside its first MP3 frame');
   });
 
   /** The shortest prefix of each sample that still holds what the check needs. */

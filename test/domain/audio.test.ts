@@ -70,7 +70,7 @@ describe('audio format from detected bytes', () => {
     );
     expect(error.code).toBe('unsupported_file');
     expect(error.message).toBe(
-      `"song.mp3" isn't an MP3, M4A, WAV or FLAC file; export your song in one of those formats and upload it again.`,
+      `"song.mp3" isn't an MP3, M4A, WAV or FLAC file. Export your song in one of those formats and upload it again, or send a link instead.`,
     );
   });
 

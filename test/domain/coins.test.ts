@@ -112,11 +112,13 @@ describe('spend', () => {
   it('refuses when the balance is short, saying what the member has and what a skip costs', () => {
     const error = catchUserError(() => spend(999, 1000));
     expect(error.code).toBe('insufficient_coins');
-    expect(error.message).toBe('You have 999 Luxury Coins; a skip costs 1,000.');
+    expect(error.message).toBe('You have 999 Luxury Coins; a skip costs 1,000 Luxury Coins.');
   });
 
   it('says "1 Luxury Coin" for a balance of one', () => {
-    expect(catchUserError(() => spend(1, 1000)).message).toBe('You have 1 Luxury Coin; a skip costs 1,000.');
+    expect(catchUserError(() => spend(1, 1000)).message).toBe(
+      'You have 1 Luxury Coin; a skip costs 1,000 Luxury Coins.',
+    );
   });
 
   it('treats a negative price as a programming error', () => {

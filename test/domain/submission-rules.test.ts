@@ -29,10 +29,13 @@ describe('new submission rules', () => {
     expect(() => checkNewSubmission(ctx(), rules)).not.toThrow();
   });
 
-  it('refuse a second song while the first is still waiting', () => {
+  it('refuse a second song while the first is still waiting, offering only what a viewer can do: wait', () => {
     const error = catchUserError(() => checkNewSubmission(ctx({ openByUser: 1 }), rules));
     expect(error.code).toBe('open_submission_exists');
-    expect(error.message).toContain('remove it first');
+    expect(error.message).toBe(
+      'You already have a song waiting in the queue. You can send another once it has been played.',
+    );
+    expect(error.message).not.toMatch(/remove/i);
   });
 
   it('allow up to the configured number of open songs', () => {

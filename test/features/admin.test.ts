@@ -104,14 +104,18 @@ describe('/admin config', () => {
     expect(description).toContain(`Submission channel: <#${t.channels.submissions}>`);
     expect(description).toContain(`Reviewer role: <@&${t.reviewerRoleId}>`);
     expect(description).toContain('Summary channel: not set');
-    expect(description).toContain('`buySkip.price` 1,000');
-    expect(description).toContain('`buySkip.tier` 10 Skip');
-    expect(description).toContain('`channelHygiene` off');
+    expect(description).toContain('**Buying a skip**\nPrice of /buy-skip in Luxury Coins: 1,000');
+    expect(description).toContain('Skip that /buy-skip buys: 10 Skip');
+    expect(description).toContain('Delete chatter in the submission channel: off');
+    expect(description).toContain('Luxury Coins per 100 TikTok coins gifted: 2');
+    expect(description).toContain('Points for a like: 1');
+    // Settings are named in words, never by their keys.
+    expect(description).not.toMatch(/buySkip|giftCoinRate|channelHygiene|`/);
   });
 
   it('sets a number, audited with the old and new value', async () => {
     const reply = await answer(configSet('buySkip.price', '2,500'));
-    expect(reply.content).toBe('`buySkip.price` is now 2,500 (was 1,000).');
+    expect(reply.content).toBe('Price of /buy-skip in Luxury Coins is now 2,500 (was 1,000).');
     expect((await config()).settings.buySkip.price).toBe(2500);
     expect((await listAudit(database.db, t.guildId))[0]).toMatchObject({
       action: 'config_set',
@@ -120,24 +124,52 @@ describe('/admin config', () => {
   });
 
   it.each([
-    ['autoGiftSkips', 'off', (s: Settings) => s.autoGiftSkips, false],
-    ['channelHygiene', 'ON', (s: Settings) => s.channelHygiene, true],
-    ['buySkip.tier', '15 Skip', (s: Settings) => s.buySkip.tier, 'skip15'],
-    ['giftSkipThresholds.skip5', '1500', (s: Settings) => s.giftSkipThresholds.skip5, 1500],
-    ['submissionRules.cooldownSeconds', '0', (s: Settings) => s.submissionRules.cooldownSeconds, 0],
-  ])('sets %s from "%s"', async (key, value, read, expected) => {
-    expect((await answer(configSet(key, value))).content).toMatch(
-      new RegExp(`^\`${key.replace('.', '\\.')}\` is now`),
-    );
+    ['autoGiftSkips', 'off', (s: Settings) => s.autoGiftSkips, false, 'Big gifts move'],
+    ['channelHygiene', 'ON', (s: Settings) => s.channelHygiene, true, 'Delete chatter'],
+    ['buySkip.tier', '15 Skip', (s: Settings) => s.buySkip.tier, 'skip15', 'Skip that /buy-skip buys'],
+    ['giftSkipThresholds.skip5', '1500', (s: Settings) => s.giftSkipThresholds.skip5, 1500, 'TikTok coins'],
+    [
+      'submissionRules.cooldownSeconds',
+      '0',
+      (s: Settings) => s.submissionRules.cooldownSeconds,
+      0,
+      'Seconds',
+    ],
+  ])('sets %s from "%s"', async (key, value, read, expected, label) => {
+    expect((await answer(configSet(key, value))).content).toMatch(new RegExp(`^${label}.* is now`));
     expect(read((await config()).settings)).toBe(expected);
   });
 
+  it('takes a setting named by its label as well as by its key', async () => {
+    const reply = await answer(configSet('points for a like', '3'));
+    expect(reply.content).toBe('Points for a like is now 3 (was 1).');
+    expect((await config()).settings.points.like).toBe(3);
+  });
+
+  it('names a rate by its other half as it is now', async () => {
+    expect((await answer(configSet('giftCoinRate.per', '50'))).content).toBe(
+      'TikTok coins gifted for 2 Luxury Coins is now 50 (was 100).',
+    );
+    expect((await answer(admin('show', {}, t.users.admin, 'config'))).embeds[0]?.description).toContain(
+      'Luxury Coins per 50 TikTok coins gifted: 2',
+    );
+  });
+
   it.each([
-    ['buySkip.price', 'lots', /buySkip\.price takes a whole number/],
-    ['buySkip.price', '0', /buySkip\.price: .*>=1/],
-    ['giftSkipThresholds.skip5', '9000', /gift thresholds must increase/],
-    ['channelHygiene', 'maybe', /channelHygiene takes on or off/],
-    ['buySkip.tier', 'free', /takes a skip tier \(25\+ Skip, 20 Skip/],
+    [
+      'buySkip.price',
+      'lots',
+      /^Price of \/buy-skip in Luxury Coins must be a whole number, like 10\. Nothing changed\.$/,
+    ],
+    ['buySkip.price', '0', /^Price of \/buy-skip in Luxury Coins must be at least 1\. Nothing changed\.$/],
+    ['points.like', '2000000', /^Points for a like must be at most 1,000,000\. Nothing changed\.$/],
+    ['giftSkipThresholds.skip5', '9000', /must rise from 5 Skip to 25\+ Skip, each more than the one before/],
+    [
+      'channelHygiene',
+      'maybe',
+      /^Delete chatter in the submission channel takes on or off\. Nothing changed\.$/,
+    ],
+    ['buySkip.tier', 'free', /^Skip that \/buy-skip buys must be one of 25\+ Skip, 20 Skip/],
     ['no.such.key', '1', /There is no such setting/],
   ])('refuses %s = "%s" with the reason and writes nothing', async (key, value, reason) => {
     const before = (await config()).settings;
@@ -148,7 +180,7 @@ describe('/admin config', () => {
     expect(await listAudit(database.db, t.guildId)).toEqual([]);
   });
 
-  it('autocompletes keys containing what is typed, with their current value', async () => {
+  it('autocompletes settings whose key or label holds what is typed, showing the label and current value', async () => {
     const { body } = await t.discord
       .autocomplete({
         channelId: t.channels.general,
@@ -161,8 +193,8 @@ describe('/admin config', () => {
       })
       .reply();
     expect(body.data.choices).toEqual([
-      { name: 'buySkip.price: Luxury Coins a /buy-skip costs (now 1,000)', value: 'buySkip.price' },
-      { name: 'buySkip.tier: skip tier a /buy-skip buys (now 10 Skip)', value: 'buySkip.tier' },
+      { name: 'Price of /buy-skip in Luxury Coins (now 1,000)', value: 'buySkip.price' },
+      { name: 'Skip that /buy-skip buys (now 10 Skip)', value: 'buySkip.tier' },
     ]);
   });
 });
@@ -195,19 +227,19 @@ describe('/admin audit', () => {
     const lines = (all.embeds[0]?.description ?? '').split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
-      new RegExp(`\\*\\*points_take\\*\\* by <@${t.users.admin.id}> · → <@${t.users.other.id}> · -5$`),
+      new RegExp(`\\*\\*Took points\\*\\* by <@${t.users.admin.id}> · → <@${t.users.other.id}> · -5$`),
     );
-    expect(lines[1]).toContain('**coins_give**');
+    expect(lines[1]).toContain('**Gave Luxury Coins**');
     expect(lines[1]).toContain('+50 · “@\u200beveryone raffle”');
 
     const aboutViewer = await answer(admin('audit', { user: t.users.viewer.id }));
-    expect(aboutViewer.embeds[0]?.description).not.toContain('points_take');
-    expect(aboutViewer.embeds[0]?.description).toContain('coins_give');
+    expect(aboutViewer.embeds[0]?.description).not.toContain('Took points');
+    expect(aboutViewer.embeds[0]?.description).toContain('Gave Luxury Coins');
   });
   it('shows a channel setting as the channel it names', async () => {
     await answer(admin('set-summary-channel', { channel: t.channels.general }));
     const reply = await answer(admin('audit'));
-    expect(reply.embeds[0]?.description).toContain(`\`summaryChannelId\` = <#${t.channels.general}>`);
+    expect(reply.embeds[0]?.description).toContain(`Summary channel: <#${t.channels.general}>`);
   });
 });
 

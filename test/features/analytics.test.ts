@@ -50,7 +50,7 @@ describe('/admin metrics session', () => {
     expect(fields.Songs).toBe('2 submitted · 2 reviewed');
     expect(fields['Earned by viewers']).toBe('682 points · 17 Luxury Coins: 12 for gifts · 5 for watch time');
     expect(fields['Top gifters']).toMatch(
-      /^1\. @=HYPERLINK.* · 600 coins\n2\. @u3 · 300 coins\n3\. @alice · 1 coin$/,
+      /^1\. @=HYPERLINK.* · 600 TikTok coins\n2\. @u3 · 300 TikTok coins\n3\. @alice · 1 TikTok coin$/,
     );
     expect(fields['Top watchers']).toMatch(
       /^1\. @alice · 40 minutes\n2\. @lurker · 25 minutes\n3\. @=HYPERLINK.* · 10 minutes$/,
@@ -106,7 +106,7 @@ describe('/admin metrics sessions', () => {
     const [embed] = body.data.embeds ?? [];
     const description = String(embed?.description);
     expect(description.indexOf(`#${sessionId}`)).toBeLessThan(description.indexOf(`#${sessionId - 1}`));
-    expect(description).toMatch(/peak 30 viewers · 30 likes · 901 gift coins/);
+    expect(description).toMatch(/peak 30 viewers · 30 likes · 901 TikTok coins gifted/);
     expect(embed?.footer?.text).toMatch(/Page 1\/1 · 2 sessions/);
   });
 

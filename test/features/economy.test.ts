@@ -110,7 +110,7 @@ describe('/buy-skip', () => {
     const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
     const reply = await answer(command('buy-skip'));
     expect(reply.ephemeral).toBe(true);
-    expect(reply.content).toBe('You have 999 Luxury Coins; a skip costs 1,000.');
+    expect(reply.content).toBe('You have 999 Luxury Coins; a skip costs 1,000 Luxury Coins.');
     expect((await getSubmission(database.db, t.guildId, id))?.tier).toBe('free');
     expect((await balances(t.users.viewer.id)).totalCoins).toBe(999);
   });

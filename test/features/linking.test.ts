@@ -165,7 +165,7 @@ describe('/link tiktok with ALLOW_ANY_HANDLE_LINKING', () => {
   it('links an account seen before at once, audited', async () => {
     await seeAccount(t.guildId, '7001', 'fan');
     const reply = await answer(linkTikTokCommand('fan'));
-    expect(reply.content).toBe('Linked @fan. Its coins and points now count here.');
+    expect(reply.content).toBe('Linked @fan. Its Luxury Coins and points now count here.');
     expect(await ownerOf('fan')).toBe(t.users.viewer.id);
     expect((await listAudit(database.db, t.guildId))[0]).toMatchObject({
       action: 'link',
@@ -255,7 +255,7 @@ describe('/admin force-link', () => {
     await answer(forceLink({ user: t.users.viewer.id, handle: '@fan' }));
     const dm = await linkDm();
     expect(dm.body.content).toBe(
-      'An admin linked the TikTok account @fan to you: its points and coins now count in this server.',
+      'An admin linked the TikTok account @fan to you: its points and Luxury Coins now count in this server.',
     );
     expect(dm.body.allowed_mentions).toEqual({ parse: [] });
     const [opened] = t.discord.callsTo('POST', /^\/users\/@me\/channels$/);

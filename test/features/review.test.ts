@@ -71,7 +71,7 @@ describe('/remove', () => {
   });
 
   it('says so for an unknown id', async () => {
-    expect(await run('remove', { id: 999_999 })).toMatch(/no submission #999999/);
+    expect(await run('remove', { id: 999_999 })).toMatch(/no song with id 999999/);
   });
 });
 
@@ -143,7 +143,7 @@ describe('paid skips', () => {
   it('/skip puts the Free song in Pending Skips and asks the reviewers with Confirm and Reject', async () => {
     const id = await seed(t.users.viewer);
     expect(await requestSkip(12)).toMatch(
-      /in Pending Skips: once a reviewer confirms your payment of 12, it moves to 10 Skip/,
+      /is waiting in Pending Skips\. Once a reviewer confirms your payment of 12, it moves up to 10 Skip\./,
     );
     expect(await stored(id)).toMatchObject({ tier: 'pending', requestedSkipAmount: 12 });
     const post = requestPost();

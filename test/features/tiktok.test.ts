@@ -144,7 +144,7 @@ describe('/admin tiktok', () => {
     );
     const status = await answer(tiktokAdmin('status'));
     expect(status).toContain('connected to the LIVE');
-    expect(status).toContain(`Room: ${webcast.roomId}`);
+    expect(status).toContain('Last problem: none');
     expect(status).toContain('Events recorded this session: 2');
   });
 
@@ -230,7 +230,11 @@ describe('a LIVE', () => {
     await until('the session closed', async () =>
       (await sessions()).find((s) => s.end_reason === 'disconnected'),
     );
-    expect(await answer(tiktokAdmin('status'))).toMatch(/waiting for the LIVE to start/);
+    const status = await answer(tiktokAdmin('status'));
+    expect(status).toMatch(/waiting for the LIVE to start/);
+    // In words, never the library's error class.
+    expect(status).toContain('Last problem: the TikTok account is not live right now');
+    expect(status).not.toMatch(/Error/);
   });
 
   it('keeps its session through a short drop and a reconnect to the same room', async () => {

@@ -216,7 +216,7 @@ describe('player buttons', () => {
     expect((await post(`${url}/remove`, headers, '{"id":"1"}')).status).toBe(400);
     const missing = await post(`${url}/remove`, headers, '{"id":999}');
     expect(missing.status).toBe(409);
-    expect(await missing.json()).toEqual({ error: "There is no submission #999 in this server's queue." });
+    expect(await missing.json()).toEqual({ error: "There is no song with id 999 in this server's queue." });
   });
 
   it('Remove of a song under review is audited as the reviewer', async () => {

@@ -356,15 +356,15 @@ describe('markdown that would break an embed is refused, changing nothing', () =
     [
       'a masked link',
       '[free nitro](https://evil.example/claim)',
-      /can't contain Markdown links like \[text\]\(url\)/,
+      /can't contain links written like \[text\]\(url\)/,
     ],
     [
       'a masked link at the 100-character limit',
       `[x](https://evil.example/${'a'.repeat(72)})||`,
-      /can't contain Markdown links/,
+      /can't contain links written like/,
     ],
-    ['a heading', '# FREE NITRO', /can't start with Markdown/],
-    ['a block quote', '>>> quoted', /can't start with Markdown/],
+    ['a heading', '# FREE NITRO', /can't start with `#`, `>`, `-` or `\*` and a space/],
+    ['a block quote', '>>> quoted', /Discord would turn it into a heading, quote or list/],
   ];
   const unprintable: [string, string][] = [
     ['a newline', 'Night\nDrive'],
@@ -390,7 +390,7 @@ describe('markdown that would break an embed is refused, changing nothing', () =
   );
 
   it('a pasted masked link around the title is refused with a ❌', async () => {
-    await expectPasteRefused(`Nova - [Night Drive](${YT})`, /can't contain Markdown links/);
+    await expectPasteRefused(`Nova - [Night Drive](${YT})`, /can't contain links written like/);
   });
 
   it.each(unprintable)('/submit refuses %s in the title', async (_name, title) => {
@@ -594,7 +594,7 @@ describe('SQL fragments in text fields are accepted on purpose and stored as pla
     );
     expect(
       (await answer(admin('config', 'set', { key: 'buySkip.price', value: SQL_FRAGMENT }))).content,
-    ).toMatch(/takes a whole number/);
+    ).toMatch(/must be a whole number/);
     expect(
       (await answer(admin(undefined, 'force-link', { user: t.users.viewer.id, handle: SQL_FRAGMENT })))
         .content,
@@ -629,22 +629,22 @@ describe('uploaded files: the bytes decide, and only <uuid>.<ext> is written', (
     [
       'an MP3 cut short after 100 bytes (file-type still calls it MP3)',
       { filename: 'cut.mp3', data: MP3_BYTES.subarray(0, 100) },
-      /^"cut\.mp3" seems to be cut short or damaged: it ends inside its first MP3 frame\. Export the song again and upload the whole file\.$/,
+      /^"cut\.mp3" looks cut short or damaged\. Export it again and upload the whole file, or send a link instead\.$/,
     ],
     [
       'a WAV cut short of its declared size',
       { filename: 'cut.wav', data: WAV_BYTES.subarray(0, WAV_BYTES.length - 1) },
-      /"cut\.wav" seems to be cut short/,
+      /"cut\.wav" looks cut short/,
     ],
     [
       'a FLAC cut inside its stream information',
       { filename: 'cut.flac', data: FLAC_BYTES.subarray(0, 20) },
-      /"cut\.flac" seems to be cut short/,
+      /"cut\.flac" looks cut short/,
     ],
     [
       'an M4A cut inside its audio data',
       { filename: 'cut.m4a', data: M4A_BYTES.subarray(0, M4A_BYTES.length - 10) },
-      /"cut\.m4a" seems to be cut short/,
+      /"cut\.m4a" looks cut short/,
     ],
   ])('refuses %s privately and keeps nothing', async (_name, file, reason) => {
     const before = await snapshot();
@@ -687,7 +687,7 @@ describe('uploaded files: the bytes decide, and only <uuid>.<ext> is written', (
   ])('refuses a file named with %s, asking to rename it, and keeps nothing', async (_name, filename) => {
     await expectRefused(
       submit({ artist: 'A', title: 'B', file: { filename, data: MP3_BYTES } }),
-      /^That file's name looks like a path or holds hidden characters\. Rename the file to something like song\.mp3 and upload it again\.$/,
+      /^That file's name has slashes or hidden characters in it\. Rename the file to something like song\.mp3 and upload it again\.$/,
     );
     expect((await fs.readdir(t.dataDir)).filter((name) => name !== 'backups')).toEqual([]);
   });
@@ -744,7 +744,7 @@ describe('numbers out of range are refused, never overflow', () => {
       const reply = await answer(
         command('skip', { amount: 1_000_000 }, t.users.viewer, { channelId: t.channels.general }),
       );
-      expect(reply.content).toMatch(/payment of 1000000, it moves to 25\+ Skip/);
+      expect(reply.content).toMatch(/payment of 1,000,000, it moves up to 25\+ Skip/);
       expect((await getSubmission(database.db, t.guildId, id)).requestedSkipAmount).toBe(1_000_000);
     });
   });

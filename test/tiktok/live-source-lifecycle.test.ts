@@ -58,6 +58,7 @@ test('the replayed first batch is delivered before the live state', async () => 
     type: 'live',
     roomId: webcast.roomId,
     lastError: null,
+    lastProblem: null,
     nextAttemptAt: null,
   });
 });
@@ -76,6 +77,7 @@ test('after a drop it reconnects by itself, with backoff, and receives the first
     roomId: webcast.roomId,
     failures: 1,
     lastError: expect.stringContaining('code 1006'),
+    lastProblem: 'dropped',
   });
   await recorder.waitFor('live again', () => countOf(recorder, 'live') === 2);
 
@@ -147,6 +149,7 @@ test('while the streamer is offline it polls slowly and connects once they go li
     roomId: null,
     failures: 0,
     lastError: expect.stringContaining('UserOfflineError'),
+    lastProblem: 'offline',
   });
   expect(firstWait.nextAttemptAt!.getTime() - Date.now()).toBeLessThanOrEqual(quick.offlinePollMs);
   await recorder.waitFor('a second poll', () => countOf(recorder, 'waiting_for_live') >= 2);
@@ -168,6 +171,7 @@ test('a sign-server rate limit is waited out for its retry-after', async () => {
   const state = await limited;
   const refusedAt = webcast.signRequests[0]!.at;
   expect(state.lastError).toContain('SignatureRateLimitError');
+  expect(state.lastProblem).toBe('rate_limited');
   expect(state.nextAttemptAt!.getTime() - refusedAt).toBeGreaterThanOrEqual(1_000);
   expect(state.nextAttemptAt!.getTime() - refusedAt).toBeLessThan(1_200);
 
@@ -187,7 +191,7 @@ test('a stream end is reported and the source goes back to waiting for the next 
   const at = new Date('2026-11-24T23:00:00.000Z');
   await webcast.push([streamEnd({ msgId: '7440000000000009999', at })]);
 
-  expect(await waiting).toMatchObject({ roomId: null, lastError: null, failures: 0 });
+  expect(await waiting).toMatchObject({ roomId: null, lastError: null, lastProblem: null, failures: 0 });
   expect(recorder.events()).toEqual([{ kind: 'streamEnd', msgId: '7440000000000009999', at, action: 3 }]);
   expect(recorder.timeline().slice(-2)).toEqual(['event:streamEnd', 'state:waiting_for_live']);
 
@@ -228,7 +232,11 @@ test('a first batch that already holds the stream end leads to waiting, not live
   const waiting = recorder.nextState('waiting_for_live');
   source.start();
 
-  expect(await waiting).toMatchObject({ roomId: null, lastError: 'stream ended' });
+  expect(await waiting).toMatchObject({
+    roomId: null,
+    lastError: 'stream ended',
+    lastProblem: 'stream_ended',
+  });
   expect(recorder.timeline()).toEqual(['state:connecting', 'event:streamEnd', 'state:waiting_for_live']);
   await recorder.waitFor('the socket closed', () => webcast.openSockets === 0);
 });

@@ -4,14 +4,15 @@ import type { AdminSubcommand } from '../../discord/module.js';
 import { replyPrivately } from '../../discord/replies.js';
 import { recordAudit } from '../../storage/audit-repo.js';
 import { getGuildConfig, updateGuildSettings } from '../../storage/guild-config-repo.js';
+import { settingLabel } from '../../domain/guild-settings.js';
 import {
-  isSettingKey,
+  findSettingKey,
   parseSettingValue,
   readSetting,
   SETTING_KEYS,
+  settingSection,
   showSetting,
   withSetting,
-  type SettingKey,
 } from './setting-keys.js';
 
 const CONFIG_GROUP = { name: 'config', description: 'Show or change this server’s queue settings' };
@@ -30,12 +31,20 @@ export const configShowSubcommand: AdminSubcommand = {
       `Reviewer role: ${where(config.reviewerRoleId, '@&')}`,
       `Summary channel: ${where(config.summaryChannelId, '#')}`,
     ];
-    const settings = (Object.keys(SETTING_KEYS) as SettingKey[]).map(
-      (key) => `\`${key}\` ${showSetting(key, readSetting(config.settings, key))}`,
-    );
+    const lines: string[] = [];
+    let section: string | undefined;
+    for (const key of SETTING_KEYS) {
+      if (settingSection(key) !== section) {
+        section = settingSection(key);
+        lines.push('', `**${section}**`);
+      }
+      lines.push(
+        `${settingLabel(key, config.settings)}: ${showSetting(key, readSetting(config.settings, key))}`,
+      );
+    }
     const embed = new EmbedBuilder()
       .setTitle('Server settings')
-      .setDescription(`${channels.join('\n')}\n\n${settings.join('\n')}`)
+      .setDescription(`${channels.join('\n')}\n${lines.join('\n')}`)
       .setFooter({ text: 'Change one with /admin config set' });
     await replyPrivately(interaction, '', { embeds: [embed] });
   },
@@ -60,10 +69,13 @@ export const configSetSubcommand: AdminSubcommand = {
   async autocomplete(interaction, ctx) {
     const typed = interaction.options.getFocused().toLowerCase();
     const { settings } = await getGuildConfig(ctx.database.db, interaction.guildId);
-    const keys = (Object.keys(SETTING_KEYS) as SettingKey[]).filter((k) => k.toLowerCase().includes(typed));
+    const keys = SETTING_KEYS.filter(
+      (k) => k.toLowerCase().includes(typed) || settingLabel(k, settings).toLowerCase().includes(typed),
+    );
+    // Admins read the label; the key travels as the value.
     await interaction.respond(
       keys.slice(0, 25).map((key) => ({
-        name: `${key}: ${SETTING_KEYS[key].about} (now ${showSetting(key, readSetting(settings, key))})`.slice(
+        name: `${settingLabel(key, settings)} (now ${showSetting(key, readSetting(settings, key))})`.slice(
           0,
           100,
         ),
@@ -72,19 +84,24 @@ export const configSetSubcommand: AdminSubcommand = {
     );
   },
   async execute(interaction, ctx) {
-    const key = interaction.options.getString('key', true);
-    if (!isSettingKey(key)) {
+    const { guildId } = interaction;
+    const known = (await getGuildConfig(ctx.database.db, guildId)).settings;
+    const key = findSettingKey(interaction.options.getString('key', true), known);
+    if (key === null) {
       throw new UserFacingError(
         'not_found',
         'There is no such setting: pick one from the list, or see them all with /admin config show.',
       );
     }
-    const value = parseSettingValue(key, interaction.options.getString('value', true));
-    const { guildId } = interaction;
-    const { before, after } = await ctx.database.db.transaction(async (tx) => {
+    const value = parseSettingValue(key, interaction.options.getString('value', true), known);
+    const { before, after, label } = await ctx.database.db.transaction(async (tx) => {
       const current = (await getGuildConfig(tx, guildId)).settings;
       const updated = await updateGuildSettings(tx, guildId, (s) => withSetting(s, key, value));
-      const change = { before: readSetting(current, key), after: readSetting(updated, key) };
+      const change = {
+        before: readSetting(current, key),
+        after: readSetting(updated, key),
+        label: settingLabel(key, updated),
+      };
       await recordAudit(tx, {
         guildId,
         actorId: interaction.user.id,
@@ -97,7 +114,7 @@ export const configSetSubcommand: AdminSubcommand = {
     ctx.queueEvents.changed(guildId, 'config');
     await replyPrivately(
       interaction,
-      `\`${key}\` is now ${showSetting(key, after)} (was ${showSetting(key, before)}).`,
+      `${label} is now ${showSetting(key, after)} (was ${showSetting(key, before)}).`,
     );
   },
 };

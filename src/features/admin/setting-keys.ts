@@ -1,49 +1,74 @@
 import { UserFacingError } from '../../domain/errors.js';
-import type { GuildSettings } from '../../domain/guild-settings.js';
+import {
+  isSettingKey,
+  SETTING_KEY_LIST,
+  settingLabel,
+  type GuildSettings,
+  type SettingKey,
+} from '../../domain/guild-settings.js';
 import { SKIP_TIERS, TIER_LABELS, type SkipTier } from '../../domain/tiers.js';
 
-/** `a.b` paths to every leaf of the settings, so the table below must name each one. */
-type LeafPath<T> = {
-  [K in keyof T & string]: T[K] extends Record<string, unknown> ? `${K}.${LeafPath<T[K]>}` : K;
-}[keyof T & string];
-
-export type SettingKey = LeafPath<GuildSettings>;
+export type { SettingKey };
 type Kind = 'number' | 'switch' | 'tier';
 
-/** What `/admin config set` can change, with the words admins see in autocomplete. */
-export const SETTING_KEYS: Record<SettingKey, { kind: Kind; about: string }> = {
-  'points.like': { kind: 'number', about: 'points per like' },
-  'points.comment': { kind: 'number', about: 'points per chat message' },
-  'points.share': { kind: 'number', about: 'points per share' },
-  'points.follow': { kind: 'number', about: 'points per follow' },
-  'points.giftPerCoinBelow': { kind: 'number', about: 'points per gift coin below the breakpoint' },
-  'points.giftPerCoinFrom': { kind: 'number', about: 'points per gift coin from the breakpoint' },
-  'points.giftBreakpoint': { kind: 'number', about: 'gift size where the lower point rate starts' },
-  'giftCoinRate.coins': { kind: 'number', about: 'Luxury Coins earned per giftCoinRate.per gift coins' },
-  'giftCoinRate.per': { kind: 'number', about: 'TikTok gift coins per giftCoinRate.coins' },
-  'watchCoinRate.coins': { kind: 'number', about: 'Luxury Coins earned per watchCoinRate.per minutes' },
-  'watchCoinRate.per': { kind: 'number', about: 'minutes watched per watchCoinRate.coins' },
-  'giftSkipThresholds.skip5': { kind: 'number', about: 'gift coins for a 5 Skip' },
-  'giftSkipThresholds.skip10': { kind: 'number', about: 'gift coins for a 10 Skip' },
-  'giftSkipThresholds.skip15': { kind: 'number', about: 'gift coins for a 15 Skip' },
-  'giftSkipThresholds.skip20': { kind: 'number', about: 'gift coins for a 20 Skip' },
-  'giftSkipThresholds.skip25': { kind: 'number', about: 'gift coins for a 25+ Skip' },
-  autoGiftSkips: { kind: 'switch', about: 'big gifts skip the gifter’s song automatically' },
-  'buySkip.price': { kind: 'number', about: 'Luxury Coins a /buy-skip costs' },
-  'buySkip.tier': { kind: 'tier', about: 'skip tier a /buy-skip buys' },
-  'submissionRules.maxOpenPerUser': { kind: 'number', about: 'songs one member may have waiting' },
-  'submissionRules.cooldownSeconds': { kind: 'number', about: 'seconds between two submissions' },
-  'submissionRules.allowDuplicateLinks': {
-    kind: 'switch',
-    about: 'a link already waiting may be sent again',
-  },
-  channelHygiene: { kind: 'switch', about: 'delete chatter in the submission channel' },
-  watchWindowMinutes: { kind: 'number', about: 'minutes a viewer counts as watching after activity' },
-  linkCodeTtlMinutes: { kind: 'number', about: 'minutes a /link tiktok code stays valid' },
+/** How each setting is typed in `/admin config set` and shown back; the labels live with the settings. */
+const SETTING_KINDS: Record<SettingKey, Kind> = {
+  'points.like': 'number',
+  'points.comment': 'number',
+  'points.share': 'number',
+  'points.follow': 'number',
+  'points.giftPerCoinBelow': 'number',
+  'points.giftPerCoinFrom': 'number',
+  'points.giftBreakpoint': 'number',
+  'giftCoinRate.coins': 'number',
+  'giftCoinRate.per': 'number',
+  'watchCoinRate.coins': 'number',
+  'watchCoinRate.per': 'number',
+  'giftSkipThresholds.skip5': 'number',
+  'giftSkipThresholds.skip10': 'number',
+  'giftSkipThresholds.skip15': 'number',
+  'giftSkipThresholds.skip20': 'number',
+  'giftSkipThresholds.skip25': 'number',
+  autoGiftSkips: 'switch',
+  'buySkip.price': 'number',
+  'buySkip.tier': 'tier',
+  'submissionRules.maxOpenPerUser': 'number',
+  'submissionRules.cooldownSeconds': 'number',
+  'submissionRules.allowDuplicateLinks': 'switch',
+  channelHygiene: 'switch',
+  watchWindowMinutes: 'number',
+  linkCodeTtlMinutes: 'number',
 };
 
-export function isSettingKey(key: string): key is SettingKey {
-  return Object.hasOwn(SETTING_KEYS, key);
+/** Headings of `/admin config show`, by the first part of a setting's key. */
+const SECTIONS: Record<string, string> = {
+  points: 'Points',
+  giftCoinRate: 'Luxury Coins',
+  watchCoinRate: 'Luxury Coins',
+  giftSkipThresholds: 'Skips from gifts',
+  autoGiftSkips: 'Skips from gifts',
+  buySkip: 'Buying a skip',
+  submissionRules: 'Submitting songs',
+  channelHygiene: 'Submitting songs',
+  watchWindowMinutes: 'TikTok LIVE',
+  linkCodeTtlMinutes: 'TikTok LIVE',
+};
+
+export const SETTING_KEYS: readonly SettingKey[] = SETTING_KEY_LIST;
+
+export function settingSection(key: SettingKey): string {
+  return SECTIONS[key.split('.')[0] ?? key] ?? 'Other';
+}
+
+/**
+ * The setting an admin named: its key (what autocomplete sends) or its label as shown, in any case.
+ * Null when neither matches.
+ */
+export function findSettingKey(typed: string, settings: GuildSettings): SettingKey | null {
+  const text = typed.trim();
+  if (isSettingKey(text)) return text;
+  const wanted = text.toLowerCase();
+  return SETTING_KEYS.find((key) => settingLabel(key, settings).toLowerCase() === wanted) ?? null;
 }
 
 export function readSetting(settings: GuildSettings, key: SettingKey): unknown {
@@ -61,8 +86,8 @@ export function withSetting(settings: GuildSettings, key: SettingKey, value: unk
 }
 
 export function showSetting(key: SettingKey, value: unknown): string {
-  if (SETTING_KEYS[key].kind === 'switch') return value ? 'on' : 'off';
-  if (SETTING_KEYS[key].kind === 'tier') return TIER_LABELS[value as SkipTier];
+  if (SETTING_KINDS[key] === 'switch') return value ? 'on' : 'off';
+  if (SETTING_KINDS[key] === 'tier') return TIER_LABELS[value as SkipTier];
   return typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
 }
 
@@ -76,18 +101,22 @@ const SWITCH_WORDS: Record<string, boolean> = {
 };
 
 /** The typed text as the setting's type; the range is checked with the whole settings later. */
-export function parseSettingValue(key: SettingKey, raw: string): unknown {
+export function parseSettingValue(key: SettingKey, raw: string, settings: GuildSettings): unknown {
   const text = raw.trim().toLowerCase();
-  switch (SETTING_KEYS[key].kind) {
+  const label = settingLabel(key, settings);
+  switch (SETTING_KINDS[key]) {
     case 'number': {
       const digits = text.replace(/[,_\s]/g, '');
       if (/^-?\d+$/.test(digits) && Number.isSafeInteger(Number(digits))) return Number(digits);
-      throw new UserFacingError('invalid_amount', `${key} takes a whole number, like 10; nothing changed.`);
+      throw new UserFacingError(
+        'invalid_amount',
+        `${label} must be a whole number, like 10. Nothing changed.`,
+      );
     }
     case 'switch': {
       const value = SWITCH_WORDS[text];
       if (value !== undefined) return value;
-      throw new UserFacingError('invalid_amount', `${key} takes on or off; nothing changed.`);
+      throw new UserFacingError('invalid_amount', `${label} takes on or off. Nothing changed.`);
     }
     case 'tier': {
       const compact = text.replace(/[\s+]/g, '');
@@ -99,7 +128,7 @@ export function parseSettingValue(key: SettingKey, raw: string): unknown {
       );
       if (tier) return tier;
       const options = SKIP_TIERS.map((t) => TIER_LABELS[t]).join(', ');
-      throw new UserFacingError('invalid_amount', `${key} takes a skip tier (${options}); nothing changed.`);
+      throw new UserFacingError('invalid_amount', `${label} must be one of ${options}. Nothing changed.`);
     }
   }
 }

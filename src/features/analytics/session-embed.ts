@@ -11,7 +11,7 @@ import { userText } from '../../discord/replies.js';
 const SKIP_SOURCE_LABELS: Record<SkipCount['source'], string> = {
   confirmed: 'confirmed',
   gift: 'by gift',
-  coins: 'with coins',
+  coins: 'with Luxury Coins',
 };
 
 /** `2h 05m`, `12m 30s`: long enough for a stream, short enough for an embed field. */
@@ -25,7 +25,7 @@ export function formatDuration(seconds: number): string {
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-function ranking(viewers: readonly RankedViewer[], unit: 'coin' | 'point' | 'minute'): string {
+function ranking(viewers: readonly RankedViewer[], unit: 'TikTok coin' | 'point' | 'minute'): string {
   if (viewers.length === 0) return 'Nobody yet';
   return viewers
     .map((v, i) => `${i + 1}. @${userText(v.handle, 40)} · ${n(v.value)} ${unit}${v.value === 1 ? '' : 's'}`)
@@ -85,7 +85,7 @@ export function sessionSummaryEmbed(summary: SessionSummary): EmbedBuilder {
         inline: true,
       },
       { name: 'Skips', value: skipLines(summary.skips), inline: true },
-      { name: 'Top gifters', value: ranking(summary.topGifters, 'coin') },
+      { name: 'Top gifters', value: ranking(summary.topGifters, 'TikTok coin') },
       { name: 'Most engaged', value: ranking(summary.topEngaged, 'point') },
       { name: 'Top watchers', value: ranking(summary.topWatchers, 'minute') },
     )

@@ -45,7 +45,7 @@ export async function sessionsListMessage(
     return `**#${session.id}** ${time(session.startedAt, TimestampStyles.ShortDateTime)} · @${userText(
       session.tiktokUsername,
       40,
-    )}${state}\n  peak ${peakViewers ?? '–'} viewers · ${likes.toLocaleString('en-US')} likes · ${giftTikTokCoins.toLocaleString('en-US')} gift coins`;
+    )}${state}\n  peak ${peakViewers?.toLocaleString('en-US') ?? '–'} viewers · ${likes.toLocaleString('en-US')} likes · ${giftTikTokCoins.toLocaleString('en-US')} TikTok coins gifted`;
   });
   const embed = new EmbedBuilder()
     .setTitle('Live sessions')

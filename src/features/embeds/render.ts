@@ -90,7 +90,7 @@ export function renderEmbedMessage(view: EmbedView): EmbedMessage {
     embed.description = EMPTY[view.kind];
   } else if (view.kind === 'pending_skips') {
     embed.fields = view.entries.map((e) => ({
-      name: `#${e.id} · asks for a ${e.requestedSkipAmount ?? e.skipAmount} skip`,
+      name: `#${e.id} · asks for a ${(e.requestedSkipAmount ?? e.skipAmount).toLocaleString('en-US')} skip`,
       value: `${song(e)} · <@${e.submitterId}>`,
     }));
     for (const e of view.entries) components.push(row(skipDecisionButtons(e.id)));
@@ -116,7 +116,7 @@ function describeByTier(view: EmbedView): string {
       tier = e.tier;
       lines.push(`**${TIER_LABELS[tier]}**`);
     }
-    const skip = e.tier === 'skip25' ? ` · ${e.skipAmount} skip` : '';
+    const skip = e.tier === 'skip25' ? ` · ${e.skipAmount.toLocaleString('en-US')} skip` : '';
     const id = view.kind === 'reviewer_queue' ? `\`#${e.id}\` ` : '';
     lines.push(`${id}\`${e.position}.\` ${song(e)}${skip} · <@${e.submitterId}>`);
   }

@@ -56,7 +56,7 @@ export const forceLinkSubcommand: AdminSubcommand = {
     await sendDirectMessage(
       ctx,
       target.id,
-      `An admin linked the TikTok account ${shown} to you: its points and coins now count in this server.${giftSkipNote(giftSkip)}`,
+      `An admin linked the TikTok account ${shown} to you: its points and Luxury Coins now count in this server.${giftSkipNote(giftSkip)}`,
     );
   },
 };

@@ -16,7 +16,7 @@ import { suggestHandles } from './handle-autocomplete.js';
 const ON_SIGHT_DAYS = 7;
 
 /**
- * `/link tiktok handle`: links the member's TikTok account so its coins and points count here. The
+ * `/link tiktok handle`: links the member's TikTok account so its Luxury Coins and points count here. The
  * member proves the account is theirs by typing a code in the live chat, unless the bot runs with
  * ALLOW_ANY_HANDLE_LINKING (trusted communities), where claiming the handle is enough.
  */
@@ -116,6 +116,6 @@ async function linkWithoutCode(
   const skip = announceGiftSkip(ctx, interaction.guildId, giftSkip);
   await replyPrivately(
     interaction,
-    `Linked ${shown}${replaced}. Its coins and points now count here.${skip}`,
+    `Linked ${shown}${replaced}. Its Luxury Coins and points now count here.${skip}`,
   );
 }

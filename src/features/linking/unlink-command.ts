@@ -30,7 +30,7 @@ export const unlinkCommand: SlashCommand = {
     }
     await replyPrivately(
       interaction,
-      `Unlinked @${userText(account.handle, 40)}. Its coins and points stay with that TikTok account; link it again any time.`,
+      `Unlinked @${userText(account.handle, 40)}. Its Luxury Coins and points stay with that TikTok account; link it again any time.`,
     );
   },
 };

@@ -42,7 +42,7 @@ function serverUrl(ctx: BotContext): string {
   if (!url) {
     throw new UserFacingError(
       'not_found',
-      'The web server is not running (the http module is unloaded); ask the bot owner to load it.',
+      "The bot's web pages are switched off right now; ask the bot's owner to turn them back on.",
     );
   }
   // Behind a proxy or tunnel OBS reaches the bot at PUBLIC_URL, not at the loopback address it listens on.

@@ -6,6 +6,7 @@ import { getBalances, type Balances } from '../../storage/balances-repo.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import type { SubmissionRecord } from '../../storage/submission-record.js';
 import { userPositions } from '../../storage/submissions-repo.js';
+import { formatCount } from '../economy/amounts.js';
 
 export const positionCommand: SlashCommand = {
   access: 'everyone',
@@ -32,7 +33,7 @@ export const positionCommand: SlashCommand = {
 function explainPlace(s: SubmissionRecord & { position: number | null }, balances: Balances): string {
   const song = `**${userText(s.artist)} – ${userText(s.title)}** (id ${s.id})`;
   if (s.tier === 'pending') {
-    return `${song} is in **${TIER_LABELS.pending}**: a reviewer confirms your skip of ${s.requestedSkipAmount ?? 0} before it gets a place in line.`;
+    return `${song} is in **${TIER_LABELS.pending}**: a reviewer confirms your skip of ${formatCount(s.requestedSkipAmount ?? 0)} before it gets a place in line.`;
   }
   const place = `${song} is **#${s.position ?? '?'}** in line, in **${TIER_LABELS[s.tier]}**.`;
   if (isSkipTier(s.tier)) {
@@ -40,10 +41,10 @@ function explainPlace(s: SubmissionRecord & { position: number | null }, balance
       s.tier === 'skip25'
         ? 'In 25+ Skip bigger skips go first, then earlier ones'
         : 'Within a skip tier, earlier skips go first';
-    return `${place}\nSkip tiers are served before Free, highest first. ${order}; your skip: ${s.skipAmount}.`;
+    return `${place}\nSkip tiers are served before Free, highest first. ${order}; your skip: ${formatCount(s.skipAmount)}.`;
   }
   const sources = balances.tiktok
-    ? `Discord ${balances.discordPoints} + TikTok @${userText(balances.tiktok.handle, 40)} ${balances.tiktok.points}`
-    : `Discord ${balances.discordPoints}; link your TikTok account to add its points`;
-  return `${place}\nFree songs go after every skip, highest engagement points first. Your points: **${balances.totalPoints}** (${sources}).`;
+    ? `Discord ${formatCount(balances.discordPoints)} + TikTok @${userText(balances.tiktok.handle, 40)} ${formatCount(balances.tiktok.points)}`
+    : `Discord ${formatCount(balances.discordPoints)}; link your TikTok account with /link tiktok to add its points`;
+  return `${place}\nFree songs go after every skip, highest engagement points first. Your points: **${formatCount(balances.totalPoints)}** (${sources}).`;
 }

@@ -31,7 +31,7 @@ export async function nowReviewingMessage(
 ): Promise<MessageCreateOptions> {
   const tier =
     song.servedFrom === 'skip25'
-      ? `${TIER_LABELS.skip25} (${song.skipAmount})`
+      ? `${TIER_LABELS.skip25} (${song.skipAmount.toLocaleString('en-US')})`
       : TIER_LABELS[song.servedFrom];
   const lines = [`🎧 **Now reviewing:** **${userText(song.artist)} – ${userText(song.title)}**`];
   lines.push(

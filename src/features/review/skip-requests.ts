@@ -14,6 +14,7 @@ import { listActiveEmbeds } from '../../storage/embed-configs-repo.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { confirmSkip, rejectSkip, requestSkip } from '../../storage/queue-moves.js';
 import type { SubmissionRecord } from '../../storage/submission-record.js';
+import { formatCount } from '../economy/amounts.js';
 import { REVIEW_IDS, submissionIdFrom } from './review-ids.js';
 
 const song = (s: SubmissionRecord) => `id ${s.id} **${userText(s.artist)} – ${userText(s.title)}**`;
@@ -23,11 +24,11 @@ export const skipCommand: SlashCommand = {
   access: 'everyone',
   data: new SlashCommandBuilder()
     .setName('skip')
-    .setDescription('Ask for a paid skip for your song in Free (a reviewer confirms the payment)')
+    .setDescription('Ask for a paid skip for your waiting song; a reviewer confirms your payment')
     .addIntegerOption((o) =>
       o
         .setName('amount')
-        .setDescription('What you pay: 5, 10, 15, 20, or 25 and more')
+        .setDescription('What you pay the streamer (not Luxury Coins: see /buy-skip): 5, 10, 15, 20 or 25+')
         .setRequired(true)
         .setMinValue(1)
         .setMaxValue(MAX_SKIP_AMOUNT),
@@ -42,7 +43,8 @@ export const skipCommand: SlashCommand = {
     await announceToReviewers(ctx, pending, amount, tier);
     await replyPrivately(
       interaction,
-      `${song(pending)} is in ${TIER_LABELS.pending}: once a reviewer confirms your payment of ${amount}, it moves to ${tier}.`,
+      `**${userText(pending.artist)} – ${userText(pending.title)}** is waiting in ${TIER_LABELS.pending}. ` +
+        `Once a reviewer confirms your payment of ${formatCount(amount)}, it moves up to ${tier}.`,
     );
   },
 };
@@ -55,7 +57,7 @@ async function announceToReviewers(ctx: BotContext, pending: SubmissionRecord, a
     const channel = await ctx.client.channels.fetch(reviewerChannelId);
     if (!channel?.isSendable()) throw new Error(`reviewer channel ${reviewerChannelId} is not sendable`);
     await channel.send({
-      content: `**Skip request:** <@${pending.submitterId}> asks for a skip of **${amount}** (${tier}) for ${song(pending)}. Confirm once the payment arrived.`,
+      content: `**Skip request:** <@${pending.submitterId}> asks for a skip of **${formatCount(amount)}** (${tier}) for ${song(pending)}. Confirm once their payment has arrived.`,
       components: [
         new ActionRowBuilder<ButtonBuilder>().addComponents(
           new ButtonBuilder()

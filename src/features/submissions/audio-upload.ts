@@ -53,7 +53,9 @@ async function download(url: string, timeoutMs: number): Promise<Buffer> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { signal });
-    if (!response.ok || !response.body) throw new UserFacingError('try_again', TRY_AGAIN);
+    if (!response.ok || !response.body) {
+      throw new UserFacingError('try_again', TRY_AGAIN, `download answered HTTP ${response.status}`);
+    }
     const declared = Number(response.headers.get('content-length') ?? '0');
     if (declared > MAX_UPLOAD_BYTES) checkUploadSize(declared);
     const chunks: Uint8Array[] = [];
@@ -68,6 +70,10 @@ async function download(url: string, timeoutMs: number): Promise<Buffer> {
     return Buffer.concat(chunks);
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
-    throw new UserFacingError('try_again', signal.aborted ? TIMED_OUT : TRY_AGAIN);
+    throw new UserFacingError(
+      'try_again',
+      signal.aborted ? TIMED_OUT : TRY_AGAIN,
+      `download failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -4,7 +4,7 @@ import { replyPrivately, userText } from '../../discord/replies.js';
 import { UserFacingError } from '../../domain/errors.js';
 import { setGuildField } from '../../storage/guild-config-repo.js';
 import { countSessionInteractions } from '../../storage/live-sessions-repo.js';
-import type { TikTokSourceStatus } from '../../tiktok/connection.js';
+import type { TikTokProblem, TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokLives } from './tiktok-lives.js';
 
 const GROUP = { name: 'tiktok', description: 'The TikTok LIVE connection' };
@@ -27,8 +27,17 @@ const STATUS_TEXT: Record<TikTokSourceStatus, string> = {
   connecting: 'connecting',
   live: 'connected to the LIVE',
   reconnecting: 'reconnecting after a drop',
-  rate_limited: 'waiting for the sign server’s rate limit',
+  rate_limited: 'waiting: TikTok’s connection service asked us to slow down',
   stopped: 'stopped',
+};
+
+/** The last thing that went wrong, in a streamer's words; the technical reason is in the logs. */
+const PROBLEM_TEXT: Record<TikTokProblem, string> = {
+  offline: 'the TikTok account is not live right now',
+  stream_ended: 'the LIVE ended',
+  rate_limited: 'too many connection attempts, so TikTok’s connection service asked us to wait',
+  dropped: 'the connection to the LIVE dropped',
+  failed: 'could not connect to the LIVE',
 };
 
 export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcommand[] {
@@ -72,7 +81,7 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
     {
       group: GROUP,
       name: 'status',
-      description: 'Show the TikTok LIVE connection: state, room, last error, events recorded',
+      description: 'Show the TikTok LIVE connection: state, last problem, events recorded',
       async execute(interaction, ctx) {
         const live = lives().get(interaction.guildId);
         if (!live?.source) {
@@ -87,8 +96,7 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
         const accepted = sessionId === null ? 0 : await countSessionInteractions(ctx.database.db, sessionId);
         const lines = [
           `**TikTok @${userText(live.source.handle, 40)}**: ${STATUS_TEXT[state.type]}`,
-          `Room: ${state.roomId ?? 'none'}`,
-          `Last error: ${state.lastError ? userText(state.lastError, 200) : 'none'}`,
+          `Last problem: ${state.lastProblem ? PROBLEM_TEXT[state.lastProblem] : 'none'}`,
           `Next attempt: ${state.nextAttemptAt ? time(state.nextAttemptAt, TimestampStyles.RelativeTime) : 'none planned'}`,
           `Events recorded this session: ${accepted.toLocaleString('en-US')}` +
             (sessionId === null ? ' (no session open)' : ''),

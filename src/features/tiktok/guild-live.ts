@@ -170,7 +170,7 @@ export class GuildLive {
       await sendDirectMessage(
         this.ctx,
         linked.discordUserId,
-        `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and coins count in this server.${skip}`,
+        `Your TikTok account @${userText(linked.handle, 40)} is now linked: your TikTok points and Luxury Coins count in this server.${skip}`,
       );
       await announceClaimedGiftSkip(this.ctx, this.guildId, linked.giftSkip);
     }
