@@ -42,6 +42,16 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('binds the HTTP server to HTTP_HOST when set, and to every interface when not', () => {
+    expect(loadConfig({}).httpHost).toBeUndefined();
+    expect(loadConfig({ HTTP_HOST: '127.0.0.1' }).httpHost).toBe('127.0.0.1');
+    expect(loadConfig({ HTTP_HOST: '::1' }).httpHost).toBe('::1');
+    expect(loadConfig({ HTTP_HOST: ' localhost ' }).httpHost).toBe('localhost');
+    expect(problemsOf({ HTTP_HOST: 'http://127.0.0.1:3000' })).toEqual([
+      'HTTP_HOST: must be an IP address or a host name, e.g. 127.0.0.1 (this machine only) or 0.0.0.0',
+    ]);
+  });
+
   it('refuses invalid values with one readable line per problem', () => {
     const problems = problemsOf({
       ALLOW_ANY_HANDLE_LINKING: 'maybe',

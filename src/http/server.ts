@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../logging/logger.js';
@@ -19,7 +19,7 @@ export interface RunningHttpServer {
 /** A small HTTP server dispatching to the routes registered at the time of each request. */
 export async function startHttpServer(
   routes: HttpRoutes,
-  options: { port: number; host?: string; logger: Logger },
+  options: { port: number; host?: string | undefined; logger: Logger },
 ): Promise<RunningHttpServer> {
   // Requests being served (a relayed batch waits for its commit): close() answers them before it drops connections.
   let serving = 0;
@@ -43,7 +43,7 @@ export async function startHttpServer(
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${urlHost(options.host)}:${port}`,
     async close() {
       const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
@@ -63,6 +63,15 @@ export async function startHttpServer(
       await closed;
     },
   };
+}
+
+/**
+ * The host of the URL this machine reaches the server at: loopback when it listens everywhere
+ * (unset, `0.0.0.0`, `::`), else the address it was given, bracketed when IPv6.
+ */
+export function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIPv6(host) ? `[${host}]` : host;
 }
 
 async function serve(routes: HttpRoutes, req: http.IncomingMessage, logger: Logger): Promise<HttpResponse> {
