@@ -27,7 +27,7 @@ export async function startHttpServer(
   const server = http.createServer((req, res) => {
     serving += 1;
     void serve(routes, req, options.logger)
-      .then((response) => send(res, response))
+      .then((response) => send(res, response, req.method === 'HEAD'))
       .finally(() => {
         serving -= 1;
         if (serving === 0) onIdle?.();
@@ -78,13 +78,18 @@ async function serve(routes: HttpRoutes, req: http.IncomingMessage, logger: Logg
   const url = new URL(req.url ?? '/', 'http://localhost');
   const candidates = routes.find(url.pathname);
   if (candidates.length === 0) return NOT_FOUND;
-  const match = candidates.find((c) => c.route.method === req.method);
+  // HEAD is a GET without its body (RFC 9110 §9.3.2): the GET route answers, send() drops the body.
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const match = candidates.find((c) => c.route.method === method);
   if (!match) {
     req.resume();
+    const allowed = candidates.flatMap((c) =>
+      c.route.method === 'GET' ? ['GET', 'HEAD'] : [c.route.method],
+    );
     return {
       status: 405,
       body: { error: 'method not allowed' },
-      headers: { allow: candidates.map((c) => c.route.method).join(', ') },
+      headers: { allow: allowed.join(', ') },
     };
   }
   let body: Buffer;
@@ -133,9 +138,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(res: http.ServerResponse, response: HttpResponse): void {
+/** Sends the response; to a HEAD request, the same status and headers without the body. */
+function send(res: http.ServerResponse, response: HttpResponse, head: boolean): void {
   if (response.body instanceof Readable) {
     res.writeHead(response.status, response.headers);
+    if (head) {
+      // A file or an event stream is never read: its headers (Content-Length, Content-Range) are set.
+      response.body.destroy();
+      res.end();
+      return;
+    }
     // Event streams write nothing until there is news; the client should see the headers at once.
     res.flushHeaders();
     // A client leaving early rejects the pipeline after destroying the body, which is all we need.
@@ -145,7 +157,9 @@ function send(res: http.ServerResponse, response: HttpResponse): void {
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? {});
   res.writeHead(response.status, {
     'content-type': typeof response.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
     ...response.headers,
   });
+  // Node writes no body for a HEAD request, whatever end() is given.
   res.end(text);
 }
