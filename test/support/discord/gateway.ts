@@ -58,13 +58,19 @@ export class FakeGateway {
   private readonly sessions = new Map<string, Session>();
   private readonly live = new Map<WebSocket, Session>();
   private readonly sessionStarts = new EventEmitter();
+  /** While set, gateway handshakes are answered 503 (see `cut`). */
+  private refusing = false;
 
   constructor(
     httpServer: Server,
     private readonly world: World,
     private readonly options: { url: () => string; heartbeatIntervalMs: number },
   ) {
-    this.server = new WebSocketServer({ server: httpServer, path: '/gateway' });
+    this.server = new WebSocketServer({
+      server: httpServer,
+      path: '/gateway',
+      verifyClient: (_info, accept) => (this.refusing ? accept(false, 503) : accept(true)),
+    });
     this.server.on('connection', (socket) => this.accept(socket));
   }
 
@@ -82,6 +88,27 @@ export class FakeGateway {
     const next = awaitReconnect ? this.nextSessionStart() : undefined;
     for (const socket of this.server.clients) socket.close(code);
     return next;
+  }
+
+  /**
+   * A gateway outage: every connection drops without a close frame (the client sees 1006, as when
+   * the network goes) and new handshakes are answered 503 until `restore()`.
+   */
+  cut(): void {
+    this.refusing = true;
+    for (const socket of this.server.clients) socket.terminate();
+  }
+
+  /** Ends an outage; resolves once the client has resumed or identified again. */
+  restore(timeoutMs?: number): Promise<SessionStart> {
+    const next = this.nextSessionStart(timeoutMs);
+    this.refusing = false;
+    return next;
+  }
+
+  /** Drops every connection without a close frame (the listening socket is the caller's to close). */
+  dropAll(): void {
+    for (const socket of this.server.clients) socket.terminate();
   }
 
   /** Sends op 7 RECONNECT; resolves once the client has resumed. */

@@ -164,6 +164,34 @@ export class LocalDiscord {
     return this.gateway.requestReconnect();
   }
 
+  /**
+   * A gateway outage while REST keeps working: connections drop as on a network cut (1006) and
+   * reconnects are refused with 503 until `restoreGateway()`.
+   */
+  cutGateway(): void {
+    this.gateway.cut();
+  }
+
+  /** Ends `cutGateway()`'s outage; resolves once the client has resumed or identified again. */
+  restoreGateway(timeoutMs?: number): Promise<SessionStart> {
+    return this.gateway.restore(timeoutMs);
+  }
+
+  /**
+   * Discord unreachable: the port stops listening (REST and gateway connections are refused) and
+   * every open connection drops. `backOnline()` listens on the same port again.
+   */
+  async goOffline(): Promise<void> {
+    const closed = new Promise((resolve) => this.server.close(resolve));
+    this.gateway.dropAll();
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  async backOnline(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+  }
+
   // REST recorder and fault injection.
 
   callsTo(method: string, path: RegExp): RecordedCall[] {
