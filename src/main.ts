@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, loadDotEnv, requireDiscordToken } from './conf
 import { createBot } from './discord/bot.js';
 import { FEATURE_MODULES } from './features/index.js';
 import { createLogger } from './logging/logger.js';
+import { stopOnSignals } from './shutdown.js';
 import { openDatabase } from './storage/open.js';
 
 // Wiring only: every rule lives in a module that this file starts and stops.
@@ -13,22 +14,13 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   const bot = createBot({ config, logger, database, modules: FEATURE_MODULES });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    try {
+  stopOnSignals({
+    logger,
+    async stop() {
       await bot.stop();
       await database.close();
-      logger.info('stopped');
-    } catch (error) {
-      logger.error({ err: error }, 'error during shutdown');
-      process.exitCode = 1;
-    }
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    },
+  });
 
   await bot.start(token);
 }
