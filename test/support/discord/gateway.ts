@@ -3,6 +3,7 @@ import { EventEmitter, once } from 'node:events';
 import type { Server } from 'node:http';
 import {
   ApplicationFlags,
+  GatewayCloseCodes,
   GatewayDispatchEvents,
   GatewayIntentBits,
   GatewayOpcodes,
@@ -60,6 +61,8 @@ export class FakeGateway {
   private readonly sessionStarts = new EventEmitter();
   /** While set, gateway handshakes are answered 503 (see `cut`). */
   private refusing = false;
+  /** While set, IDENTIFY and RESUME are answered with close code 4004 (authentication failed). */
+  refuseToken = false;
 
   constructor(
     httpServer: Server,
@@ -157,6 +160,8 @@ export class FakeGateway {
 
   private identify(socket: WebSocket, data: GatewayIdentifyData): void {
     this.identifies.push(data);
+    if (this.refuseToken)
+      return socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
     const session: Session = { id: randomBytes(16).toString('hex'), intents: Number(data.intents), seq: 0 };
     this.sessions.set(session.id, session);
     this.live.set(socket, session);
@@ -183,6 +188,8 @@ export class FakeGateway {
   }
 
   private resume(socket: WebSocket, data: GatewayResumeData): void {
+    if (this.refuseToken)
+      return socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
     const session = this.sessions.get(data.session_id);
     if (!session) return this.send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
     this.live.set(socket, session);

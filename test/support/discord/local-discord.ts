@@ -76,6 +76,7 @@ export class LocalDiscord {
   private readonly routes: RestRoutes;
   private readonly payloads: InteractionPayloads;
   private readonly cleanups: (() => unknown)[] = [];
+  private tokenRefusedBy: 'rest' | 'gateway' | null = null;
   private port = 0;
 
   constructor(options: LocalDiscordOptions = {}) {
@@ -162,6 +163,15 @@ export class LocalDiscord {
 
   requestReconnect(): Promise<SessionStart> {
     return this.gateway.requestReconnect();
+  }
+
+  /**
+   * Discord no longer accepts the bot token (reset in the developer portal): REST answers 401, or the
+   * gateway closes IDENTIFY and RESUME with 4004 while REST still works.
+   */
+  refuseBotToken(by: 'rest' | 'gateway'): void {
+    this.tokenRefusedBy = by;
+    this.gateway.refuseToken = by === 'gateway';
   }
 
   /**
@@ -292,12 +302,15 @@ export class LocalDiscord {
     const path = isApi ? `/${segments.slice(2).join('/')}` : url.pathname;
     const method = req.method ?? 'GET';
     const { body, files } = await parseBody(req.headers['content-type'], raw);
-    const response = this.respond(
-      { method, params: {}, query: url.searchParams, body, files },
-      path,
-      segments.slice(2),
-      isApi,
-    );
+    const response =
+      isApi && this.tokenRefusedBy === 'rest' && req.headers.authorization
+        ? apiError(401, 0, '401: Unauthorized')
+        : this.respond(
+            { method, params: {}, query: url.searchParams, body, files },
+            path,
+            segments.slice(2),
+            isApi,
+          );
     // Recorded before answering, so a test awaiting the call already sees the world updated.
     this.recorder.record({
       method,
