@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig, loadDotEnv, requireDiscordToken } from './config.js';
+import { loadConfig, loadDotEnv, requireDiscordToken } from './config.js';
 import { createBot } from './discord/bot.js';
 import { FEATURE_MODULES } from './features/index.js';
 import { createLogger } from './logging/logger.js';
 import { stopOnSignals } from './shutdown.js';
+import { describeStartupError } from './startup-errors.js';
 import { openDatabase } from './storage/open.js';
 
 // Wiring only: every rule lives in a module that this file starts and stops.
@@ -26,12 +27,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`Cannot start: configuration problem\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
-  } else if (error instanceof Error && error.name === 'DataDirLockedError') {
-    console.error(`Cannot start: ${error.message}`);
-  } else {
-    console.error('Cannot start:', error);
-  }
+  console.error(describeStartupError(error));
   process.exit(1);
 });

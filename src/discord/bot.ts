@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logging/logger.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import type { Database } from '../storage/connect.js';
-import { createDiscordClient, loginAndWait } from './client.js';
+import { createDiscordClient, DISCORD_API_URL_DEFAULT, DiscordStartError, loginAndWait } from './client.js';
 import { logGatewayConnection } from './gateway-connection.js';
 import type { BotContext, ModuleFactory } from './module.js';
 import { QueueEvents } from './queue-events.js';
@@ -47,9 +47,10 @@ export function createBot(options: {
     async start(token) {
       detach = registry.attach();
       stopGatewayLog = logGatewayConnection(client, options.logger);
-      await loginAndWait(client, { token, apiUrl: options.config.discordApiUrl, logger: options.logger });
+      const apiUrl = options.config.discordApiUrl;
+      await atDiscord(apiUrl, loginAndWait(client, { token, apiUrl, logger: options.logger }));
       await registry.loadAll();
-      await registry.registerCommands(options.config.discordDevGuildId);
+      await atDiscord(apiUrl, registry.registerCommands(options.config.discordDevGuildId));
     },
     async stop() {
       detach?.();
@@ -81,5 +82,14 @@ async function destroyClient(client: Client, logger: Logger): Promise<void> {
       );
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Tags a failure of a start-up step that talks to Discord with where it went. */
+async function atDiscord<T>(apiUrl: string | undefined, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw new DiscordStartError(apiUrl ?? DISCORD_API_URL_DEFAULT, { cause: error });
   }
 }
