@@ -76,6 +76,11 @@ function describeDiscordFailure(error: DiscordStartError): string {
   if (typeof cause.status === 'number' && cause.status >= 500) {
     return `Cannot start: Discord at ${error.apiUrl} (${setting}) answered ${cause.status}; it may be having an outage, try again later.`;
   }
+  // The gateway refusing the WebSocket handshake (the ws library's wording).
+  const handshake = /^Unexpected server response: (\d+)/.exec(messageOf(error.cause));
+  if (handshake) {
+    return `Cannot start: Discord's gateway (found through ${error.apiUrl}, ${setting}) answered ${handshake[1]}; it may be having an outage, try again later.`;
+  }
   return `Cannot start: Discord at ${error.apiUrl} (${setting}) failed: ${messageOf(error.cause)}`;
 }
 

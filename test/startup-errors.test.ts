@@ -81,6 +81,12 @@ describe('a start-up failure in one line, naming the cause and the setting to ch
     expect(describeStartupError(discord(outage))).toMatch(/answered 503; it may be having an outage/);
   });
 
+  it('the gateway refusing the connection at start-up', () => {
+    expect(describeStartupError(discord(new Error('Unexpected server response: 503')))).toBe(
+      "Cannot start: Discord's gateway (found through http://127.0.0.1:8080/api, DISCORD_API_URL) answered 503; it may be having an outage, try again later.",
+    );
+  });
+
   it('the database unreachable: its address and DATABASE_URL', async () => {
     const line = describeStartupError(await refusedConnection());
     expect(line).toBe(
