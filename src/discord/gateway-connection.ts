@@ -103,6 +103,8 @@ export function logGatewayConnection(client: Client, logger: Logger, now = Date.
     );
     outage = null;
   };
+  // Documented as the session ending for good; discord.js 14.28 no longer emits it (4004 and the other
+  // fatal codes arrive as shardDisconnect), so this only speaks if a release brings it back.
   const onInvalidated = () => logger.error('Discord invalidated the session; restart the bot');
 
   client.on(Events.ShardReconnecting, onReconnecting);

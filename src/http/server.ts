@@ -69,7 +69,7 @@ export async function startHttpServer(
  * The host of the URL this machine reaches the server at: loopback when it listens everywhere
  * (unset, `0.0.0.0`, `::`), else the address it was given, bracketed when IPv6.
  */
-export function urlHost(host: string | undefined): string {
+function urlHost(host: string | undefined): string {
   if (host === undefined || host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return isIPv6(host) ? `[${host}]` : host;
 }
