@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -54,6 +55,13 @@ const envSchema = z.object({
     (v) => v === undefined || /^\d{17,20}$/.test(v),
     'must be a Discord server id',
   ),
+  HTTP_HOST: optionalString.refine(
+    (v) =>
+      v === undefined ||
+      isIP(v) !== 0 ||
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(v),
+    'must be an IP address or a host name, e.g. 127.0.0.1 (this machine only) or 0.0.0.0',
+  ),
   HTTP_PORT: optionalString
     .refine(
       (v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) <= 65_535),
@@ -94,6 +102,11 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   discordApiUrl: string | undefined;
   discordDevGuildId: string | undefined;
+  /**
+   * Address the HTTP server binds to. Unset, it listens on every interface (as before the setting
+   * existed): a relay, OBS on another computer or a container's port mapping can reach it.
+   */
+  httpHost: string | undefined;
   /** Port of the HTTP server (webhook); 0 picks a free one. */
   httpPort: number;
   /**
@@ -146,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     discordApiUrl: e.DISCORD_API_URL,
     discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
+    httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
     publicUrl: e.PUBLIC_URL,
     sourceUrl: e.SOURCE_URL,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, requireDiscordToken } from '../src/config.js';
@@ -40,6 +41,25 @@ describe('configuration from the environment', () => {
       databaseUrl: 'postgres://bot@db.example/bot',
       discordToken: 'abc.def',
     });
+  });
+
+  it('binds the HTTP server to HTTP_HOST when set, and to every interface when not', () => {
+    expect(loadConfig({}).httpHost).toBeUndefined();
+    expect(loadConfig({ HTTP_HOST: '127.0.0.1' }).httpHost).toBe('127.0.0.1');
+    expect(loadConfig({ HTTP_HOST: '::1' }).httpHost).toBe('::1');
+    expect(loadConfig({ HTTP_HOST: ' localhost ' }).httpHost).toBe('localhost');
+    expect(problemsOf({ HTTP_HOST: 'http://127.0.0.1:3000' })).toEqual([
+      'HTTP_HOST: must be an IP address or a host name, e.g. 127.0.0.1 (this machine only) or 0.0.0.0',
+    ]);
+  });
+
+  it(".env.example lists every setting the README's configuration table documents", () => {
+    const readme = readFileSync(path.resolve('README.md'), 'utf8');
+    const example = readFileSync(path.resolve('.env.example'), 'utf8');
+    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` /gm)].map((m) => m[1]);
+    const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(documented.length).toBeGreaterThan(10);
+    expect(documented.filter((name) => !listed.has(name))).toEqual([]);
   });
 
   it('refuses invalid values with one readable line per problem', () => {

@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
+import { loadConfig, loadDotEnv, type Config } from '../config.js';
 import { UserFacingError } from '../domain/errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { Database } from '../storage/connect.js';
 import { openDatabase } from '../storage/open.js';
+import { describeStartupError } from '../startup-errors.js';
 
 /** Wrong arguments: the program prints the message and the command's usage, and exits with 2. */
 export class UsageError extends Error {
@@ -21,16 +22,12 @@ export async function runWithDatabase(
     database = await openDatabase(config, logger);
     await task(database, config, logger);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration problem:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
-    } else if (
-      error instanceof UserFacingError ||
-      (error instanceof Error && error.name === 'DataDirLockedError')
-    ) {
-      console.error(error.message);
-    } else {
-      console.error(error);
-    }
+    // The same one-line causes as the bot's start-up, naming the setting to check.
+    console.error(
+      error instanceof UserFacingError
+        ? error.message
+        : describeStartupError(error).replace(/^Cannot start: /, ''),
+    );
     process.exitCode = 1;
   } finally {
     await database?.close();

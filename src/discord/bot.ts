@@ -3,7 +3,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logging/logger.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import type { Database } from '../storage/connect.js';
-import { createDiscordClient, loginAndWait } from './client.js';
+import { createDiscordClient, DISCORD_API_URL_DEFAULT, DiscordStartError, loginAndWait } from './client.js';
+import { logGatewayConnection } from './gateway-connection.js';
 import type { BotContext, ModuleFactory } from './module.js';
 import { QueueEvents } from './queue-events.js';
 import { ModuleRegistry } from './registry.js';
@@ -39,21 +40,57 @@ export function createBot(options: {
   };
   const registry = new ModuleRegistry(ctx, options.modules);
   let detach: (() => void) | undefined;
+  let stopGatewayLog: (() => void) | undefined;
   return {
     client,
     registry,
     ctx,
     async start(token) {
       detach = registry.attach();
-      await loginAndWait(client, { token, apiUrl: options.config.discordApiUrl, logger: options.logger });
+      stopGatewayLog = logGatewayConnection(client, options.logger);
+      const apiUrl = options.config.discordApiUrl;
+      await atDiscord(apiUrl, loginAndWait(client, { token, apiUrl, logger: options.logger }));
       await registry.loadAll();
-      await registry.registerCommands(options.config.discordDevGuildId);
+      await atDiscord(apiUrl, registry.registerCommands(options.config.discordDevGuildId));
     },
     async stop() {
       detach?.();
+      stopGatewayLog?.();
       await registry.stopAll();
       await ctx.scheduler.stop();
-      await client.destroy();
+      await destroyClient(client, options.logger);
     },
   };
+}
+
+/**
+ * Closing the gateway waits for Discord's close handshake, which an unreachable Discord never sends
+ * (the socket library gives up after 30 s): past this, stopping goes on without it.
+ */
+const CLIENT_DESTROY_TIMEOUT_MS = 3_000;
+
+async function destroyClient(client: Client, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), CLIENT_DESTROY_TIMEOUT_MS).unref();
+  });
+  try {
+    const outcome = await Promise.race([client.destroy().then(() => 'closed' as const), timedOut]);
+    if (outcome === 'timeout')
+      logger.warn(
+        { afterMs: CLIENT_DESTROY_TIMEOUT_MS },
+        'the Discord gateway did not close in time; stopping without it',
+      );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Tags a failure of a start-up step that talks to Discord with where it went. */
+async function atDiscord<T>(apiUrl: string | undefined, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw new DiscordStartError(apiUrl ?? DISCORD_API_URL_DEFAULT, { cause: error });
+  }
 }

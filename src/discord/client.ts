@@ -27,6 +27,26 @@ export function createDiscordClient(options: Pick<DiscordClientOptions, 'apiUrl'
   });
 }
 
+/** Where discord.js sends REST requests when DISCORD_API_URL is unset. */
+export const DISCORD_API_URL_DEFAULT = 'https://discord.com/api';
+
+/**
+ * Logging in, or registering the slash commands, failed while the bot started: `cause` is what
+ * discord.js threw, `apiUrl` where its requests went. Lets a start-up failure name Discord's settings.
+ */
+export class DiscordStartError extends Error {
+  override readonly name = 'DiscordStartError';
+  constructor(
+    readonly apiUrl: string,
+    options: { cause: unknown },
+  ) {
+    super(
+      `Discord at ${apiUrl}: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`,
+      options,
+    );
+  }
+}
+
 /** Logs in and resolves once the client is ready (all guilds received). */
 export async function loginAndWait(client: Client, options: DiscordClientOptions): Promise<void> {
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));

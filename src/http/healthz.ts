@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { gatewayState } from '../discord/gateway-connection.js';
 import type { BotContext } from '../discord/module.js';
 import { healthReportsFor } from './health-reports.js';
 import type { HttpRoute } from './routes.js';
@@ -9,9 +10,11 @@ const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * `GET /healthz` for a container orchestrator or an uptime monitor: 200 while the database answers
- * and the Discord gateway is ready, 503 otherwise, with the state of each in the JSON body, followed
- * by what the modules report (the TikTok connections). A TikTok LIVE that is offline or reconnecting
- * is no fault of the bot's, so module reports never turn the answer into a 503.
+ * and the Discord gateway is connected, 503 otherwise (`discord` is then `reconnecting` while
+ * discord.js retries, `disconnected` once it has given up or was stopped), with the state of each in
+ * the JSON body, followed by what the modules report (the TikTok connections). A TikTok LIVE that is
+ * offline or reconnecting is no fault of the bot's, so module reports never turn the answer into a
+ * 503.
  */
 export function healthzRoute(ctx: Pick<BotContext, 'client' | 'database'>): HttpRoute {
   return {
@@ -19,7 +22,7 @@ export function healthzRoute(ctx: Pick<BotContext, 'client' | 'database'>): Http
     path: HEALTHZ_PATH,
     async handle() {
       const database = (await databaseAnswers(ctx)) ? 'up' : 'down';
-      const discord = ctx.client.isReady() ? 'connected' : 'disconnected';
+      const discord = gatewayState(ctx.client);
       const ok = database === 'up' && discord === 'connected';
       return {
         status: ok ? 200 : 503,

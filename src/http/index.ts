@@ -5,7 +5,8 @@ import { startHttpServer } from './server.js';
 
 /**
  * Serves `/healthz` and the HTTP routes of the other modules (the TikTok relay webhook, the overlay
- * and player pages) on HTTP_PORT. Paths nobody serves answer 404.
+ * and player pages) on HTTP_HOST:HTTP_PORT (every interface when HTTP_HOST is unset). Paths nobody
+ * serves answer 404.
  */
 export function httpModule(): BotModule {
   return {
@@ -13,9 +14,16 @@ export function httpModule(): BotModule {
     async start(ctx, scope) {
       const routes = httpRoutesFor(ctx);
       scope.onStop(routes.add(healthzRoute(ctx)));
-      const server = await startHttpServer(routes, { port: ctx.config.httpPort, logger: ctx.logger });
+      const server = await startHttpServer(routes, {
+        host: ctx.config.httpHost,
+        port: ctx.config.httpPort,
+        logger: ctx.logger,
+      });
       routes.url = server.url;
-      ctx.logger.info({ url: server.url }, 'http server listening');
+      ctx.logger.info(
+        { url: server.url, host: ctx.config.httpHost ?? 'all interfaces' },
+        'http server listening',
+      );
       scope.onStop(async () => {
         routes.url = null;
         await server.close();

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../logging/logger.js';
@@ -19,7 +19,7 @@ export interface RunningHttpServer {
 /** A small HTTP server dispatching to the routes registered at the time of each request. */
 export async function startHttpServer(
   routes: HttpRoutes,
-  options: { port: number; host?: string; logger: Logger },
+  options: { port: number; host?: string | undefined; logger: Logger },
 ): Promise<RunningHttpServer> {
   // Requests being served (a relayed batch waits for its commit): close() answers them before it drops connections.
   let serving = 0;
@@ -27,7 +27,7 @@ export async function startHttpServer(
   const server = http.createServer((req, res) => {
     serving += 1;
     void serve(routes, req, options.logger)
-      .then((response) => send(res, response))
+      .then((response) => send(res, response, req.method === 'HEAD'))
       .finally(() => {
         serving -= 1;
         if (serving === 0) onIdle?.();
@@ -43,7 +43,7 @@ export async function startHttpServer(
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${urlHost(options.host)}:${port}`,
     async close() {
       const closed = new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
@@ -65,17 +65,31 @@ export async function startHttpServer(
   };
 }
 
+/**
+ * The host of the URL this machine reaches the server at: loopback when it listens everywhere
+ * (unset, `0.0.0.0`, `::`), else the address it was given, bracketed when IPv6.
+ */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIPv6(host) ? `[${host}]` : host;
+}
+
 async function serve(routes: HttpRoutes, req: http.IncomingMessage, logger: Logger): Promise<HttpResponse> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const candidates = routes.find(url.pathname);
   if (candidates.length === 0) return NOT_FOUND;
-  const match = candidates.find((c) => c.route.method === req.method);
+  // HEAD is a GET without its body (RFC 9110 §9.3.2): the GET route answers, send() drops the body.
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const match = candidates.find((c) => c.route.method === method);
   if (!match) {
     req.resume();
+    const allowed = candidates.flatMap((c) =>
+      c.route.method === 'GET' ? ['GET', 'HEAD'] : [c.route.method],
+    );
     return {
       status: 405,
       body: { error: 'method not allowed' },
-      headers: { allow: candidates.map((c) => c.route.method).join(', ') },
+      headers: { allow: allowed.join(', ') },
     };
   }
   let body: Buffer;
@@ -124,9 +138,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(res: http.ServerResponse, response: HttpResponse): void {
+/** Sends the response; to a HEAD request, the same status and headers without the body. */
+function send(res: http.ServerResponse, response: HttpResponse, head: boolean): void {
   if (response.body instanceof Readable) {
     res.writeHead(response.status, response.headers);
+    if (head) {
+      // A file or an event stream is never read: its headers (Content-Length, Content-Range) are set.
+      response.body.destroy();
+      res.end();
+      return;
+    }
     // Event streams write nothing until there is news; the client should see the headers at once.
     res.flushHeaders();
     // A client leaving early rejects the pipeline after destroying the body, which is all we need.
@@ -136,7 +157,9 @@ function send(res: http.ServerResponse, response: HttpResponse): void {
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? {});
   res.writeHead(response.status, {
     'content-type': typeof response.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
     ...response.headers,
   });
+  // Node writes no body for a HEAD request, whatever end() is given.
   res.end(text);
 }

@@ -45,6 +45,30 @@ it('answers 503 with discord disconnected once the client is destroyed', async (
   });
 });
 
+it('answers 503 with discord reconnecting while the gateway is down, and 200 once it resumes', async () => {
+  t = await startTestBot({ driver: 'pglite' });
+  t.discord.cutGateway();
+  // discord.js keeps isReady() true through an outage; the probe must not.
+  let answer = await healthz(t);
+  for (const deadline = Date.now() + 5_000; answer.status === 200 && Date.now() < deadline;) {
+    await sleep(25);
+    answer = await healthz(t);
+  }
+  expect(answer).toEqual({
+    status: 503,
+    body: { ok: false, database: 'up', discord: 'reconnecting', tiktok: NO_TIKTOK },
+  });
+  expect(await t.discord.restoreGateway()).toBe('resumed');
+  for (const deadline = Date.now() + 5_000; answer.status !== 200 && Date.now() < deadline;) {
+    await sleep(25);
+    answer = await healthz(t);
+  }
+  expect(answer).toEqual({
+    status: 200,
+    body: { ok: true, database: 'up', discord: 'connected', tiktok: NO_TIKTOK },
+  });
+});
+
 it('answers 503 with database down once the database is closed', async () => {
   const database = await openTestDatabase('postgres');
   t = await startTestBot({ database });

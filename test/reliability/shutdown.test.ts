@@ -5,6 +5,7 @@ import { BotProcess, startChildWorld, WEBHOOK_SECRET, type ChildWorld } from './
 import { storedMessageIds } from './support/ingest-db.js';
 import { scriptedLive } from './support/live-script.js';
 import { accepted, relayBatch, type RelayOutcome } from './support/relay.js';
+import { SHUTDOWN_DEADLINE_MS } from '../../src/shutdown.js';
 
 interface Sent {
   index: number;
@@ -79,6 +80,59 @@ describe('the bot stopping with SIGTERM under load', () => {
       `shutdown: ${sent.length} requests, ${ackedIds.length} events acknowledged, ${stored.size} stored, ` +
         `${sent.filter((s) => s.startedAt < termAt && !accepted(s.outcome)).length} sent just before SIGTERM and refused (none stored), ` +
         `exit ${exit.at - termAt} ms after SIGTERM`,
+    );
+  }, 60_000);
+});
+
+/**
+ * With Discord unreachable, discord.js keeps retrying the gateway every 500 ms, and a client destroyed
+ * between two attempts goes on retrying: once SIGTERM has stopped everything, the process must still
+ * end, without a second signal.
+ */
+describe('the bot stopping with SIGTERM while Discord is unreachable', () => {
+  let database: TestDatabase;
+  let world: ChildWorld;
+  let bot: BotProcess | undefined;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('postgres');
+    world = await startChildWorld(database.db);
+  });
+  afterAll(async () => {
+    await bot?.kill();
+    await world?.close();
+    await database?.close();
+  });
+
+  it('exits within the shutdown deadline after one SIGTERM', async () => {
+    bot = await BotProcess.start({
+      discord: world.discord,
+      databaseUrl: database.url as string,
+      dataDir: world.dataDir,
+    });
+    const running = bot;
+    await world.discord.goOffline();
+    await running.waitForLog((l) => l.msg === 'Discord gateway connection lost; reconnecting');
+    // A few reconnect attempts, so SIGTERM lands in the retry loop.
+    await sleep(1_200);
+    const termAt = Date.now();
+    running.signal('SIGTERM');
+    const exit = await Promise.race([running.exited, sleep(SHUTDOWN_DEADLINE_MS + 2_000).then(() => null)]);
+
+    expect(
+      exit,
+      `still running ${SHUTDOWN_DEADLINE_MS + 2_000} ms after SIGTERM\n${running.tail()}`,
+    ).not.toBeNull();
+    expect(exit!.signal).toBeNull();
+    expect(exit!.code).toBe(0);
+    expect(exit!.at - termAt).toBeLessThan(SHUTDOWN_DEADLINE_MS + 1_000);
+    expect(running.logs.map((l) => l.msg)).toContain('stopped');
+    console.info(
+      `shutdown with Discord unreachable: exit ${exit!.code} ${exit!.at - termAt} ms after SIGTERM; ` +
+        `last lines: ${running.logs
+          .slice(-2)
+          .map((l) => JSON.stringify(l))
+          .join(' ')}`,
     );
   }, 60_000);
 });

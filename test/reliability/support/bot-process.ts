@@ -15,6 +15,14 @@ export const WEBHOOK_SECRET = 'reliability-relay-secret';
 /** One pino line of the child's stdout. */
 export type LogLine = { level: number; msg: string; time: number } & Record<string, unknown>;
 
+export interface BotProcessEnv {
+  discord: LocalDiscord;
+  databaseUrl: string;
+  dataDir: string;
+  /** Settings added to (or replacing) the ones pointing at the local Discord and the database. */
+  extra?: Record<string, string>;
+}
+
 /**
  * The shipped bot (`node --import tsx src/main.ts`) as a child process, pointed at a local Discord and
  * a real PostgreSQL, with its JSON logs collected line by line.
@@ -23,6 +31,8 @@ export class BotProcess {
   readonly logs: LogLine[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   readonly stderr: string[] = [];
+  /** Resolves once the process has exited and its stdout and stderr are read to the end. */
+  readonly closed: Promise<void>;
   #url: string | null = null;
   #waiters = new Set<() => void>();
 
@@ -36,6 +46,7 @@ export class BotProcess {
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => this.stderr.push(chunk));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         resolve({ code, signal, at: Date.now() });
@@ -44,13 +55,17 @@ export class BotProcess {
     );
   }
 
-  static async start(env: {
-    discord: LocalDiscord;
-    databaseUrl: string;
-    dataDir: string;
-    extra?: Record<string, string>;
-    startTimeoutMs?: number;
-  }): Promise<BotProcess> {
+  static async start(env: BotProcessEnv & { startTimeoutMs?: number }): Promise<BotProcess> {
+    const bot = BotProcess.launch(env);
+    const listening = await bot.waitForLog((l) => l.msg === 'http server listening', env.startTimeoutMs);
+    bot.#url = String(listening.url);
+    // Started: every module is loaded (the webhook's route is in place) and commands are registered.
+    await bot.waitForLog((l) => l.msg === 'slash commands registered', env.startTimeoutMs);
+    return bot;
+  }
+
+  /** Spawns the bot without waiting for anything (to watch a start-up fail). */
+  static launch(env: BotProcessEnv): BotProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,12 +83,7 @@ export class BotProcess {
         ...env.extra,
       },
     });
-    const bot = new BotProcess(child);
-    const listening = await bot.waitForLog((l) => l.msg === 'http server listening', env.startTimeoutMs);
-    bot.#url = String(listening.url);
-    // Started: every module is loaded (the webhook's route is in place) and commands are registered.
-    await bot.waitForLog((l) => l.msg === 'slash commands registered', env.startTimeoutMs);
-    return bot;
+    return new BotProcess(child);
   }
 
   get url(): string {

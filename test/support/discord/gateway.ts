@@ -3,6 +3,7 @@ import { EventEmitter, once } from 'node:events';
 import type { Server } from 'node:http';
 import {
   ApplicationFlags,
+  GatewayCloseCodes,
   GatewayDispatchEvents,
   GatewayIntentBits,
   GatewayOpcodes,
@@ -58,13 +59,21 @@ export class FakeGateway {
   private readonly sessions = new Map<string, Session>();
   private readonly live = new Map<WebSocket, Session>();
   private readonly sessionStarts = new EventEmitter();
+  /** While set, gateway handshakes are answered 503 (see `cut`). */
+  private refusing = false;
+  /** While set, IDENTIFY and RESUME are answered with close code 4004 (authentication failed). */
+  refuseToken = false;
 
   constructor(
     httpServer: Server,
     private readonly world: World,
     private readonly options: { url: () => string; heartbeatIntervalMs: number },
   ) {
-    this.server = new WebSocketServer({ server: httpServer, path: '/gateway' });
+    this.server = new WebSocketServer({
+      server: httpServer,
+      path: '/gateway',
+      verifyClient: (_info, accept) => (this.refusing ? accept(false, 503) : accept(true)),
+    });
     this.server.on('connection', (socket) => this.accept(socket));
   }
 
@@ -82,6 +91,27 @@ export class FakeGateway {
     const next = awaitReconnect ? this.nextSessionStart() : undefined;
     for (const socket of this.server.clients) socket.close(code);
     return next;
+  }
+
+  /**
+   * A gateway outage: every connection drops without a close frame (the client sees 1006, as when
+   * the network goes) and new handshakes are answered 503 until `restore()`.
+   */
+  cut(): void {
+    this.refusing = true;
+    for (const socket of this.server.clients) socket.terminate();
+  }
+
+  /** Ends an outage; resolves once the client has resumed or identified again. */
+  restore(timeoutMs?: number): Promise<SessionStart> {
+    const next = this.nextSessionStart(timeoutMs);
+    this.refusing = false;
+    return next;
+  }
+
+  /** Drops every connection without a close frame (the listening socket is the caller's to close). */
+  dropAll(): void {
+    for (const socket of this.server.clients) socket.terminate();
   }
 
   /** Sends op 7 RECONNECT; resolves once the client has resumed. */
@@ -130,6 +160,8 @@ export class FakeGateway {
 
   private identify(socket: WebSocket, data: GatewayIdentifyData): void {
     this.identifies.push(data);
+    if (this.refuseToken)
+      return socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
     const session: Session = { id: randomBytes(16).toString('hex'), intents: Number(data.intents), seq: 0 };
     this.sessions.set(session.id, session);
     this.live.set(socket, session);
@@ -156,6 +188,8 @@ export class FakeGateway {
   }
 
   private resume(socket: WebSocket, data: GatewayResumeData): void {
+    if (this.refuseToken)
+      return socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
     const session = this.sessions.get(data.session_id);
     if (!session) return this.send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
     this.live.set(socket, session);

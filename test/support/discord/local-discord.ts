@@ -76,6 +76,7 @@ export class LocalDiscord {
   private readonly routes: RestRoutes;
   private readonly payloads: InteractionPayloads;
   private readonly cleanups: (() => unknown)[] = [];
+  private tokenRefusedBy: 'rest' | 'gateway' | null = null;
   private port = 0;
 
   constructor(options: LocalDiscordOptions = {}) {
@@ -169,6 +170,43 @@ export class LocalDiscord {
 
   requestReconnect(): Promise<SessionStart> {
     return this.gateway.requestReconnect();
+  }
+
+  /**
+   * Discord no longer accepts the bot token (reset in the developer portal): REST answers 401, or the
+   * gateway closes IDENTIFY and RESUME with 4004 while REST still works.
+   */
+  refuseBotToken(by: 'rest' | 'gateway'): void {
+    this.tokenRefusedBy = by;
+    this.gateway.refuseToken = by === 'gateway';
+  }
+
+  /**
+   * A gateway outage while REST keeps working: connections drop as on a network cut (1006) and
+   * reconnects are refused with 503 until `restoreGateway()`.
+   */
+  cutGateway(): void {
+    this.gateway.cut();
+  }
+
+  /** Ends `cutGateway()`'s outage; resolves once the client has resumed or identified again. */
+  restoreGateway(timeoutMs?: number): Promise<SessionStart> {
+    return this.gateway.restore(timeoutMs);
+  }
+
+  /**
+   * Discord unreachable: the port stops listening (REST and gateway connections are refused) and
+   * every open connection drops. `backOnline()` listens on the same port again.
+   */
+  async goOffline(): Promise<void> {
+    const closed = new Promise((resolve) => this.server.close(resolve));
+    this.gateway.dropAll();
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  async backOnline(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
   }
 
   // REST recorder and fault injection.
@@ -271,12 +309,15 @@ export class LocalDiscord {
     const path = isApi ? `/${segments.slice(2).join('/')}` : url.pathname;
     const method = req.method ?? 'GET';
     const { body, files } = await parseBody(req.headers['content-type'], raw);
-    const response = this.respond(
-      { method, params: {}, query: url.searchParams, body, files },
-      path,
-      segments.slice(2),
-      isApi,
-    );
+    const response =
+      isApi && this.tokenRefusedBy === 'rest' && req.headers.authorization
+        ? apiError(401, 0, '401: Unauthorized')
+        : this.respond(
+            { method, params: {}, query: url.searchParams, body, files },
+            path,
+            segments.slice(2),
+            isApi,
+          );
     // Recorded before answering, so a test awaiting the call already sees the world updated.
     this.recorder.record({
       method,
