@@ -1,9 +1,25 @@
 import { runEmbedBenchmarks } from './embeds.bench.js';
+import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 
 // Benchmarks print figures; they are not pass/fail tests. Run on an otherwise idle machine.
+// `npm run bench` runs them all; `npm run bench -- footprint ingest` runs the ones named.
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  queue: runQueueBenchmarks,
+  embeds: runEmbedBenchmarks,
+  ingest: runIngestBenchmarks,
+  // The built bot (`npm run build` first) as a child process: start-up time and memory.
+  footprint: runFootprintBenchmarks,
+};
+
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in BENCHMARKS));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
 console.log(`music-review-bot benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
-await runQueueBenchmarks();
-await runEmbedBenchmarks();
-await runIngestBenchmarks();
+for (const [name, run] of Object.entries(BENCHMARKS)) {
+  if (chosen.length === 0 || chosen.includes(name)) await run();
+}

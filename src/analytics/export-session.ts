@@ -3,7 +3,6 @@ import type { Queryable } from '../storage/connect.js';
 import { findSession, sessionSummary, sessionTimeline, sessionViewers } from '../storage/metrics-repo.js';
 import type { SessionRef, SessionSummary, TimelineMinute } from './session-metrics.js';
 import { writeViewerReports, type ReportSink } from './session-report.js';
-import { renderTimelineChart } from './timeline-chart.js';
 
 /** Viewers read per query while a report is written: bounded memory, few round trips. */
 export const VIEWER_CHUNK_SIZE = 1000;
@@ -45,5 +44,8 @@ export async function exportSession(
     sinks,
     onChunk,
   );
+  // Loaded on the first chart: @napi-rs/canvas (Skia) and chart.js cost ~25 MB of RSS in a bot that
+  // may never render one (measured, bench/footprint.bench.ts).
+  const { renderTimelineChart } = await import('./timeline-chart.js');
   return { viewers, chart: await renderTimelineChart(summary.session, timeline) };
 }

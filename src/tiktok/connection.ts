@@ -1,28 +1,21 @@
 import type EulerStreamApiClient from 'tiktok-live-api-sdk';
-import {
-  ControlEvent,
-  SignatureRateLimitError,
-  UserOfflineError,
-  type TikTokLiveConnection,
-  WebcastEvent,
-  type WebcastGotHttpConfig,
-  type WebcastWebConfigDefaults,
-  type WebcastWebSocketConfigDefaults,
+import type {
+  TikTokLiveConnection,
+  WebcastGotHttpConfig,
+  WebcastWebConfigDefaults,
+  WebcastWebSocketConfigDefaults,
 } from 'tiktok-live-connector';
 import type { ClientOptions } from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { TikTokEvent } from './events.js';
-import { createSignApiClient, InOrderTikTokLiveConnection, libraryEvents } from './library.js';
-import {
-  normalizeChat,
-  normalizeControl,
-  normalizeFollow,
-  normalizeGift,
-  normalizeLike,
-  normalizeMember,
-  normalizeRoomUser,
-  normalizeShare,
-} from './normalize.js';
+
+/**
+ * tiktok-live-connector and the sign server's SDK (got, axios, protobuf: ~200 files) load on the first
+ * connect, not with the bot: most of the time no LIVE is connected, and loading them cost start-up
+ * ~0.2–0.3 s and ~15–20 MB (measured, bench/footprint.bench.ts).
+ */
+type TikTokLibrary = typeof import('./library.js');
+const loadLibrary = (): Promise<TikTokLibrary> => import('./library.js');
 
 /**
  * Keeps one TikTok LIVE connection open for a handle, for as long as the bot runs, and hands the app
@@ -111,7 +104,9 @@ function describeError(error: unknown): string {
 export class TikTokLiveSource {
   readonly handle: string;
   readonly #options: TikTokLiveSourceOptions;
-  readonly #signApi: EulerStreamApiClient;
+  /** Created with the first connection, once the library is loaded. */
+  #signApi: EulerStreamApiClient | null = null;
+  #library: TikTokLibrary | null = null;
   readonly #backoff: BackoffOptions;
   readonly #stableAfterMs: number;
   readonly #offlinePollMs: number;
@@ -141,7 +136,6 @@ export class TikTokLiveSource {
   constructor(handle: string, options: TikTokLiveSourceOptions = {}) {
     this.handle = handle;
     this.#options = options;
-    this.#signApi = createSignApiClient(options);
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#stableAfterMs = options.backoff?.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
     this.#offlinePollMs = options.offlinePollMs ?? DEFAULT_OFFLINE_POLL_MS;
@@ -188,18 +182,29 @@ export class TikTokLiveSource {
 
   #connect(): void {
     if (this.#stopping) return;
-    const connection = this.#createConnection();
-    this.#connection = connection;
     this.#setState({ type: 'connecting', nextAttemptAt: null });
-    this.#connecting = connection.connect().then(
-      () => undefined, // the `connected` listener does the bookkeeping, in order with the events
-      (error: unknown) => this.#onConnectFailed(connection, error),
+    this.#connecting = loadLibrary().then(
+      (library) => {
+        // stop() during the load: it waited for this promise, and no connection is made.
+        if (this.#stopping) return;
+        this.#library = library;
+        const connection = this.#createConnection(library);
+        this.#connection = connection;
+        return connection.connect().then(
+          () => undefined, // the `connected` listener does the bookkeeping, in order with the events
+          (error: unknown) => this.#onConnectFailed(library, connection, error),
+        );
+      },
+      (error: unknown) => {
+        if (!this.#stopping) this.#retryWithBackoff(describeError(error), this.#state.failures + 1);
+      },
     );
   }
 
-  #createConnection(): TikTokLiveConnection {
+  #createConnection(library: TikTokLibrary): TikTokLiveConnection {
     const { connectOptions = {} } = this.#options;
-    const connection = new InOrderTikTokLiveConnection(this.handle, {
+    this.#signApi ??= library.createSignApiClient(this.#options);
+    const connection = new library.InOrderTikTokLiveConnection(this.handle, {
       ...connectOptions,
       // The library types cookieJar as required, but always replaces it with its own.
       webClientOptions: connectOptions.webClientOptions as WebcastGotHttpConfig | undefined,
@@ -208,7 +213,7 @@ export class TikTokLiveSource {
       // Room info is where the library learns the streamer is offline (UserOfflineError).
       fetchRoomInfoOnConnect: true,
     });
-    this.#listen(connection);
+    this.#listen(library, connection);
     return connection;
   }
 
@@ -216,8 +221,9 @@ export class TikTokLiveSource {
    * Listeners go on before `connect()`: the first batch is emitted while `connect()` is still running,
    * before `connected`.
    */
-  #listen(connection: TikTokLiveConnection): void {
-    const events = libraryEvents(connection);
+  #listen(library: TikTokLibrary, connection: TikTokLiveConnection): void {
+    const { ControlEvent, WebcastEvent } = library;
+    const events = library.libraryEvents(connection);
     const deliver = (event: TikTokEvent | null, libraryEvent: string): void => {
       if (connection !== this.#connection) return;
       if (event) this.#emitEvent(event);
@@ -227,18 +233,18 @@ export class TikTokLiveSource {
           'tiktok message without msgId or user id ignored',
         );
     };
-    events.on(WebcastEvent.GIFT, (m) => deliver(normalizeGift(m, new Date()), 'gift'));
-    events.on(WebcastEvent.LIKE, (m) => deliver(normalizeLike(m, new Date()), 'like'));
-    events.on(WebcastEvent.CHAT, (m) => deliver(normalizeChat(m, new Date()), 'chat'));
-    events.on(WebcastEvent.FOLLOW, (m) => deliver(normalizeFollow(m, new Date()), 'follow'));
-    events.on(WebcastEvent.SHARE, (m) => deliver(normalizeShare(m, new Date()), 'share'));
-    events.on(WebcastEvent.ROOM_USER, (m) => deliver(normalizeRoomUser(m, new Date()), 'roomUser'));
+    events.on(WebcastEvent.GIFT, (m) => deliver(library.normalizeGift(m, new Date()), 'gift'));
+    events.on(WebcastEvent.LIKE, (m) => deliver(library.normalizeLike(m, new Date()), 'like'));
+    events.on(WebcastEvent.CHAT, (m) => deliver(library.normalizeChat(m, new Date()), 'chat'));
+    events.on(WebcastEvent.FOLLOW, (m) => deliver(library.normalizeFollow(m, new Date()), 'follow'));
+    events.on(WebcastEvent.SHARE, (m) => deliver(library.normalizeShare(m, new Date()), 'share'));
+    events.on(WebcastEvent.ROOM_USER, (m) => deliver(library.normalizeRoomUser(m, new Date()), 'roomUser'));
     events.on(WebcastEvent.MEMBER, (m) => {
-      const join = normalizeMember(m, new Date());
+      const join = library.normalizeMember(m, new Date());
       if (join) deliver(join, 'member'); // other member actions are not joins, nothing to report
     });
     events.on(WebcastEvent.CONTROL_MESSAGE, (m) => {
-      const streamEnd = normalizeControl(m, new Date());
+      const streamEnd = library.normalizeControl(m, new Date());
       if (streamEnd) deliver(streamEnd, 'controlMessage');
     });
 
@@ -269,7 +275,7 @@ export class TikTokLiveSource {
     events.on(ControlEvent.DISCONNECTED, ({ code, reason }) => {
       if (connection !== this.#connection) return;
       this.#connection = null;
-      libraryEvents(connection).removeAllListeners();
+      events.removeAllListeners();
       if (streamEnded) {
         this.#log.info({ handle: this.handle }, 'tiktok live ended');
         this.#waitForLive(null, null);
@@ -288,7 +294,8 @@ export class TikTokLiveSource {
     });
   }
 
-  #onConnectFailed(connection: TikTokLiveConnection, error: unknown): void {
+  #onConnectFailed(library: TikTokLibrary, connection: TikTokLiveConnection, error: unknown): void {
+    const { SignatureRateLimitError, UserOfflineError } = library;
     if (connection !== this.#connection) return; // stopped meanwhile
     this.#connection = null;
     const message = describeError(error);
@@ -343,7 +350,8 @@ export class TikTokLiveSource {
         this.#log.debug({ handle: this.handle, error: describeError(error) }, 'tiktok disconnect failed'),
       )
       .finally(() => {
-        libraryEvents(connection).removeAllListeners();
+        // A connection exists only once the library is loaded.
+        this.#library?.libraryEvents(connection).removeAllListeners();
         this.#closing.delete(closing);
       });
     this.#closing.add(closing);

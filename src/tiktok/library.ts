@@ -79,3 +79,16 @@ export class InOrderTikTokLiveConnection extends TikTokLiveConnection {
       new InOrderWebSocketClient({ ...config, ...params }, options.wsClientOptions);
   }
 }
+
+// What TikTokLiveSource takes from the library, loaded together on its first connect.
+export { ControlEvent, SignatureRateLimitError, UserOfflineError, WebcastEvent } from 'tiktok-live-connector';
+export {
+  normalizeChat,
+  normalizeControl,
+  normalizeFollow,
+  normalizeGift,
+  normalizeLike,
+  normalizeMember,
+  normalizeRoomUser,
+  normalizeShare,
+} from './normalize.js';

@@ -79,3 +79,17 @@ describe('node-postgres pool against the real PostgreSQL', () => {
     expect(new Set(settings.map(([row]) => row?.statement_timeout))).toEqual(new Set(['1min']));
   });
 });
+
+describe('the embedded PGlite', () => {
+  it('runs with a 16 MB buffer pool, not PostgreSQL’s 128 MB, and its usual single-user settings', async () => {
+    const database = await connectDatabase({});
+    try {
+      const [buffers] = await rowsOf<{ shared_buffers: string }>(database.db, sql`SHOW shared_buffers`);
+      const [search] = await rowsOf<{ search_path: string }>(database.db, sql`SHOW search_path`);
+      expect(buffers?.shared_buffers).toBe('16MB');
+      expect(search?.search_path).toBe('public');
+    } finally {
+      await database.close();
+    }
+  });
+});

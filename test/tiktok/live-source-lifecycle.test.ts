@@ -299,13 +299,42 @@ test('stop() while waiting for the streamer cancels the poll', async () => {
   expect(vi.getTimerCount()).toBe(0);
 });
 
-test('stop() during a connect closes the connection being opened and reports nothing more', async () => {
+test('stop() right after start() makes no connection at all (the library is still loading)', async () => {
   const webcast = await webcastFor();
-  webcast.setInitialBatch([chat({ ...alice, text: 'too late' })]);
   const { source, recorder } = sourceFor(webcast);
 
   source.start();
   await source.stop();
+
+  expect(recorder.timeline()).toEqual(['state:connecting', 'state:stopped']);
+  expect(webcast.signRequests).toHaveLength(0);
+  expect(webcast.openSockets).toBe(0);
+});
+
+test('stop() during a connect closes the connection being opened and reports nothing more', async () => {
+  const webcast = await webcastFor();
+  webcast.setInitialBatch([chat({ ...alice, text: 'too late' })]);
+  const local = webcast.connectionOptions.connectOptions;
+  let stopped: Promise<void> | undefined;
+  // stop() once the connect is under way: at its first request to TikTok.
+  const stopAtFirstRequest = () => {
+    stopped ??= source.stop();
+  };
+  const { source, recorder } = sourceFor(webcast, {
+    connectOptions: {
+      ...local,
+      webClientOptions: {
+        ...local?.webClientOptions,
+        hooks: {
+          beforeRequest: [...(local?.webClientOptions?.hooks?.beforeRequest ?? []), stopAtFirstRequest],
+        },
+      },
+    },
+  });
+
+  source.start();
+  await recorder.waitFor('stop() to be called', () => stopped !== undefined);
+  await stopped;
 
   // connect() cannot be aborted: it ran to the end (signed, opened the socket), then stop() closed it.
   expect(recorder.timeline()).toEqual(['state:connecting', 'state:stopped']);

@@ -1,0 +1,94 @@
+/* global process, WebAssembly */
+/**
+ * Preloaded into the bot process by bench/footprint.bench.ts (`node --import <this> dist/main.js`);
+ * never part of the shipped bot. Plain JavaScript, so the built bot runs as shipped, without tsx.
+ *
+ * - On SIGUSR2 it writes where the memory is to MRB_PROBE_FILE (one JSON object): the Node heap
+ *   (`process.memoryUsage()`), every live WebAssembly memory (PGlite's heap is one), and the sizes of
+ *   the discord.js client's caches.
+ * - With MRB_PROBE_TIKTOK_HOST=127.0.0.1:port, tiktok-live-connector is pointed at the local webcast
+ *   when the bot first loads it: the bot offers no setting for TikTok's own hosts (only the sign
+ *   server's), and the library's HTTP client picks https for loopback hosts.
+ */
+import fs from 'node:fs';
+import { registerHooks } from 'node:module';
+
+const probeFile = process.env.MRB_PROBE_FILE;
+const tiktokHost = process.env.MRB_PROBE_TIKTOK_HOST;
+
+/** WeakRefs, so the probe never keeps a freed memory (initdb's, on a first start) alive. */
+const wasmMemories = [];
+const NativeMemory = WebAssembly.Memory;
+WebAssembly.Memory = new Proxy(NativeMemory, {
+  construct(target, args) {
+    const memory = Reflect.construct(target, args);
+    wasmMemories.push(new WeakRef(memory));
+    return memory;
+  },
+});
+
+let client;
+
+registerHooks({
+  load(url, context, nextLoad) {
+    const result = nextLoad(url, context);
+    if (tiktokHost && /\/tiktok-live-connector\/dist\/index\.js$/.test(url)) {
+      const patch = `
+WebcastWebConfigDefaults.TIKTOK_HOST_WEB = ${JSON.stringify(tiktokHost)};
+WebcastWebConfigDefaults.TIKTOK_HOST_WEBCAST = ${JSON.stringify(tiktokHost)};
+WebcastHttpClient.prototype.isSecure = () => false;`;
+      return { ...result, source: `${String(result.source)}\n${patch}` };
+    }
+    if (/\/discord\.js\/src\/client\/Client\.js$/.test(url)) {
+      // CommonJS: record the client the bot constructs, to count its caches.
+      const patch = `
+module.exports = class ProbedClient extends module.exports {
+  constructor(...args) { super(...args); globalThis.__mrbProbeClient = this; }
+};`;
+      return { ...result, source: `${String(result.source)}\n${patch}` };
+    }
+    return result;
+  },
+});
+
+function cacheSizes() {
+  client ??= globalThis.__mrbProbeClient;
+  if (!client) return null;
+  let members = 0;
+  let messages = 0;
+  let roles = 0;
+  for (const guild of client.guilds.cache.values()) {
+    members += guild.members.cache.size;
+    roles += guild.roles.cache.size;
+  }
+  for (const channel of client.channels.cache.values()) messages += channel.messages?.cache.size ?? 0;
+  return {
+    guilds: client.guilds.cache.size,
+    channels: client.channels.cache.size,
+    users: client.users.cache.size,
+    members,
+    roles,
+    messages,
+  };
+}
+
+if (probeFile) {
+  process.on('SIGUSR2', () => {
+    const memory = process.memoryUsage();
+    const mb = (n) => Math.round((n / 1048576) * 10) / 10;
+    const wasm = wasmMemories.map((ref) => ref.deref()).filter((m) => m !== undefined);
+    fs.writeFileSync(
+      probeFile,
+      JSON.stringify({
+        at: Date.now(),
+        rssMb: mb(memory.rss),
+        heapTotalMb: mb(memory.heapTotal),
+        heapUsedMb: mb(memory.heapUsed),
+        externalMb: mb(memory.external),
+        arrayBuffersMb: mb(memory.arrayBuffers),
+        wasmMemoriesMb: wasm.map((m) => mb(m.buffer.byteLength)),
+        discordCaches: cacheSizes(),
+      }),
+    );
+  });
+}
