@@ -196,7 +196,7 @@ export class TikTokLiveSource {
         );
       },
       (error: unknown) => {
-        if (!this.#stopping) this.#retryWithBackoff(describeError(error), this.#state.failures + 1);
+        if (!this.#stopping) this.#retryWithBackoff(describeError(error), 'failed', this.#state.failures + 1);
       },
     );
   }
