@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -91,5 +94,39 @@ describe('the embedded PGlite', () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe('a new embedded database directory', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-pglite-new-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('is created (in a child process) and opened, keeping data across a reopen', async () => {
+    const first = await connectDatabase({ pgliteDir: path.join(dir, 'db') });
+    await first.db.execute(sql`CREATE TABLE kept (n int)`);
+    await first.db.execute(sql`INSERT INTO kept VALUES (7)`);
+    const [buffers] = await rowsOf<{ shared_buffers: string }>(first.db, sql`SHOW shared_buffers`);
+    expect(buffers?.shared_buffers).toBe('16MB');
+    await first.close();
+    const again = await connectDatabase({ pgliteDir: path.join(dir, 'db') });
+    try {
+      expect(await rowsOf<{ n: number }>(again.db, sql`SELECT n FROM kept`)).toEqual([{ n: 7 }]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('that cannot be created says where and why', async () => {
+    // A file where PostgreSQL puts its databases' folder makes the creation fail.
+    await fs.mkdir(path.join(dir, 'db'));
+    await fs.writeFile(path.join(dir, 'db', 'base'), '');
+    await expect(connectDatabase({ pgliteDir: path.join(dir, 'db') })).rejects.toThrow(
+      /could not create the embedded database in .*mrb-pglite-new-.*\/db/,
+    );
   });
 });
