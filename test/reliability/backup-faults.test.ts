@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backupJob, backupsDirOf } from '../../src/features/jobs/backup-job.js';
-import { Scheduler } from '../../src/jobs/scheduler.js';
+import { Scheduler, type SchedulerClock } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { listBackups, readBackup, writeBackup } from '../../src/storage/backup.js';
 import { GUILD, setDiscordPoints, userId } from '../support/db/fixtures.js';
@@ -68,7 +68,7 @@ describe('backups when the disk misbehaves', () => {
     expect(await fs.readFile(blocker, 'utf8')).toBe('not a directory');
   });
 
-  it('the hourly job on a full disk logs an error, keeps older backups, and runs again once space returns', async () => {
+  it('the hourly job on a full disk logs an error, keeps older backups, and the next hour writes a backup once space returns', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-job-full-'));
     const dir = backupsDirOf({ dataDir });
     const lines: LogLine[] = [];
@@ -84,27 +84,40 @@ describe('backups when the disk misbehaves', () => {
       },
     });
     const written = () => lines.filter((l) => l.msg === 'backup written');
-    // Only Date is faked: the scheduler's timers are real, but each run's "now" (its hourly slot and
-    // its file name) is the time set here. Three seconds before the hour, each tick comes 3 s later.
-    const beforeHour = (h: number) => new Date(Date.UTC(2026, 10, 24, h - 1, 59, 57));
+    // The scheduler's clock is the test's: each hourly timer fires when the test moves Date to that
+    // hour, and the job names its file by that Date.
+    const hour = (h: number) => new Date(Date.UTC(2026, 10, 24, h, 0, 0));
+    let pending: (() => void) | undefined;
+    const clock: SchedulerClock = {
+      now: () => Date.now(),
+      setTimer: (fn) => (pending = fn),
+      clearTimer: () => (pending = undefined),
+    };
+    const fireAt = async (h: number) => {
+      const fire = await until('the next hourly timer', () => pending);
+      pending = undefined;
+      vi.setSystemTime(hour(h));
+      fire();
+    };
     vi.useFakeTimers({ toFake: ['Date'] });
-    const scheduler = new Scheduler({ database, logger });
+    const scheduler = new Scheduler({ database, logger, clock });
     try {
-      vi.setSystemTime(beforeHour(11));
+      vi.setSystemTime(new Date(hour(11).getTime() - 3_000));
       scheduler.add(backupJob({ dataDir }, logger));
+      await fireAt(11);
       await until('the first backup', () => written()[0]);
       const file = path.join(dir, (await listBackups(dir))[0] ?? 'missing');
       first = { file, content: await fs.readFile(file, 'utf8') };
 
       // The next hour's run finds the disk full: its temp file points at /dev/full (ENOSPC).
-      await fs.symlink('/dev/full', path.join(dir, tempNameFor(beforeHour(12))));
-      vi.setSystemTime(beforeHour(12));
+      await fs.symlink('/dev/full', path.join(dir, tempNameFor(hour(12))));
+      await fireAt(12);
       const failure = await until('the failed run logged', () => lines.find((l) => l.msg === 'job failed'));
       expect(failure).toMatchObject({ level: 50, job: 'backup', err: { code: 'ENOSPC' } });
       expect(afterFailure).toEqual({ files: [path.basename(first.file)], first: first.content });
 
-      // Space is back (the failed run removed its temp file): the hour's run is retried, its slot
-      // claim having rolled back with the failure, and writes a complete backup.
+      // Space is back (the failed run removed its temp file): the next hour writes a complete backup.
+      await fireAt(13);
       await until('a backup after the failure', () => written()[1]);
       const backups = await listBackups(dir);
       expect(backups).toHaveLength(2);
