@@ -24,25 +24,31 @@ export const PUBLIC_LINK_NAME_ENDPOINTS: LinkNameEndpoints = {
 /** `https://www.deezer.com/track/3135556`, the normalized form `classifyLink` gives Deezer songs. */
 const DEEZER_SONG = /^https:\/\/www\.deezer\.com\/(track|album)\/([0-9]+)$/;
 
+/** Where to ask for a song's name, and whose answer it will be. */
+export interface LinkNameRequest {
+  platform: NamingPlatform;
+  url: string;
+}
+
 /**
- * The address that names a song from its normalized link, or null when the platform has none:
+ * The request that names a song from its normalized link, or null when the platform has none:
  * Ditto pages have no public endpoint, and Deezer's API takes ids, which its short links hide.
  */
 export function linkNameRequest(
   link: { url: string; platform: Platform },
   endpoints: LinkNameEndpoints,
-): string | null {
-  const url = encodeURIComponent(link.url);
+): LinkNameRequest | null {
+  const song = encodeURIComponent(link.url);
   switch (link.platform) {
     case 'soundcloud':
-      return `${endpoints.soundcloud}?format=json&url=${url}`;
+      return { platform: 'soundcloud', url: `${endpoints.soundcloud}?format=json&url=${song}` };
     case 'spotify':
-      return `${endpoints.spotify}?url=${url}`;
+      return { platform: 'spotify', url: `${endpoints.spotify}?url=${song}` };
     case 'youtube':
-      return `${endpoints.youtube}?format=json&url=${url}`;
+      return { platform: 'youtube', url: `${endpoints.youtube}?format=json&url=${song}` };
     case 'deezer': {
       const match = DEEZER_SONG.exec(link.url);
-      return match ? `${endpoints.deezer}/${match[1]}/${match[2]}` : null;
+      return match ? { platform: 'deezer', url: `${endpoints.deezer}/${match[1]}/${match[2]}` } : null;
     }
     case 'ditto':
       return null;
@@ -73,7 +79,8 @@ export function songNameFromResponse(platform: NamingPlatform, body: unknown): S
     }
     case 'youtube': {
       const channel = text(fields.author_name)?.replace(/ - Topic$/, '') ?? null;
-      return checked(parseArtistTitle(title) ?? (channel !== null ? { artist: channel, title } : null));
+      const song = withoutVideoLabels(title);
+      return checked(parseArtistTitle(song) ?? (channel !== null ? { artist: channel, title: song } : null));
     }
     case 'spotify':
       return checked({ artist: UNKNOWN_ARTIST, title });
@@ -86,8 +93,23 @@ export function songNameFromResponse(platform: NamingPlatform, body: unknown): S
   }
 }
 
+/** "(Official Music Video)", "[Lyric Video]", "(Audio)", "(Visualizer)" at the end of a video title. */
+const VIDEO_LABEL =
+  /\s*[([](?:official\s+)?(?:music\s+|lyric\s+|hd\s+|4k\s+)?(?:video|audio|lyrics?|visuali[sz]er)(?:\s+hd)?[)\]]$/i;
+
+function withoutVideoLabels(title: string): string {
+  let song = title;
+  for (let match = VIDEO_LABEL.exec(song); match !== null; match = VIDEO_LABEL.exec(song)) {
+    song = song.slice(0, match.index);
+  }
+  return song === '' ? title : song;
+}
+
+/** Names are at most 100 characters; a field far longer is no name, and is not worth scanning. */
+const MAX_FIELD_LENGTH = 1_000;
+
 function text(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH) return null;
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }

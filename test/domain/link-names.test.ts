@@ -34,7 +34,7 @@ describe('linkNameRequest', () => {
     ['https://www.deezer.com/track/3135556', 'deezer', 'https://api.deezer.com/track/3135556'],
     ['https://www.deezer.com/album/302127', 'deezer', 'https://api.deezer.com/album/302127'],
   ] as const)('asks about %s (%s) at %s', (url, platform, request) => {
-    expect(linkNameRequest({ url, platform }, endpoints)).toBe(request);
+    expect(linkNameRequest({ url, platform }, endpoints)).toEqual({ platform, url: request });
   });
 
   it('asks nothing for Deezer short links, whose id only the redirect knows', () => {
@@ -52,7 +52,8 @@ describe('linkNameRequest', () => {
   it('uses the endpoints it is given', () => {
     const local = { ...endpoints, youtube: 'http://127.0.0.1:9/youtube/oembed' };
     expect(
-      linkNameRequest({ url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', platform: 'youtube' }, local),
+      linkNameRequest({ url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', platform: 'youtube' }, local)
+        ?.url,
     ).toMatch(/^http:\/\/127\.0\.0\.1:9\/youtube\/oembed\?format=json&url=/);
   });
 });
@@ -80,7 +81,26 @@ describe('songNameFromResponse', () => {
     };
     expect(songNameFromResponse('youtube', body)).toEqual({
       artist: 'Rick Astley',
-      title: 'Never Gonna Give You Up (Official Video)',
+      title: 'Never Gonna Give You Up',
+    });
+  });
+
+  it.each([
+    ['Nova - Night Drive (Official Music Video)', 'Night Drive'],
+    ['Nova - Night Drive [Official Lyric Video]', 'Night Drive'],
+    ['Nova - Night Drive (Audio) [HD]', 'Night Drive (Audio) [HD]'],
+    ['Nova - Night Drive (Visualizer)', 'Night Drive'],
+    ['Nova - Night Drive (Lyrics) (Official Audio)', 'Night Drive'],
+    ['Nova - Night Drive (feat. Vega) (Official Video)', 'Night Drive (feat. Vega)'],
+    ['Nova - Night Drive (Remix)', 'Night Drive (Remix)'],
+  ])('drops the video label from the YouTube title %s', (title, song) => {
+    expect(songNameFromResponse('youtube', { title, author_name: 'Nova' })?.title).toBe(song);
+  });
+
+  it('keeps a YouTube title that is nothing but a label', () => {
+    expect(songNameFromResponse('youtube', { title: '(Official Video)', author_name: 'Nova' })).toEqual({
+      artist: 'Nova',
+      title: '(Official Video)',
     });
   });
 
@@ -133,6 +153,17 @@ describe('songNameFromResponse', () => {
     ['a line break in the channel name', { title: 'Night Drive', author_name: 'Nova\nDrive' }],
   ])('drops names a viewer could not type either: %s', (_name, body) => {
     expect(songNameFromResponse('youtube', body)).toBeNull();
+  });
+
+  it('gives up quickly on a hostile title', () => {
+    const started = performance.now();
+    expect(
+      songNameFromResponse('youtube', { title: `${' '.repeat(60_000)}x`, author_name: 'Nova' }),
+    ).toBeNull();
+    expect(
+      songNameFromResponse('youtube', { title: `Nova - ${' ('.repeat(400)}`, author_name: 'Nova' }),
+    ).toBeNull();
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('never throws, and only returns names that pass the submission checks', () => {

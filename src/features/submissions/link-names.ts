@@ -3,7 +3,7 @@ import {
   PUBLIC_LINK_NAME_ENDPOINTS,
   songNameFromResponse,
   type LinkNameEndpoints,
-  type NamingPlatform,
+  type LinkNameRequest,
   type SongName,
 } from '../../domain/link-names.js';
 import type { Platform } from '../../domain/links.js';
@@ -18,6 +18,8 @@ export interface LinkNameOptions {
   cacheTtlMs?: number;
   /** How many links' answers are kept (the least recently used go first). */
   cacheSize?: number;
+  /** How many lookups may run at once; a link pasted beyond that is named from itself. */
+  maxInFlight?: number;
 }
 
 /**
@@ -29,6 +31,8 @@ const CACHE_TTL_MS = 6 * 60 * 60 * 1_000;
 const CACHE_SIZE = 500;
 /** oEmbed answers are a few KiB; a larger body is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
+/** A flood of distinct links must not turn the bot into a crawler of the platforms. */
+const MAX_IN_FLIGHT = 8;
 
 interface CacheEntry {
   name: Promise<SongName | null>;
@@ -48,7 +52,9 @@ export class LinkNameLookup {
   private readonly timeoutMs: number;
   private readonly cacheTtlMs: number;
   private readonly cacheSize: number;
+  private readonly maxInFlight: number;
   private readonly cache = new Map<string, CacheEntry>();
+  private inFlight = 0;
 
   constructor(
     options: LinkNameOptions,
@@ -58,24 +64,31 @@ export class LinkNameLookup {
     this.timeoutMs = options.timeoutMs ?? LINK_NAME_TIMEOUT_MS;
     this.cacheTtlMs = options.cacheTtlMs ?? CACHE_TTL_MS;
     this.cacheSize = options.cacheSize ?? CACHE_SIZE;
+    this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
   }
 
   async nameOf(link: { url: string; platform: Platform }): Promise<SongName | null> {
     const request = linkNameRequest(link, this.endpoints);
-    if (request === null || link.platform === 'ditto') return null;
+    if (request === null) return null;
+    const key = request.url;
     const now = Date.now();
-    const cached = this.cache.get(request);
+    const cached = this.cache.get(key);
     if (cached !== undefined && cached.expiresAt > now) {
       // Re-inserting moves the entry to the end: Map keeps insertion order, so the first is the oldest.
-      this.cache.delete(request);
-      this.cache.set(request, cached);
+      this.cache.delete(key);
+      this.cache.set(key, cached);
       return cached.name;
     }
-    const outcome = this.fetchName(request, link.platform);
+    if (this.inFlight >= this.maxInFlight) return null;
+    this.inFlight += 1;
+    const outcome = this.fetchName(request).finally(() => {
+      this.inFlight -= 1;
+    });
+    // The pending answer is cached too, so the same link pasted twice at once is asked about once.
     const name = outcome.then((o) => o.name);
-    this.remember(request, { name, expiresAt: now + this.cacheTtlMs });
+    this.remember(key, { name, expiresAt: now + this.cacheTtlMs });
     void outcome.then((o) => {
-      if (!o.lasting && this.cache.get(request)?.name === name) this.cache.delete(request);
+      if (!o.lasting && this.cache.get(key)?.name === name) this.cache.delete(key);
     });
     return name;
   }
@@ -84,9 +97,9 @@ export class LinkNameLookup {
     this.cache.clear();
   }
 
-  private remember(request: string, entry: CacheEntry): void {
-    this.cache.delete(request);
-    this.cache.set(request, entry);
+  private remember(key: string, entry: CacheEntry): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
     while (this.cache.size > this.cacheSize) {
       const oldest = this.cache.keys().next();
       if (oldest.done === true) break;
@@ -94,9 +107,9 @@ export class LinkNameLookup {
     }
   }
 
-  private async fetchName(request: string, platform: NamingPlatform): Promise<Outcome> {
+  private async fetchName({ url, platform }: LinkNameRequest): Promise<Outcome> {
     try {
-      const response = await fetch(request, {
+      const response = await fetch(url, {
         signal: AbortSignal.timeout(this.timeoutMs),
         headers: { accept: 'application/json' },
       });
