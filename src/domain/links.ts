@@ -129,8 +129,9 @@ const HOST_RULES: readonly HostRule[] = [
     },
   },
   {
+    // spotify.link today; spotify.app.link (Branch) in older shares.
     platform: 'spotify',
-    hosts: ['spotify.link'],
+    hosts: ['spotify.link', 'spotify.app.link'],
     songUrl: (url, segs) => shortLink(url, segs),
   },
   {
@@ -166,7 +167,8 @@ const HOST_RULES: readonly HostRule[] = [
   },
   {
     platform: 'deezer',
-    hosts: ['link.deezer.com', 'deezer.page.link'],
+    // link.deezer.com/s/… today; deezer.page.link and dzr.page.link (Firebase) in older shares.
+    hosts: ['link.deezer.com', 'deezer.page.link', 'dzr.page.link'],
     songUrl: (url, segs) => shortLink(url, segs),
   },
   {

@@ -74,6 +74,7 @@ const accepted: [string, Platform, string][] = [
   [`spotify:track:${SPOTIFY_ID}`, 'spotify', `https://open.spotify.com/track/${SPOTIFY_ID}`],
   [`spotify:album:${SPOTIFY_ID}`, 'spotify', `https://open.spotify.com/album/${SPOTIFY_ID}`],
   ['https://spotify.link/AbCdEf12', 'spotify', 'https://spotify.link/AbCdEf12'],
+  ['https://spotify.app.link/AbCdEf12?_p=c11', 'spotify', 'https://spotify.app.link/AbCdEf12?_p=c11'],
   [
     'https://spotify.link/AbCdEf12?_branch_match_id=123',
     'spotify',
@@ -110,6 +111,7 @@ const accepted: [string, Platform, string][] = [
   ['https://www.deezer.com/pt-br/track/3135556', 'deezer', 'https://www.deezer.com/track/3135556'],
   ['https://link.deezer.com/s/30AbCdEfGh', 'deezer', 'https://link.deezer.com/s/30AbCdEfGh'],
   ['https://deezer.page.link/AbCdEf123', 'deezer', 'https://deezer.page.link/AbCdEf123'],
+  ['https://dzr.page.link/eGX7m2WLYzM6XDHa8', 'deezer', 'https://dzr.page.link/eGX7m2WLYzM6XDHa8'],
   // Ditto
   ['https://ditto.fm/artist-new-single', 'ditto', 'https://ditto.fm/artist-new-single'],
   ['https://ditto.fm/artist-new-single?utm_source=tiktok#top', 'ditto', 'https://ditto.fm/artist-new-single'],
@@ -198,6 +200,11 @@ const refused: [string, 'apple_link' | 'unsupported_link' | 'invalid_link', stri
     'invalid_link',
     "Spotify link doesn't point to a song",
   ],
+  [
+    `https://open.spotify.com/user/someone/playlist/${SPOTIFY_ID}`,
+    'invalid_link',
+    "Spotify link doesn't point to a song",
+  ],
   [`https://play.spotify.com/artist/${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
   [`spotify:playlist:${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
   [`spotify:artist:${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
@@ -268,7 +275,7 @@ describe('classifyLink refuses everything else', () => {
 
   it('never accepts an unrelated domain', () => {
     const platformDomains =
-      /(^|\.)(spotify\.com|spotify\.link|soundcloud\.com|soundcloud\.app\.goo\.gl|snd\.sc|youtube\.com|youtube-nocookie\.com|youtu\.be|deezer\.com|deezer\.page\.link|ditto\.fm)$/;
+      /(^|\.)(spotify\.com|spotify\.link|spotify\.app\.link|soundcloud\.com|soundcloud\.app\.goo\.gl|snd\.sc|youtube\.com|youtube-nocookie\.com|youtu\.be|deezer\.com|deezer\.page\.link|dzr\.page\.link|ditto\.fm)$/;
     fc.assert(
       fc.property(
         fc.domain().filter((d) => !platformDomains.test(d)),
