@@ -45,6 +45,10 @@ const envSchema = z.object({
     'must be a postgres:// or postgresql:// connection URL',
   ),
   ALLOW_ANY_HANDLE_LINKING: booleanFlag,
+  LINK_NAMES: z
+    .enum(['on', 'off', ''])
+    .default('on')
+    .transform((v) => v !== 'off'),
   DATA_DIR: z.string().trim().min(1, 'must not be empty (default ./data)').default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DISCORD_API_URL: optionalString.refine(
@@ -98,6 +102,11 @@ export interface Config {
   discordToken: string | undefined;
   databaseUrl: string | undefined;
   allowAnyHandleLinking: boolean;
+  /**
+   * Ask SoundCloud, Spotify, YouTube and Deezer for the artist and title of a link pasted without
+   * them (outgoing HTTPS requests); off keeps the name the link itself gives.
+   */
+  linkNames: boolean;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   discordApiUrl: string | undefined;
@@ -155,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discordToken: e.DISCORD_BOT_TOKEN,
     databaseUrl: e.DATABASE_URL,
     allowAnyHandleLinking: e.ALLOW_ANY_HANDLE_LINKING,
+    linkNames: e.LINK_NAMES,
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     discordApiUrl: e.DISCORD_API_URL,

@@ -53,6 +53,13 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('names pasted links from their platform unless LINK_NAMES is off', () => {
+    expect(loadConfig({}).linkNames).toBe(true);
+    expect(loadConfig({ LINK_NAMES: 'on' }).linkNames).toBe(true);
+    expect(loadConfig({ LINK_NAMES: 'off' }).linkNames).toBe(false);
+    expect(problemsOf({ LINK_NAMES: 'false' })).toEqual(['LINK_NAMES: must be one of on, off']);
+  });
+
   it(".env.example lists every setting the README's configuration table documents", () => {
     const readme = readFileSync(path.resolve('README.md'), 'utf8');
     const example = readFileSync(path.resolve('.env.example'), 'utf8');

@@ -34,6 +34,7 @@ const SETTING_LINES = [
   '  PUBLIC_URL                address browsers and OBS reach that server at',
   '  SOURCE_URL                where /about points for the source code (AGPL)',
   '  ALLOW_ANY_HANDLE_LINKING  true: link TikTok handles without proof (default false)',
+  "  LINK_NAMES                off: don't ask the platforms to name pasted links (default on)",
   '  TIKTOK_WEBHOOK_SECRET     secret of the TikTok relay webhook (unset: webhook off)',
   '  TIKTOK_SIGN_API_KEY       Euler Stream sign-server API key',
   '  TIKTOK_SIGN_API_URL       base URL of a self-hosted sign server',

@@ -8,6 +8,9 @@ const PLATFORM_NAMES: Record<Platform, string> = {
   ditto: 'Ditto',
 };
 
+/** The artist of a pasted link when nothing names it. */
+export const UNKNOWN_ARTIST = 'Unknown artist';
+
 /** A URL path segment as text; a malformed %-escape (`a%zz`) is kept as written rather than thrown. */
 function decodeSegment(segment: string): string {
   try {
@@ -35,7 +38,7 @@ export function artistTitleFromLink(url: string, platform: Platform): { artist: 
       if (a && t) return { artist: a, title: t };
     }
   }
-  return { artist: 'Unknown artist', title: `${PLATFORM_NAMES[platform]} link` };
+  return { artist: UNKNOWN_ARTIST, title: `${PLATFORM_NAMES[platform]} link` };
 }
 
 export function platformName(platform: string): string {

@@ -47,6 +47,10 @@ const SHORT_CODE = /^[A-Za-z0-9_-]+$/;
 const SPOTIFY_LOCALE = /^intl-[a-z]{2}(-[a-z]{2})?$/i;
 const DEEZER_LOCALE = /^[a-z]{2}(-[a-z]{2})?$/i;
 const DEEZER_ID = /^[0-9]+$/;
+/** Paths whose second segment is a video id: Shorts, a (past) live stream, the embed players. */
+const YOUTUBE_VIDEO_PATHS = new Set(['shorts', 'live', 'embed', 'v']);
+/** `spotify:track:<id>`, the URI the desktop app copies (Share → Copy Spotify URI, with Alt held). */
+const SPOTIFY_URI = /^spotify:([a-z]+):([A-Za-z0-9]+)$/i;
 
 /** First path segments of soundcloud.com that are site pages, not artists. */
 const SOUNDCLOUD_PAGES = new Set([
@@ -108,24 +112,26 @@ const HOST_RULES: readonly HostRule[] = [
     },
   },
   {
+    // The app's share links: on.soundcloud.com today; soundcloud.app.goo.gl (Firebase Dynamic Links,
+    // shut down in 2025 but still pasted from old posts) and snd.sc before that.
     platform: 'soundcloud',
-    hosts: ['on.soundcloud.com'],
+    hosts: ['on.soundcloud.com', 'soundcloud.app.goo.gl', 'snd.sc'],
     songUrl: (url, segs) => shortLink(url, segs),
   },
   {
+    // play.spotify.com is the web player's old host; /embed/ is the player other sites frame.
     platform: 'spotify',
-    hosts: ['open.spotify.com'],
+    hosts: ['open.spotify.com', 'play.spotify.com'],
     songUrl: (_url, segs) => {
-      const [kind, id, ...rest] = SPOTIFY_LOCALE.test(segs[0] ?? '') ? segs.slice(1) : segs;
-      if (kind === undefined || !SONG_KINDS.has(kind) || !SPOTIFY_ID.test(id ?? '') || rest.length > 0) {
-        return null;
-      }
-      return `https://open.spotify.com/${kind}/${id}`;
+      const unlocalized = SPOTIFY_LOCALE.test(segs[0] ?? '') ? segs.slice(1) : segs;
+      const [kind, id, ...rest] = unlocalized[0] === 'embed' ? unlocalized.slice(1) : unlocalized;
+      return rest.length === 0 ? spotifySongUrl(kind, id) : null;
     },
   },
   {
+    // spotify.link today; spotify.app.link (Branch) in older shares.
     platform: 'spotify',
-    hosts: ['spotify.link'],
+    hosts: ['spotify.link', 'spotify.app.link'],
     songUrl: (url, segs) => shortLink(url, segs),
   },
   {
@@ -133,9 +139,15 @@ const HOST_RULES: readonly HostRule[] = [
     hosts: ['youtube.com', 'www.youtube.com', 'm.youtube.com', 'music.youtube.com'],
     songUrl: (url, segs) => {
       if (segs.length === 1 && segs[0] === 'watch') return youtubeWatchUrl(url.searchParams.get('v'));
-      if (segs.length === 2 && segs[0] === 'shorts') return youtubeWatchUrl(segs[1]);
+      if (segs.length === 2 && YOUTUBE_VIDEO_PATHS.has(segs[0] ?? '')) return youtubeWatchUrl(segs[1]);
       return null;
     },
+  },
+  {
+    // The privacy-enhanced embed player other sites use.
+    platform: 'youtube',
+    hosts: ['youtube-nocookie.com', 'www.youtube-nocookie.com'],
+    songUrl: (_url, segs) => (segs.length === 2 && segs[0] === 'embed' ? youtubeWatchUrl(segs[1]) : null),
   },
   {
     platform: 'youtube',
@@ -155,7 +167,8 @@ const HOST_RULES: readonly HostRule[] = [
   },
   {
     platform: 'deezer',
-    hosts: ['link.deezer.com', 'deezer.page.link'],
+    // link.deezer.com/s/… today; deezer.page.link and dzr.page.link (Firebase) in older shares.
+    hosts: ['link.deezer.com', 'deezer.page.link', 'dzr.page.link'],
     songUrl: (url, segs) => shortLink(url, segs),
   },
   {
@@ -181,6 +194,13 @@ const HOST_RULES: readonly HostRule[] = [
 export function classifyLink(raw: string): LinkClassification {
   const text = raw.trim().replace(/^<(.*)>$/s, '$1');
   if (text.length === 0 || text.length > MAX_LINK_LENGTH) return refuse('invalid_link', MESSAGES.invalid);
+
+  const spotifyUri = SPOTIFY_URI.exec(text);
+  if (spotifyUri) {
+    const song = spotifySongUrl(spotifyUri[1]?.toLowerCase(), spotifyUri[2]);
+    if (song === null) return refuse('invalid_link', MESSAGES.notASong('spotify'));
+    return { ok: true, platform: 'spotify', url: song };
+  }
 
   let url: URL;
   try {
@@ -229,6 +249,11 @@ function refuse(code: LinkRefusalCode, message: string): LinkClassification {
   return { ok: false, code, message };
 }
 
+function spotifySongUrl(kind: string | undefined, id: string | undefined): string | null {
+  if (kind === undefined || !SONG_KINDS.has(kind) || !SPOTIFY_ID.test(id ?? '')) return null;
+  return `https://open.spotify.com/${kind}/${id}`;
+}
+
 function youtubeWatchUrl(id: string | null | undefined): string | null {
   return id != null && YOUTUBE_ID.test(id) ? `https://www.youtube.com/watch?v=${id}` : null;
 }
@@ -253,8 +278,11 @@ function withSafeQuery(url: URL, segs: readonly string[]): string {
   return `https://${url.hostname}/${segs.join('/')}${query}`;
 }
 
-/** A link runs until whitespace or a character that can't appear unescaped in one (Discord's `<…>`). */
-const LINK_PATTERN = /\bhttps?:\/\/[^\s<>"`|]+/gi;
+/**
+ * A link runs until whitespace or a character that can't appear unescaped in one (Discord's `<…>`).
+ * Spotify URIs count too: they are what the desktop app copies.
+ */
+const LINK_PATTERN = /\bhttps?:\/\/[^\s<>"`|]+|\bspotify:[a-z]+:[A-Za-z0-9]+/gi;
 
 /** Pulls at most `max` distinct http(s) links out of a message, in order, skipping absurdly long ones. */
 export function extractLinks(text: string, max = 5): string[] {

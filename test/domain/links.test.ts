@@ -28,6 +28,13 @@ const accepted: [string, Platform, string][] = [
     'https://soundcloud.com/artist/track-name/s-AbC123xyz',
   ],
   ['https://on.soundcloud.com/Xy12AbCd', 'soundcloud', 'https://on.soundcloud.com/Xy12AbCd'],
+  [
+    'https://on.soundcloud.com/Xy12AbCd?utm_source=clipboard',
+    'soundcloud',
+    'https://on.soundcloud.com/Xy12AbCd',
+  ],
+  ['https://soundcloud.app.goo.gl/AbCd1234', 'soundcloud', 'https://soundcloud.app.goo.gl/AbCd1234'],
+  ['https://snd.sc/1a2B3c', 'soundcloud', 'https://snd.sc/1a2B3c'],
   // Spotify
   [`https://open.spotify.com/track/${SPOTIFY_ID}`, 'spotify', `https://open.spotify.com/track/${SPOTIFY_ID}`],
   [
@@ -58,7 +65,21 @@ const accepted: [string, Platform, string][] = [
     'spotify',
     `https://open.spotify.com/track/${SPOTIFY_ID}`,
   ],
+  [
+    `https://open.spotify.com/embed/track/${SPOTIFY_ID}`,
+    'spotify',
+    `https://open.spotify.com/track/${SPOTIFY_ID}`,
+  ],
+  [`https://play.spotify.com/track/${SPOTIFY_ID}`, 'spotify', `https://open.spotify.com/track/${SPOTIFY_ID}`],
+  [`spotify:track:${SPOTIFY_ID}`, 'spotify', `https://open.spotify.com/track/${SPOTIFY_ID}`],
+  [`spotify:album:${SPOTIFY_ID}`, 'spotify', `https://open.spotify.com/album/${SPOTIFY_ID}`],
   ['https://spotify.link/AbCdEf12', 'spotify', 'https://spotify.link/AbCdEf12'],
+  ['https://spotify.app.link/AbCdEf12?_p=c11', 'spotify', 'https://spotify.app.link/AbCdEf12?_p=c11'],
+  [
+    'https://spotify.link/AbCdEf12?_branch_match_id=123',
+    'spotify',
+    'https://spotify.link/AbCdEf12?_branch_match_id=123',
+  ],
   // YouTube
   [`https://www.youtube.com/watch?v=${YT_ID}`, 'youtube', YT_WATCH],
   [`https://youtube.com/watch?v=${YT_ID}`, 'youtube', YT_WATCH],
@@ -69,6 +90,12 @@ const accepted: [string, Platform, string][] = [
   [`https://youtu.be/${YT_ID}?si=AbCdEf`, 'youtube', YT_WATCH],
   [`https://www.youtube.com/shorts/${YT_ID}`, 'youtube', YT_WATCH],
   [`https://youtube.com/shorts/${YT_ID}?feature=share`, 'youtube', YT_WATCH],
+  [`https://www.youtube.com/live/${YT_ID}?si=AbC`, 'youtube', YT_WATCH],
+  [`https://www.youtube.com/embed/${YT_ID}`, 'youtube', YT_WATCH],
+  [`https://www.youtube.com/v/${YT_ID}`, 'youtube', YT_WATCH],
+  [`https://www.youtube-nocookie.com/embed/${YT_ID}?start=10`, 'youtube', YT_WATCH],
+  [`https://youtube-nocookie.com/embed/${YT_ID}`, 'youtube', YT_WATCH],
+  [`https://music.youtube.com/watch?v=${YT_ID}&list=RDAMVM${YT_ID}`, 'youtube', YT_WATCH],
   [`<https://youtu.be/${YT_ID}>`, 'youtube', YT_WATCH],
   [`  https://youtu.be/${YT_ID}  `, 'youtube', YT_WATCH],
   // Deezer
@@ -80,8 +107,11 @@ const accepted: [string, Platform, string][] = [
     'https://www.deezer.com/track/3135556',
   ],
   ['https://www.deezer.com/fr/album/302127', 'deezer', 'https://www.deezer.com/album/302127'],
+  ['https://www.deezer.com/us/track/3135556', 'deezer', 'https://www.deezer.com/track/3135556'],
+  ['https://www.deezer.com/pt-br/track/3135556', 'deezer', 'https://www.deezer.com/track/3135556'],
   ['https://link.deezer.com/s/30AbCdEfGh', 'deezer', 'https://link.deezer.com/s/30AbCdEfGh'],
   ['https://deezer.page.link/AbCdEf123', 'deezer', 'https://deezer.page.link/AbCdEf123'],
+  ['https://dzr.page.link/eGX7m2WLYzM6XDHa8', 'deezer', 'https://dzr.page.link/eGX7m2WLYzM6XDHa8'],
   // Ditto
   ['https://ditto.fm/artist-new-single', 'ditto', 'https://ditto.fm/artist-new-single'],
   ['https://ditto.fm/artist-new-single?utm_source=tiktok#top', 'ditto', 'https://ditto.fm/artist-new-single'],
@@ -112,6 +142,8 @@ const refused: [string, 'apple_link' | 'unsupported_link' | 'invalid_link', stri
   ['https://geo.music.apple.com/us/album/song/1440818839', 'apple_link', 'Apple Music'],
   ['https://itunes.apple.com/us/album/song/id1440818839', 'apple_link', 'Apple Music'],
   ['https://apple.co/3AbCdEf', 'apple_link', 'Apple Music'],
+  ['https://music.apple.com/us/playlist/x/pl.u-123', 'apple_link', 'Apple Music'],
+  ['spotify:track:4uLU6hMCjMI75M1A2tKUQC:evil', 'invalid_link', 'https://'],
   // Other sites and look-alikes
   ['https://bandcamp.com/track/song', 'unsupported_link', ACCEPTED_PLATFORMS_TEXT],
   ['https://www.tiktok.com/@artist/video/123', 'unsupported_link', ACCEPTED_PLATFORMS_TEXT],
@@ -161,6 +193,22 @@ const refused: [string, 'apple_link' | 'unsupported_link' | 'invalid_link', stri
   [`https://open.spotify.com/playlist/${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
   [`https://open.spotify.com/artist/${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
   ['https://open.spotify.com/track/tooShort', 'invalid_link', "Spotify link doesn't point to a song"],
+  [`https://open.spotify.com/show/${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
+  [`https://open.spotify.com/episode/${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
+  [
+    `https://open.spotify.com/embed/playlist/${SPOTIFY_ID}`,
+    'invalid_link',
+    "Spotify link doesn't point to a song",
+  ],
+  [
+    `https://open.spotify.com/user/someone/playlist/${SPOTIFY_ID}`,
+    'invalid_link',
+    "Spotify link doesn't point to a song",
+  ],
+  [`https://play.spotify.com/artist/${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
+  [`spotify:playlist:${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
+  [`spotify:artist:${SPOTIFY_ID}`, 'invalid_link', "Spotify link doesn't point to a song"],
+  ['spotify:track:tooShort', 'invalid_link', "Spotify link doesn't point to a song"],
   ['https://spotify.link/', 'invalid_link', "Spotify link doesn't point to a song"],
   ['https://soundcloud.com', 'invalid_link', "SoundCloud link doesn't point to a song"],
   ['https://soundcloud.com/artist', 'invalid_link', "SoundCloud link doesn't point to a song"],
@@ -172,9 +220,18 @@ const refused: [string, 'apple_link' | 'unsupported_link' | 'invalid_link', stri
   ['https://www.youtube.com/watch', 'invalid_link', "YouTube link doesn't point to a song"],
   ['https://www.youtube.com/watch?v=short', 'invalid_link', "YouTube link doesn't point to a song"],
   ['https://www.youtube.com/@artist', 'invalid_link', "YouTube link doesn't point to a song"],
+  ['https://www.youtube.com/playlist?list=PL123', 'invalid_link', "YouTube link doesn't point to a song"],
+  ['https://www.youtube.com/channel/UC123', 'invalid_link', "YouTube link doesn't point to a song"],
+  ['https://music.youtube.com/browse/MPREb_abc', 'invalid_link', "YouTube link doesn't point to a song"],
+  ['https://www.youtube.com/live/short', 'invalid_link', "YouTube link doesn't point to a song"],
+  ['https://www.youtube-nocookie.com/', 'invalid_link', "YouTube link doesn't point to a song"],
   ['https://youtu.be/', 'invalid_link', "YouTube link doesn't point to a song"],
   ['https://www.deezer.com/', 'invalid_link', "Deezer link doesn't point to a song"],
   ['https://www.deezer.com/en/artist/27', 'invalid_link', "Deezer link doesn't point to a song"],
+  ['https://www.deezer.com/fr/playlist/908622995', 'invalid_link', "Deezer link doesn't point to a song"],
+  ['https://soundcloud.app.goo.gl/', 'invalid_link', "SoundCloud link doesn't point to a song"],
+  ['https://soundcloud.com/artist/likes', 'invalid_link', "SoundCloud link doesn't point to a song"],
+  ['https://m.soundcloud.com/artist/sets/ep', 'invalid_link', "SoundCloud link doesn't point to a song"],
   ['https://ditto.fm/', 'invalid_link', "Ditto link doesn't point to a song"],
 ];
 
@@ -218,7 +275,7 @@ describe('classifyLink refuses everything else', () => {
 
   it('never accepts an unrelated domain', () => {
     const platformDomains =
-      /(^|\.)(spotify\.com|spotify\.link|soundcloud\.com|youtube\.com|youtu\.be|deezer\.com|deezer\.page\.link|ditto\.fm)$/;
+      /(^|\.)(spotify\.com|spotify\.link|spotify\.app\.link|soundcloud\.com|soundcloud\.app\.goo\.gl|snd\.sc|youtube\.com|youtube-nocookie\.com|youtu\.be|deezer\.com|deezer\.page\.link|dzr\.page\.link|ditto\.fm)$/;
     fc.assert(
       fc.property(
         fc.domain().filter((d) => !platformDomains.test(d)),
@@ -236,6 +293,10 @@ describe('extractLinks', () => {
       `https://youtu.be/${YT_ID}`,
       'https://soundcloud.com/a/b',
     ]);
+  });
+
+  it('finds a Spotify URI as copied from the desktop app', () => {
+    expect(extractLinks(`my song spotify:track:${SPOTIFY_ID} pls`)).toEqual([`spotify:track:${SPOTIFY_ID}`]);
   });
 
   it('returns nothing for a message without links', () => {

@@ -7,20 +7,22 @@ import { failureMessage } from '../../discord/errors.js';
 import type { BotContext, ModuleScope } from '../../discord/module.js';
 import { NO_MENTIONS } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
+import type { LinkNameLookup } from './link-names.js';
 import { acceptLink, describeQueued, queueSong } from './submit-flow.js';
 
 export const HYGIENE_NOTICE_MS = 8_000;
 
 /**
  * A message in the submission channel with a supported link becomes a submission: the bot reacts
- * and replies with the queue position; a refused link, a name with mentions or Markdown, or a
- * message with several links gets the reason and queues nothing.
+ * and replies with the queue position. Without "Artist - Title" in the message, the link's platform
+ * names the song when it can (`linkNames`, LINK_NAMES on), else the link itself does. A refused link, a name with mentions or Markdown, or a message with
+ * several links gets the reason and queues nothing.
  */
 export async function detectSubmission(
   message: Message<true>,
   ctx: BotContext,
   scope: ModuleScope,
-  options: { hygieneNoticeMs: number },
+  options: { hygieneNoticeMs: number; linkNames: LinkNameLookup | undefined },
 ): Promise<void> {
   const config = await getGuildConfig(ctx.database.db, message.guildId);
   if (!config.submissionChannelId || message.channelId !== config.submissionChannelId) return;
@@ -33,7 +35,10 @@ export async function detectSubmission(
   }
   try {
     const link = acceptLink(singleSongLink(links));
-    const named = parseArtistTitle(message.content) ?? artistTitleFromLink(link.url, link.platform);
+    const named =
+      parseArtistTitle(message.content) ??
+      (await options.linkNames?.nameOf(link)) ??
+      artistTitleFromLink(link.url, link.platform);
     const queued = await queueSong(ctx, {
       guildId: message.guildId,
       submitterId: message.author.id,

@@ -80,6 +80,8 @@ export class BotProcess {
         HTTP_PORT: '0',
         TIKTOK_WEBHOOK_SECRET: WEBHOOK_SECRET,
         LOG_LEVEL: 'info',
+        // Tests never reach SoundCloud, Spotify, YouTube or Deezer to name pasted links.
+        LINK_NAMES: 'off',
         ...env.extra,
       },
     });

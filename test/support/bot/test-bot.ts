@@ -76,6 +76,8 @@ export async function startTestBot(
     LOG_LEVEL: 'silent',
     // Several test bots run at once: each HTTP server takes a free port.
     HTTP_PORT: '0',
+    // Tests never reach the platforms; test/support/link-name-server.ts stands in for them.
+    LINK_NAMES: 'off',
     ...options.env,
   });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
