@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { checkShardPlan, parseShardCount, parseShardIds, type ShardPlan } from './discord/shard-plan.js';
 
 /** The one place that reads process.env. Every other module receives a `Config`. */
 const booleanFlag = z
@@ -59,6 +60,24 @@ const envSchema = z.object({
     (v) => v === undefined || /^\d{17,20}$/.test(v),
     'must be a Discord server id',
   ),
+  DISCORD_SHARD_COUNT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const count = parseShardCount(v);
+      if (!(count instanceof Error)) return count;
+      ctx.addIssue({ code: 'custom', message: count.message });
+      return z.NEVER;
+    }),
+  DISCORD_SHARDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const ids = parseShardIds(v);
+      if (!(ids instanceof Error)) return ids;
+      ctx.addIssue({ code: 'custom', message: ids.message });
+      return z.NEVER;
+    }),
   HTTP_HOST: optionalString.refine(
     (v) =>
       v === undefined ||
@@ -111,6 +130,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   discordApiUrl: string | undefined;
   discordDevGuildId: string | undefined;
+  /** The Discord shards this process runs, of how many (several processes may share one token). */
+  shards: ShardPlan;
   /**
    * Address the HTTP server binds to. Unset, it listens on every interface (as before the setting
    * existed): a relay, OBS on another computer or a container's port mapping can reach it.
@@ -160,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const shards: ShardPlan = { count: e.DISCORD_SHARD_COUNT, ids: e.DISCORD_SHARDS };
+  const shardProblem = checkShardPlan(shards);
+  if (shardProblem) throw new ConfigError([shardProblem]);
   return {
     discordToken: e.DISCORD_BOT_TOKEN,
     databaseUrl: e.DATABASE_URL,
@@ -169,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     discordApiUrl: e.DISCORD_API_URL,
     discordDevGuildId: e.DISCORD_DEV_GUILD_ID,
+    shards,
     httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
     publicUrl: e.PUBLIC_URL,

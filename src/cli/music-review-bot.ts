@@ -40,6 +40,8 @@ const SETTING_LINES = [
   '  TIKTOK_SIGN_API_URL       base URL of a self-hosted sign server',
   '  DISCORD_API_URL           send Discord REST through a proxy (…/api)',
   '  DISCORD_DEV_GUILD_ID      register slash commands in this one server only',
+  '  DISCORD_SHARD_COUNT       total gateway shards: auto (Discord recommends, default) or a number',
+  '  DISCORD_SHARDS            shards this process runs: all (default) or a list such as 0-3,8',
 ];
 
 function commandHelp(command: CliCommand): string {

@@ -24,7 +24,7 @@ export function createBot(options: {
   database: Database;
   modules: ReadonlyMap<string, ModuleFactory>;
 }): Bot {
-  const client = createDiscordClient({ apiUrl: options.config.discordApiUrl });
+  const client = createDiscordClient({ apiUrl: options.config.discordApiUrl, shards: options.config.shards });
   const ctx: BotContext = {
     client,
     database: options.database,

@@ -1,5 +1,6 @@
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Logger } from '../logging/logger.js';
+import { shardClientOptions, type ShardPlan } from './shard-plan.js';
 
 export interface DiscordClientOptions {
   token: string;
@@ -18,8 +19,11 @@ export const BOT_INTENTS = [
   GatewayIntentBits.MessageContent,
 ];
 
-export function createDiscordClient(options: Pick<DiscordClientOptions, 'apiUrl'>): Client {
+export function createDiscordClient(
+  options: Pick<DiscordClientOptions, 'apiUrl'> & { shards: ShardPlan },
+): Client {
   return new Client({
+    ...shardClientOptions(options.shards),
     intents: BOT_INTENTS,
     partials: [Partials.Channel],
     allowedMentions: { parse: [] },
@@ -52,5 +56,9 @@ export async function loginAndWait(client: Client, options: DiscordClientOptions
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(options.token);
   await ready;
-  options.logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
+  const { shards, shardCount } = client.options;
+  options.logger.info(
+    { user: client.user?.tag, guilds: client.guilds.cache.size, shards, shardCount },
+    'connected to Discord',
+  );
 }

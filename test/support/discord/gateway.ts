@@ -26,6 +26,20 @@ interface Session {
   id: string;
   intents: number;
   seq: number;
+  /** The [shard_id, num_shards] pair of IDENTIFY ([0, 1] without one). */
+  shard: readonly [number, number];
+}
+
+/** Discord's routing rule: a guild's events go to shard `(guild_id >> 22) % num_shards`. */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** The guild an event belongs to: `guild_id`, or `id` for the guild's own events. DMs have none. */
+function guildOf(event: GatewayDispatchEvents, data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  if (GUILD_OWN_EVENTS.has(event) && 'id' in data && typeof data.id === 'string') return data.id;
+  return 'guild_id' in data && typeof data.guild_id === 'string' && data.guild_id ? data.guild_id : undefined;
 }
 
 /** A bot in under 100 servers with Message Content switched on in the developer portal. */
@@ -33,6 +47,7 @@ export const APPLICATION_FLAGS = ApplicationFlags.GatewayMessageContentLimited;
 
 const I = GatewayIntentBits;
 const E = GatewayDispatchEvents;
+const GUILD_OWN_EVENTS = new Set<GatewayDispatchEvents>([E.GuildCreate, E.GuildUpdate, E.GuildDelete]);
 const MESSAGES = [I.GuildMessages, I.DirectMessages] as const;
 const REACTIONS = [I.GuildMessageReactions, I.DirectMessageReactions] as const;
 const MEMBERS = [I.GuildMembers, I.GuildMembers] as const;
@@ -67,7 +82,12 @@ export class FakeGateway {
   constructor(
     httpServer: Server,
     private readonly world: World,
-    private readonly options: { url: () => string; heartbeatIntervalMs: number },
+    private readonly options: {
+      url: () => string;
+      heartbeatIntervalMs: number;
+      /** Fewer shards than this are closed with 4011 (sharding required), as for a bot in many servers. */
+      requiredShards: number;
+    },
   ) {
     this.server = new WebSocketServer({
       server: httpServer,
@@ -80,10 +100,33 @@ export class FakeGateway {
   dispatch<Event extends GatewayDispatchEvents>(event: Event, data: DispatchData<Event>): void {
     if (this.live.size === 0)
       throw new Error(`local Discord: cannot dispatch ${event}, no client is connected`);
-    for (const [socket, session] of this.live) {
+    const guildId = guildOf(event, data);
+    const receivers = [...this.live].filter(([, session]) => this.shardReceives(session, guildId));
+    if (receivers.length === 0) {
+      throw new Error(
+        `local Discord: cannot dispatch ${event}, no client runs the shard of ${guildId ? `guild ${guildId}` : 'direct messages'}`,
+      );
+    }
+    for (const [socket, session] of receivers) {
       const visible = this.asSeenBy(session, event, data);
       if (visible) this.sendDispatch(socket, session, event, visible.data);
     }
+  }
+
+  /** Whether a client runs the shard that `guildId`'s events (or DMs, without one) go to. */
+  hasShardFor(guildId: string | undefined): boolean {
+    return [...this.live.values()].some((session) => this.shardReceives(session, guildId));
+  }
+
+  /** The [shard_id, num_shards] pairs of the connected sessions. */
+  connectedShards(): (readonly [number, number])[] {
+    return [...this.live.values()].map((session) => session.shard);
+  }
+
+  /** Direct messages go to shard 0 only; a guild's events to the shard of its id. */
+  private shardReceives(session: Session, guildId: string | undefined): boolean {
+    const [shardId, shardCount] = session.shard;
+    return guildId === undefined ? shardId === 0 : shardOfGuild(guildId, shardCount) === shardId;
   }
 
   /** Closes every connection with `code`; resolves once the client has resumed or identified again. */
@@ -162,21 +205,35 @@ export class FakeGateway {
     this.identifies.push(data);
     if (this.refuseToken)
       return socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
-    const session: Session = { id: randomBytes(16).toString('hex'), intents: Number(data.intents), seq: 0 };
+    const [shardId, shardCount] = data.shard ?? [0, 1];
+    const validShard =
+      Number.isInteger(shardId) && Number.isInteger(shardCount) && shardId >= 0 && shardId < shardCount;
+    if (!validShard) return socket.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+    if (shardCount < this.options.requiredShards)
+      return socket.close(GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+    const session: Session = {
+      id: randomBytes(16).toString('hex'),
+      intents: Number(data.intents),
+      seq: 0,
+      shard: [shardId, shardCount],
+    };
     this.sessions.set(session.id, session);
     this.live.set(socket, session);
+    const guilds = [...this.world.guilds.values()].filter(
+      (guild) => shardOfGuild(guild.id, shardCount) === shardId,
+    );
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: this.world.bot,
-      guilds: [...this.world.guilds.keys()].map((id) => ({ id, unavailable: true })),
+      guilds: guilds.map(({ id }) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.options.url(),
-      shard: [0, 1],
+      shard: [shardId, shardCount],
       application: { id: this.world.bot.id, flags: APPLICATION_FLAGS, flags_new: String(APPLICATION_FLAGS) },
     };
     this.sendDispatch(socket, session, E.Ready, ready);
     // Without one GUILD_CREATE per guild in READY, discord.js waits 15 s before `clientReady`.
-    for (const guild of this.world.guilds.values()) {
+    for (const guild of guilds) {
       this.sendDispatch(
         socket,
         session,

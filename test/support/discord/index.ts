@@ -1,6 +1,6 @@
 export { startClient } from './client.js';
 export { apiError, discordErrors, rateLimited } from './discord-errors.js';
-export type { DispatchData, SessionStart } from './gateway.js';
+export { shardOfGuild, type DispatchData, type SessionStart } from './gateway.js';
 export type {
   AutocompleteInput,
   ButtonInput,

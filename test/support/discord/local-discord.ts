@@ -37,6 +37,12 @@ export interface LocalDiscordOptions {
   botName?: string;
   /** HELLO's heartbeat interval; Discord's is ~41 s. */
   heartbeatIntervalMs?: number;
+  /** The shard count `GET /gateway/bot` recommends (1). */
+  recommendedShards?: number;
+  /** IDENTIFY with fewer shards is closed with 4011, sharding required (1). */
+  requiredShards?: number;
+  /** Shards that may IDENTIFY at once (`max_concurrency`, 1 as for most bots: one IDENTIFY per 5 s). */
+  maxConcurrency?: number;
 }
 
 export interface UserMessageInput {
@@ -84,8 +90,12 @@ export class LocalDiscord {
     this.gateway = new FakeGateway(this.server, this.world, {
       url: () => this.gatewayUrl,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      requiredShards: options.requiredShards ?? 1,
     });
-    this.routes = new RestRoutes(this.world, () => this.gatewayUrl);
+    this.routes = new RestRoutes(this.world, () => this.gatewayUrl, {
+      recommendedShards: options.recommendedShards ?? options.requiredShards ?? 1,
+      maxConcurrency: options.maxConcurrency ?? 1,
+    });
     this.payloads = new InteractionPayloads(this.world);
   }
 
@@ -111,6 +121,21 @@ export class LocalDiscord {
   /** The intents of the latest IDENTIFY. */
   get identifiedIntents(): number | undefined {
     return this.gateway.identifies.at(-1)?.intents;
+  }
+
+  /** The shard pair of every IDENTIFY received, in order ([0, 1] when the client sent none). */
+  get identifiedShards(): (readonly [number, number])[] {
+    return this.gateway.identifies.map((identify) => identify.shard ?? [0, 1]);
+  }
+
+  /** The shard pairs of the connected sessions. */
+  connectedShards(): (readonly [number, number])[] {
+    return this.gateway.connectedShards();
+  }
+
+  /** Whether a connected client runs the shard of `guildId` (of direct messages, without one). */
+  hasShardFor(guildId?: string): boolean {
+    return this.gateway.hasShardFor(guildId);
   }
 
   get calls(): readonly RecordedCall[] {

@@ -84,6 +84,7 @@ export class RestRoutes {
   constructor(
     private readonly world: World,
     private readonly gatewayUrl: () => string,
+    private readonly sharding: { recommendedShards: number; maxConcurrency: number },
   ) {
     const w = world;
     this.on('GET', '/gateway/bot', () => ok(this.gatewayBot()));
@@ -155,8 +156,13 @@ export class RestRoutes {
   private gatewayBot(): RESTGetAPIGatewayBotResult {
     return {
       url: this.gatewayUrl(),
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      shards: this.sharding.recommendedShards,
+      session_start_limit: {
+        total: 1000,
+        remaining: 999,
+        reset_after: 86_400_000,
+        max_concurrency: this.sharding.maxConcurrency,
+      },
     };
   }
 
