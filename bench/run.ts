@@ -1,6 +1,7 @@
 import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
+import { runLeaseBenchmarks } from './lease.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 
 // Benchmarks print figures; they are not pass/fail tests. Run on an otherwise idle machine.
@@ -11,6 +12,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   ingest: runIngestBenchmarks,
   // The built bot (`npm run build` first) as a child process: start-up time and memory.
   footprint: runFootprintBenchmarks,
+  // Child processes killed with SIGKILL: how long a TikTok LIVE stays without an owner.
+  lease: runLeaseBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

@@ -1,9 +1,10 @@
 import { time, TimestampStyles } from 'discord.js';
-import type { AdminSubcommand } from '../../discord/module.js';
+import type { AdminSubcommand, BotContext } from '../../discord/module.js';
 import { replyPrivately, userText } from '../../discord/replies.js';
 import { UserFacingError } from '../../domain/errors.js';
-import { setGuildField } from '../../storage/guild-config-repo.js';
-import { countSessionInteractions } from '../../storage/live-sessions-repo.js';
+import { getGuildConfig, setGuildField } from '../../storage/guild-config-repo.js';
+import { countSessionInteractions, findOpenSession } from '../../storage/live-sessions-repo.js';
+import { findTikTokLease } from '../../storage/tiktok-leases-repo.js';
 import type { TikTokProblem, TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokLives } from './tiktok-lives.js';
 
@@ -40,6 +41,22 @@ const PROBLEM_TEXT: Record<TikTokProblem, string> = {
   failed: 'could not connect to the LIVE',
 };
 
+/** Status when this process does not hold the guild's LIVE: another one may, or none yet. */
+async function elsewhereStatus(ctx: BotContext, guildId: string): Promise<string> {
+  const { tiktokUsername } = await getGuildConfig(ctx.database.db, guildId);
+  if (tiktokUsername === null) return 'Not connected to TikTok. Use `/admin tiktok connect username:`.';
+  const lease = await findTikTokLease(ctx.database.db, guildId);
+  const handle = `**TikTok @${userText(tiktokUsername, 40)}**`;
+  if (!lease) return `${handle}: waiting for a bot process to take up the connection (within a few seconds).`;
+  const session = await findOpenSession(ctx.database.db, guildId);
+  const accepted = session === null ? 0 : await countSessionInteractions(ctx.database.db, session.id);
+  return [
+    `${handle}: followed by another bot process (\`${userText(lease.owner, 80)}\`); its connection details are in that process.`,
+    `Events recorded this session: ${accepted.toLocaleString('en-US')}` +
+      (session === null ? ' (no session open)' : ''),
+  ].join('\n');
+}
+
 export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcommand[] {
   return [
     {
@@ -57,7 +74,8 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
       async execute(interaction, ctx) {
         const handle = parseTikTokHandle(interaction.options.getString('username', true));
         await setGuildField(ctx.database.db, interaction.guildId, 'tiktokUsername', handle);
-        await lives().connect(interaction.guildId, handle);
+        // Connects here when no process holds the LIVE; the holder switches on its next lease round.
+        await lives().syncLeases();
         await replyPrivately(
           interaction,
           `Connecting to @${userText(handle, 40)}’s TikTok LIVE. Follow it with \`/admin tiktok status\`.`,
@@ -71,7 +89,8 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
       async execute(interaction, ctx) {
         await interaction.deferReply({ flags: 'Ephemeral' });
         await setGuildField(ctx.database.db, interaction.guildId, 'tiktokUsername', null);
-        await lives().disconnect(interaction.guildId, 'disconnected by an admin');
+        // Ends it here if this process holds the LIVE; another holder ends it on its next lease round.
+        await lives().syncLeases();
         await replyPrivately(
           interaction,
           'Disconnected from TikTok LIVE. Connect again with `/admin tiktok connect`.',
@@ -85,10 +104,7 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
       async execute(interaction, ctx) {
         const live = lives().get(interaction.guildId);
         if (!live?.source) {
-          await replyPrivately(
-            interaction,
-            'Not connected to TikTok. Use `/admin tiktok connect username:`.',
-          );
+          await replyPrivately(interaction, await elsewhereStatus(ctx, interaction.guildId));
           return;
         }
         const { state } = live.source;
@@ -100,6 +116,7 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
           `Next attempt: ${state.nextAttemptAt ? time(state.nextAttemptAt, TimestampStyles.RelativeTime) : 'none planned'}`,
           `Events recorded this session: ${accepted.toLocaleString('en-US')}` +
             (sessionId === null ? ' (no session open)' : ''),
+          `Followed by: this bot process (\`${lives().owner}\`)`,
         ];
         await replyPrivately(interaction, lines.join('\n'));
       },

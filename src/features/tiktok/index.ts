@@ -37,7 +37,12 @@ export function tiktokModule(moduleOptions: TikTokModuleOptions = {}): BotModule
           httpRoutesFor(ctx).add(tiktokWebhookRoute({ secret, sink: (g, e) => started.relay(g, e) })),
         );
       }
-      await started.connectStored();
+      scope.setInterval(() => {
+        started
+          .syncLeases()
+          .catch((error: unknown) => ctx.logger.error({ err: error }, 'tiktok lease round failed'));
+      }, options.leaseRenewMs);
+      await started.start();
     },
   };
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { TikTokLiveSourceOptions } from '../../tiktok/connection.js';
 import { WATCH_TIME_PERIOD_MS } from './watch-time-job.js';
 
@@ -14,6 +16,12 @@ export interface TikTokModuleOptions {
   watchTickMs?: number;
   /** A session whose LIVE gave no sign of life this long (disconnected, relay silent) is closed. */
   disconnectGraceMs?: number;
+  /** A process that stops renewing (killed) loses its guilds' LIVEs to another process after this. */
+  leaseTtlMs?: number;
+  /** How often leases are claimed and renewed, and username changes made elsewhere picked up. */
+  leaseRenewMs?: number;
+  /** This process's name in the lease table: host, pid and a random part (unique across restarts). */
+  leaseOwner?: string;
 }
 
 export type ResolvedTikTokOptions = Required<Omit<TikTokModuleOptions, 'sourceOptions'>> &
@@ -26,6 +34,9 @@ export function resolveTikTokOptions(options: TikTokModuleOptions): ResolvedTikT
     streakSilenceMs: 15_000,
     watchTickMs: WATCH_TIME_PERIOD_MS,
     disconnectGraceMs: 10 * 60_000,
+    leaseTtlMs: 15_000,
+    leaseRenewMs: 5_000,
+    leaseOwner: `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`,
     ...options,
   };
 }

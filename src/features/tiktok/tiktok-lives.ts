@@ -1,13 +1,30 @@
+import type { Client } from 'discord.js';
 import type { BotContext } from '../../discord/module.js';
+import { shardOfGuild } from '../../discord/shard-plan.js';
 import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
+import {
+  claimTikTokLeases,
+  clearTikTokLeases,
+  releaseTikTokLeases,
+} from '../../storage/tiktok-leases-repo.js';
 import type { TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { GuildLive } from './guild-live.js';
 import type { ResolvedTikTokOptions } from './options.js';
 
-/** Every guild's TikTok LIVE in this process, by guild id. */
+/**
+ * Every guild's TikTok LIVE in this process, by guild id. Of the processes sharing a database,
+ * exactly one connects to each guild's LIVE: the one holding its lease (src/storage/tiktok-leases-repo.ts).
+ * `syncLeases` claims and renews leases every `leaseRenewMs`, connects the guilds it won, drops those
+ * it lost, and follows changes of the stored username made by any process.
+ */
 export class TikTokLives {
   readonly #lives = new Map<string, GuildLive>();
+  /** Local time until which this process's leases are sure to hold (last renewal + TTL − one renewal). */
+  #leasesSureUntil = 0;
+  /** Leases are synced one round at a time; a round asked for meanwhile runs after it. */
+  #syncing: Promise<void> = Promise.resolve();
+  #stopped = false;
 
   constructor(
     private readonly ctx: BotContext,
@@ -28,27 +45,115 @@ export class TikTokLives {
       .sort((a, b) => (a.guildId < b.guildId ? -1 : a.guildId > b.guildId ? 1 : 0));
   }
 
-  /** On start: reconnect every guild (this bot is still in) that has a TikTok username stored. */
-  async connectStored(): Promise<void> {
-    for (const { guildId, tiktokUsername } of await listTikTokGuilds(this.ctx.database.db)) {
-      if (this.ctx.client.guilds.cache.has(guildId)) await this.connect(guildId, tiktokUsername);
+  /** This process's name in the lease table, shown by `/admin tiktok status`. */
+  get owner(): string {
+    return this.options.leaseOwner;
+  }
+
+  /**
+   * On start. The embedded database is opened by one process at a time, so leases left by a
+   * previous run (killed before it could release them) belong to no one and are dropped.
+   */
+  async start(): Promise<void> {
+    if (this.ctx.database.kind === 'pglite') await clearTikTokLeases(this.ctx.database.db);
+    await this.syncLeases();
+  }
+
+  /**
+   * One lease round: claims or renews the lease of every guild with a TikTok username (that this bot
+   * is still in), connects those won, and stops those lost or no longer wanted. A failed renewal keeps
+   * the connections while the leases are surely still held, and stops them after that.
+   */
+  syncLeases(): Promise<void> {
+    const round = this.#syncing.then(() => this.#syncRound());
+    this.#syncing = round.catch(() => undefined);
+    return round;
+  }
+
+  async #syncRound(): Promise<void> {
+    if (this.#stopped) return;
+    const startedAt = Date.now();
+    let followed: Map<string, string>;
+    let wanted: Map<string, string>;
+    let held: Set<string>;
+    try {
+      followed = new Map(
+        (await listTikTokGuilds(this.ctx.database.db)).map(({ guildId, tiktokUsername }) => [
+          guildId,
+          tiktokUsername,
+        ]),
+      );
+      wanted = new Map([...followed].filter(([guildId]) => this.#stillIn(guildId)));
+      held = new Set(
+        await claimTikTokLeases(
+          this.ctx.database.db,
+          this.owner,
+          [...wanted.keys()],
+          this.options.leaseTtlMs,
+        ),
+      );
+      this.#leasesSureUntil = startedAt + this.options.leaseTtlMs - this.options.leaseRenewMs;
+    } catch (error) {
+      this.ctx.logger.warn({ err: error }, 'tiktok lease renewal failed');
+      if (Date.now() >= this.#leasesSureUntil) await this.#handOverAll('lease renewal failed');
+      return;
     }
+    if (this.#stopped) return;
+    for (const [guildId, live] of [...this.#lives]) {
+      if (!live.source) continue;
+      if (!followed.has(guildId)) await this.disconnect(guildId, 'disconnected by an admin');
+      else if (!wanted.has(guildId)) await this.disconnect(guildId, 'the bot left the server');
+      else if (!held.has(guildId)) await this.#handOver(guildId, 'lease taken by another process');
+    }
+    for (const guildId of held) await this.connect(guildId, wanted.get(guildId) as string);
+  }
+
+  /**
+   * Guilds of this process's shards must be in the client's cache (the bot may have left them);
+   * other shards' guilds are not visible here and count as joined.
+   */
+  #stillIn(guildId: string): boolean {
+    const client: Client = this.ctx.client;
+    const shards = client.options.shards;
+    const shardCount = client.options.shardCount ?? 1;
+    const ownShard = !Array.isArray(shards) || shards.includes(shardOfGuild(guildId, shardCount));
+    return !ownShard || client.guilds.cache.has(guildId);
+  }
+
+  /** Stops a connection whose lease this process no longer holds; the session stays open for the next owner. */
+  async #handOver(guildId: string, reason: string): Promise<void> {
+    const live = this.#lives.get(guildId);
+    if (!live) return;
+    this.#lives.delete(guildId);
+    this.ctx.logger.info({ guildId, reason }, 'tiktok live handed over');
+    await live.stop();
+  }
+
+  async #handOverAll(reason: string): Promise<void> {
+    for (const [guildId, live] of [...this.#lives]) if (live.source) await this.#handOver(guildId, reason);
   }
 
   /** Connects to `handle`'s LIVE; a connection to another handle is ended first (with its session). */
   async connect(guildId: string, handle: string): Promise<void> {
     const current = this.#lives.get(guildId);
     if (current?.source && current.handle?.toLowerCase() === handle.toLowerCase()) return;
-    if (current?.source) await this.disconnect(guildId, 'switched account');
+    if (current?.source) await this.#end(guildId, 'switched account');
     const live = await this.#ensure(guildId);
     live.connect(handle);
   }
 
+  /** Ends the connection and its session (with the summary), and gives up the guild's lease. */
   async disconnect(guildId: string, reason: string): Promise<void> {
+    if (!(await this.#end(guildId, reason))) return;
+    await releaseTikTokLeases(this.ctx.database.db, this.owner, [guildId]);
+  }
+
+  async #end(guildId: string, reason: string): Promise<boolean> {
     const live = this.#lives.get(guildId);
-    if (!live) return;
+    if (!live) return false;
     this.#lives.delete(guildId);
     await live.disconnect(reason);
+    return true;
   }
 
   /** The webhook's sink: events relayed for a guild this bot is in. */
@@ -65,11 +170,21 @@ export class TikTokLives {
     for (const live of this.#lives.values()) live.tick(now);
   }
 
-  /** Bot shutdown or module unload: connections close, buffers are written, sessions stay open. */
+  /**
+   * Bot shutdown or module unload: connections close, buffers are written, sessions stay open, and
+   * the leases are released at once so another process reconnects without waiting for them to expire.
+   */
   async stopAll(): Promise<void> {
+    this.#stopped = true;
+    await this.#syncing;
     const lives = [...this.#lives.values()];
     this.#lives.clear();
     await Promise.all(lives.map((live) => live.stop()));
+    try {
+      await releaseTikTokLeases(this.ctx.database.db, this.owner);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error }, 'tiktok leases not released; they expire on their own');
+    }
   }
 
   async #ensure(guildId: string): Promise<GuildLive> {

@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Queryable } from './connect.js';
+import { textArrayLiteral } from './pg-array.js';
+import { toDate } from './rows.js';
+
+/**
+ * Leases on servers' TikTok LIVE connections: one process holds each. Expiry is computed by the
+ * database's clock, so processes on machines whose clocks differ still agree on it.
+ */
+export interface TikTokLease {
+  guildId: string;
+  owner: string;
+  acquiredAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Claims or renews the leases of `guildIds` for `owner`, for `ttlMs` from now, in one statement.
+ * A lease held by another owner is taken only once it has expired. Returns the guild ids `owner`
+ * holds afterwards, sorted.
+ */
+export async function claimTikTokLeases(
+  db: Queryable,
+  owner: string,
+  guildIds: readonly string[],
+  ttlMs: number,
+): Promise<string[]> {
+  if (guildIds.length === 0) return [];
+  const rows = await rowsOf<{ guild_id: string }>(
+    db,
+    sql`INSERT INTO tiktok_leases AS l (guild_id, owner, expires_at)
+        SELECT g, ${owner}, now() + ${ttlMs} * interval '1 millisecond'
+        FROM unnest(${textArrayLiteral(guildIds)}::text[]) AS g
+        ON CONFLICT (guild_id) DO UPDATE
+          SET owner = EXCLUDED.owner,
+              expires_at = EXCLUDED.expires_at,
+              acquired_at = CASE WHEN l.owner = EXCLUDED.owner THEN l.acquired_at ELSE now() END
+          WHERE l.owner = EXCLUDED.owner OR l.expires_at < now()
+        RETURNING guild_id`,
+  );
+  return rows.map((r) => r.guild_id).sort();
+}
+
+/** Gives up `owner`'s leases (all of them, or those of `guildIds`) so another process may take them. */
+export async function releaseTikTokLeases(
+  db: Queryable,
+  owner: string,
+  guildIds?: readonly string[],
+): Promise<void> {
+  if (guildIds === undefined) {
+    await db.execute(sql`DELETE FROM tiktok_leases WHERE owner = ${owner}`);
+  } else if (guildIds.length > 0) {
+    await db.execute(
+      sql`DELETE FROM tiktok_leases
+          WHERE owner = ${owner} AND guild_id = ANY(${textArrayLiteral(guildIds)}::text[])`,
+    );
+  }
+}
+
+/** Drops every lease: only for the embedded database, which one process opens at a time. */
+export async function clearTikTokLeases(db: Queryable): Promise<void> {
+  await db.execute(sql`DELETE FROM tiktok_leases`);
+}
+
+/** The unexpired lease on `guildId`'s LIVE, if a process holds one. */
+export async function findTikTokLease(db: Queryable, guildId: string): Promise<TikTokLease | null> {
+  const [row] = await rowsOf<{ guild_id: string; owner: string; acquired_at: unknown; expires_at: unknown }>(
+    db,
+    sql`SELECT guild_id, owner, acquired_at, expires_at FROM tiktok_leases
+        WHERE guild_id = ${guildId} AND expires_at >= now()`,
+  );
+  if (!row) return null;
+  return {
+    guildId: row.guild_id,
+    owner: row.owner,
+    acquiredAt: toDate(row.acquired_at),
+    expiresAt: toDate(row.expires_at),
+  };
+}

@@ -1,0 +1,227 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChannelType, PermissionFlagsBits } from 'discord.js';
+import type { APIUser } from 'discord-api-types/v10';
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createBot, type Bot } from '../../src/discord/bot.js';
+import type { ModuleFactory } from '../../src/discord/module.js';
+import { FEATURE_MODULES } from '../../src/features/index.js';
+import { tiktokModule } from '../../src/features/tiktok/index.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { rowsOf } from '../../src/storage/connect.js';
+import { setGuildField } from '../../src/storage/guild-config-repo.js';
+import { findTikTokLease } from '../../src/storage/tiktok-leases-repo.js';
+import { useTestDatabase } from '../support/db/test-database.js';
+import {
+  installUnhandledRejectionGuard,
+  startLocalDiscord,
+  type LocalDiscord,
+} from '../support/discord/index.js';
+import { chat, like, startLocalWebcast, type LocalWebcast } from '../support/tiktok/local-webcast.js';
+
+installUnhandledRejectionGuard();
+
+/**
+ * Several bot processes on one database (each a bot of its own here: client, modules, scheduler,
+ * lease owner) and one TikTok LIVE: exactly one of them holds it, and it moves on when that one
+ * stops or stops renewing. The server is on shard 0 of 2: bot A runs shard 0, bots B and C shard 1.
+ */
+const GUILD_ID = (7_000n << 22n).toString();
+const LEASE = { leaseTtlMs: 1_500, leaseRenewMs: 100 };
+const alice = { userId: '6812345678901234567', handle: 'alice.sings', nickname: 'Alice' };
+
+const database = useTestDatabase('postgres');
+let discord: LocalDiscord;
+let webcast: LocalWebcast;
+let admin: APIUser;
+let channelId: string;
+const running = new Map<string, { bot: Bot; dataDir: string }>();
+
+beforeEach(async () => {
+  await database.reset();
+  webcast = await startLocalWebcast({ handle: 'review.night', roomId: '7450000000000000888' });
+  discord = await startLocalDiscord();
+  const user = discord.addUser({ username: 'streamer' });
+  admin = user;
+  discord.addGuild({ id: GUILD_ID, name: 'Review night', ownerId: user.id });
+  const adminRole = discord.addRole(GUILD_ID, {
+    name: 'Admin',
+    permissions: PermissionFlagsBits.ManageGuild,
+  });
+  discord.addMember(GUILD_ID, { user, roles: [adminRole.id] });
+  channelId = discord.addChannel(GUILD_ID, { name: 'general', type: ChannelType.GuildText }).id;
+  await setGuildField(database.db, GUILD_ID, 'tiktokUsername', 'review.night');
+});
+
+afterEach(async () => {
+  for (const name of [...running.keys()]) await stopBot(name);
+  await discord.close();
+  await webcast.close();
+});
+
+async function startBot(owner: string, shards: string): Promise<Bot> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-lease-'));
+  const modules = new Map<string, ModuleFactory>(FEATURE_MODULES);
+  modules.set('tiktok', () =>
+    tiktokModule({
+      sourceOptions: { ...webcast.connectionOptions, backoff: { minMs: 20, maxMs: 50 } },
+      flushIntervalMs: 25,
+      leaseOwner: owner,
+      ...LEASE,
+    }),
+  );
+  const config = loadConfig({
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DATA_DIR: dataDir,
+    HTTP_PORT: '0',
+    LINK_NAMES: 'off',
+    DISCORD_SHARD_COUNT: '2',
+    DISCORD_SHARDS: shards,
+  });
+  const bot = createBot({ config, logger: createLogger('silent'), database, modules });
+  running.set(owner, { bot, dataDir });
+  await bot.start(discord.token);
+  return bot;
+}
+
+async function stopBot(owner: string): Promise<void> {
+  const entry = running.get(owner);
+  if (!entry) return;
+  running.delete(owner);
+  await entry.bot.stop();
+  await fs.rm(entry.dataDir, { recursive: true, force: true });
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+const leaseOwner = async () => (await findTikTokLease(database.db, GUILD_ID))?.owner ?? null;
+
+async function sessions() {
+  return rowsOf<{ id: number; ended_at: string | null }>(
+    database.db,
+    sql`SELECT id, ended_at FROM live_sessions WHERE guild_id = ${GUILD_ID} ORDER BY id`,
+  );
+}
+
+async function likeCount(): Promise<number> {
+  const [row] = await rowsOf<{ n: number }>(
+    database.db,
+    sql`SELECT count(*)::int AS n FROM interactions WHERE guild_id = ${GUILD_ID} AND kind = 'like'`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+async function status(): Promise<string> {
+  const handle = discord.slashCommand({
+    channelId,
+    user: admin,
+    name: 'admin',
+    subcommandGroup: 'tiktok',
+    subcommand: 'status',
+  });
+  const first = await handle.reply();
+  return String(first.body.data?.content ?? '');
+}
+
+describe('one owner per TikTok LIVE across bot processes', () => {
+  it('one process connects; a stopped owner hands the LIVE over at once, with nothing counted twice', async () => {
+    await startBot('A', '0');
+    await until(
+      'A to hold the LIVE',
+      async () => (await leaseOwner()) === 'A' && webcast.connectedClients === 1,
+    );
+    await startBot('B', '1');
+    await startBot('C', '1');
+    await sleep(5 * LEASE.leaseRenewMs);
+    expect(await leaseOwner()).toBe('A');
+    expect(webcast.connectedClients).toBe(1);
+    expect(await status()).toContain('Followed by: this bot process (`A`)');
+
+    const first = [1, 2, 3].map((n) => like({ ...alice, count: 1, total: n }));
+    await webcast.push(first);
+    await until('three likes', async () => (await likeCount()) === 3);
+    // TikTok replays its latest messages to every new connection: the next owner gets these again.
+    webcast.setInitialBatch(first);
+
+    const [session] = await sessions();
+    await stopBot('A');
+    const next = await until('B or C to hold the LIVE', async () => {
+      const owner = await leaseOwner();
+      return owner !== null && owner !== 'A' && webcast.connectedClients === 1 && owner;
+    });
+    expect(['B', 'C']).toContain(next);
+    await webcast.push([like({ ...alice, count: 1, total: 4 }), chat({ ...alice, text: 'still here' })]);
+    await until('the fourth like', async () => (await likeCount()) === 4);
+    await sleep(5 * LEASE.leaseRenewMs);
+    expect(await likeCount()).toBe(4);
+    // The session goes on under the new owner: the handover ended nothing.
+    expect(await sessions()).toEqual([{ id: session!.id, ended_at: null }]);
+    expect(webcast.connectedClients).toBe(1);
+  });
+
+  it('a lease left by a process that stopped renewing is taken only after it expires', async () => {
+    await database.db.execute(
+      sql`INSERT INTO tiktok_leases (guild_id, owner, expires_at)
+          VALUES (${GUILD_ID}, 'killed', now() + interval '1 second')`,
+    );
+    const [dead] = await rowsOf<{ expires_at: string }>(
+      database.db,
+      sql`SELECT expires_at::text FROM tiktok_leases WHERE guild_id = ${GUILD_ID}`,
+    );
+    await startBot('B', '1');
+    expect(await leaseOwner()).toBe('killed');
+    expect(webcast.connectedClients).toBe(0);
+    await until(
+      'B to take the LIVE',
+      async () => (await leaseOwner()) === 'B' && webcast.connectedClients === 1,
+    );
+    const [taken] = await rowsOf<{ later: boolean }>(
+      database.db,
+      sql`SELECT acquired_at > ${dead!.expires_at}::timestamptz AS later FROM tiktok_leases WHERE guild_id = ${GUILD_ID}`,
+    );
+    expect(taken?.later).toBe(true);
+  });
+
+  it('status in a process that does not hold the LIVE names the one that does', async () => {
+    await startBot('B', '1');
+    await until(
+      'B to hold the LIVE',
+      async () => (await leaseOwner()) === 'B' && webcast.connectedClients === 1,
+    );
+    await startBot('A', '0');
+    expect(await status()).toContain('followed by another bot process (`B`)');
+  });
+
+  it('disconnect from a process that does not hold the LIVE ends it in the one that does', async () => {
+    await startBot('B', '1');
+    await until(
+      'B to hold the LIVE',
+      async () => (await leaseOwner()) === 'B' && webcast.connectedClients === 1,
+    );
+    await until('a session', async () => (await sessions()).length === 1);
+    await startBot('A', '0');
+    const handle = discord.slashCommand({
+      channelId,
+      user: admin,
+      name: 'admin',
+      subcommandGroup: 'tiktok',
+      subcommand: 'disconnect',
+    });
+    await handle.reply();
+    await until('B to let go', async () => webcast.connectedClients === 0 && (await leaseOwner()) === null);
+    expect((await sessions()).map((s) => s.ended_at !== null)).toEqual([true]);
+  });
+});
