@@ -2,6 +2,7 @@ import { Events, type Client } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging/logger.js';
 import { Scheduler } from '../jobs/scheduler.js';
+import { startQueueChangeFeed } from '../queue-changes/feed.js';
 import type { Database } from '../storage/connect.js';
 import { createDiscordClient, DISCORD_API_URL_DEFAULT, DiscordStartError, loginAndWait } from './client.js';
 import { logGatewayConnection } from './gateway-connection.js';
@@ -41,12 +42,14 @@ export function createBot(options: {
   const registry = new ModuleRegistry(ctx, options.modules);
   let detach: (() => void) | undefined;
   let stopGatewayLog: (() => void) | undefined;
+  let stopQueueFeed: (() => Promise<void>) | undefined;
   return {
     client,
     registry,
     ctx,
     async start(token) {
       detach = registry.attach();
+      stopQueueFeed = await startQueueChangeFeed(options.database, ctx.queueEvents, options.logger);
       stopGatewayLog = logGatewayConnection(client, options.logger);
       const apiUrl = options.config.discordApiUrl;
       await atDiscord(apiUrl, loginAndWait(client, { token, apiUrl, logger: options.logger }));
@@ -57,6 +60,7 @@ export function createBot(options: {
       detach?.();
       stopGatewayLog?.();
       await registry.stopAll();
+      await stopQueueFeed?.();
       await ctx.scheduler.stop();
       await destroyClient(client, options.logger);
     },

@@ -10,9 +10,11 @@ import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/p
 import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { parseInt8 } from './int8.js';
+import { PgListener, type ListenHandlers } from './pg-listener.js';
 import { acquireDataDirLock } from './pglite-lock.js';
 import * as schema from './schema.js';
 
+export type { ListenHandlers } from './pg-listener.js';
 export type Schema = typeof schema;
 /** The one query surface the repositories use, whichever driver is underneath. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -25,6 +27,11 @@ export interface Database {
   readonly db: Db;
   /** Runs raw SQL that must not go through a transaction wrapper (migrations use it). */
   readonly driver: DriverAccess;
+  /**
+   * LISTENs on a NOTIFY channel until the returned function is called. PostgreSQL: on a dedicated
+   * connection, reconnected after a drop (then `onResync`). PGlite: its one session, in-process.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -105,6 +112,11 @@ function connectPostgres(url: string, onPoolError?: (error: Error) => void): Dat
         }
       },
     },
+    async listen(channel, handlers) {
+      const listener = new PgListener({ connectionString: url, channel, ...handlers });
+      await listener.start();
+      return () => listener.stop();
+    },
     close: () => pool.end(),
   };
 }
@@ -182,6 +194,12 @@ async function connectPglite(dir: string | undefined): Promise<Database> {
             });
           },
         }),
+    },
+    async listen(channel, handlers) {
+      const unlisten = await client.listen(channel, (payload) => {
+        if (payload) handlers.onPayload(payload);
+      });
+      return () => unlisten();
     },
     async close() {
       try {

@@ -12,6 +12,7 @@ import {
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -92,8 +93,8 @@ describe('/buy-skip', () => {
     await setDiscordPoints(database.db, t.guildId, t.users.viewer.id, 0, 200);
     await linkTikTok(database.db, t.guildId, t.users.viewer.id, { id: '7001', handle: 'fan', coins: 400 });
     const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
-    const changes: string[] = [];
-    t.bot.ctx.queueEvents.onChanged((guildId, reason) => changes.push(`${guildId}:${reason}`));
+    const changes = recordQueueChanges(database, t.bot.ctx.queueEvents);
+    await changes.settle();
 
     const reply = await answer(command('buy-skip'));
     expect(reply.ephemeral).toBe(true);
@@ -102,7 +103,7 @@ describe('/buy-skip', () => {
     );
     expect((await getSubmission(database.db, t.guildId, id))?.tier).toBe('skip15');
     expect((await balances(t.users.viewer.id)).totalCoins).toBe(100);
-    expect(changes).toEqual([`${t.guildId}:buy_skip`]);
+    expect(await changes.settle()).toEqual([t.guildId]);
   });
 
   it('refuses without enough coins and changes nothing', async () => {

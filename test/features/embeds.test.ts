@@ -3,7 +3,7 @@ import { InteractionResponseType, type APIEmbed } from 'discord-api-types/v10';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbedsOptions } from '../../src/features/embeds/index.js';
-import { LISTENER_APPLICATION_NAME } from '../../src/features/embeds/queue-change-channel.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/storage/pg-listener.js';
 import { getEmbedConfig, type EmbedConfig } from '../../src/storage/embed-configs-repo.js';
 import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission, userId } from '../support/db/fixtures.js';
@@ -91,7 +91,7 @@ describe('a burst of queue changes', () => {
     const { config } = await createEmbed('live_queue');
     for (let i = 1; i <= 5; i++) {
       await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(i) });
-      t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+      t.bot.ctx.queueEvents.changed(t.guildId);
     }
     await until('the edit', () => editsOf(config).length > 0);
     await sleep(2 * WINDOW_MS);
@@ -107,14 +107,14 @@ describe('refreshing embeds', () => {
     const { config } = await createEmbed('pending_skips', t.channels.reviewers);
     currentMessage(t, config).content = '*Confirmed by someone: now in 10 Skip.*';
     await seedSubmission(database.db, { guildId: t.guildId, tier: 'pending', skipAmount: 10 });
-    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    t.bot.ctx.queueEvents.changed(t.guildId);
     await until('the edit', () => editsOf(config).length === 1);
     expect(currentMessage(t, config).content).toBe('');
   });
 
   it('makes no edit while the queue stays the same, and the safety net catches an unannounced change', async () => {
     const { config } = await createEmbed('reviewer_queue');
-    t.bot.ctx.queueEvents.changed(t.guildId, 'nothing really changed');
+    t.bot.ctx.queueEvents.changed(t.guildId);
     await safetyNetTicks(3);
     expect(editsOf(config)).toHaveLength(0);
 
@@ -144,7 +144,7 @@ describe('refreshing embeds', () => {
     );
 
     await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(26) });
-    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    t.bot.ctx.queueEvents.changed(t.guildId);
     await until('the edit', () => editsOf(config).length === 1);
     expect(embedOf(t.discord.channelMessages(config.channelId)[0]!).footer?.text).toBe('Page 2/3 · 26 songs');
   });
@@ -168,14 +168,14 @@ describe('an embed whose message is gone', () => {
       discordErrors.unknownMessage,
     );
     await seedSubmission(database.db, { guildId: t.guildId });
-    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    t.bot.ctx.queueEvents.changed(t.guildId);
     await until(
       'deactivated',
       async () => !(await getEmbedConfig(database.db, t.guildId, config.id))?.active,
     );
 
     await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(2) });
-    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    t.bot.ctx.queueEvents.changed(t.guildId);
     await safetyNetTicks(2);
     expect(editsOf(config)).toHaveLength(1);
     const notices = t.discord
@@ -192,7 +192,7 @@ describe('an embed whose message is gone', () => {
       discordErrors.missingPermissions,
     );
     await seedSubmission(database.db, { guildId: t.guildId });
-    t.bot.ctx.queueEvents.changed(t.guildId, 'test');
+    t.bot.ctx.queueEvents.changed(t.guildId);
     await until(
       'the refused edit and a retry',
       () => editsOf(config).filter((c) => c.status === 200).length === 1,

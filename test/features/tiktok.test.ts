@@ -26,6 +26,7 @@ import {
   streamEnd,
   type LocalWebcast,
 } from '../support/tiktok/local-webcast.js';
+import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -297,8 +298,7 @@ describe('a LIVE', () => {
 describe('a link code typed in the chat after skip-sized gifts', () => {
   it('applies the skip the gifts earned: the reviewers hear of it, the queue views refresh, the DM says so', async () => {
     await start();
-    const changes: string[] = [];
-    t.bot.ctx.queueEvents.onChanged((guildId, reason) => changes.push(`${guildId}:${reason}`));
+    const changes = recordQueueChanges(database, t.bot.ctx.queueEvents);
     const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
     const code = await aliceLinkCodeThenLive();
     const toReviewers = messagesTo(t.channels.reviewers);
@@ -320,6 +320,7 @@ describe('a link code typed in the chat after skip-sized gifts', () => {
     expect(claimable.body.content).toMatch(/waits until they link/);
     expect((await getSubmission(database.db, t.guildId, id)).tier).toBe('free');
 
+    await changes.settle();
     await webcast.push([chat({ ...alice, text: `here it is: ${code}` })]);
     const notice = await t.discord.waitForCall<{ content: string; allowed_mentions: unknown }>(
       (call) =>
@@ -343,6 +344,7 @@ describe('a link code typed in the chat after skip-sized gifts', () => {
     expect(dm.body.content).toMatch(/Gifts it sent earlier earned a 10 Skip: your waiting song moved up\./);
     expect(dm.body.allowed_mentions).toEqual({ parse: [] });
     expect((await getSubmission(database.db, t.guildId, id)).tier).toBe('skip10');
-    expect(changes).toContain(`${t.guildId}:gift_skip`);
+    // The upgrade's commit reached the views' feed.
+    expect(await changes.settle()).toEqual([t.guildId]);
   });
 });

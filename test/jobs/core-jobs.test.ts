@@ -14,6 +14,8 @@ import { createLogger } from '../../src/logging/logger.js';
 import { userPositions } from '../../src/storage/submissions-repo.js';
 import { GUILD, OTHER_GUILD, seedSubmission, setDiscordPoints, userId } from '../support/db/fixtures.js';
 import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
+import { startQueueChangeFeed } from '../../src/queue-changes/feed.js';
+import { recordQueueChanges } from '../support/queue-changes.js';
 
 describe.each(DRIVER_KINDS)('core jobs on %s', (kind) => {
   const database = useTestDatabase(kind);
@@ -24,22 +26,28 @@ describe.each(DRIVER_KINDS)('core jobs on %s', (kind) => {
   it('score sync reranks Free of every guild and announces only guilds whose order changed', async () => {
     const moved = await seedSubmission(database.db, { guildId: GUILD, submitter: userId(1) });
     await seedSubmission(database.db, { guildId: OTHER_GUILD, submitter: userId(2) });
+    // The queue-change feed a bot process runs: what the views would hear.
     const events = new QueueEvents();
-    const announced: string[] = [];
-    events.onChanged((guildId, reason) => announced.push(`${guildId}:${reason}`));
-    // The first sync of a guild ranks its songs as a generation of its own.
-    expect(await runJobInSlot(database, scoreSyncJob(events), 1)).toBe('ran');
-    expect(announced.sort()).toEqual([`${GUILD}:score-sync`, `${OTHER_GUILD}:score-sync`].sort());
-    announced.length = 0;
+    const stopFeed = await startQueueChangeFeed(database, events, createLogger('silent'));
+    const announced = recordQueueChanges(database, events);
+    try {
+      await announced.settle();
+      // The first sync of a guild ranks its songs as a generation of its own.
+      expect(await runJobInSlot(database, scoreSyncJob(), 1)).toBe('ran');
+      expect((await announced.settle()).sort()).toEqual([GUILD, OTHER_GUILD].sort());
 
-    await setDiscordPoints(database.db, GUILD, userId(1), 40);
-    expect(await runJobInSlot(database, scoreSyncJob(events), 2)).toBe('ran');
+      await setDiscordPoints(database.db, GUILD, userId(1), 40);
+      expect(await runJobInSlot(database, scoreSyncJob(), 2)).toBe('ran');
 
-    expect(await userPositions(database.db, GUILD, userId(1))).toMatchObject([{ id: moved, score: 40 }]);
-    expect(announced).toEqual([`${GUILD}:score-sync`]);
-    expect(await runJobInSlot(database, scoreSyncJob(events), 2)).toBe('already-ran');
-    expect(await runJobInSlot(database, scoreSyncJob(events), 3)).toBe('ran');
-    expect(announced).toHaveLength(1);
+      expect(await userPositions(database.db, GUILD, userId(1))).toMatchObject([{ id: moved, score: 40 }]);
+      expect(await announced.settle()).toEqual([GUILD]);
+      expect(await runJobInSlot(database, scoreSyncJob(), 2)).toBe('already-ran');
+      expect(await runJobInSlot(database, scoreSyncJob(), 3)).toBe('ran');
+      expect(await announced.settle()).toEqual([]);
+    } finally {
+      announced.stop();
+      await stopFeed();
+    }
   });
 
   it('backup writes one file per hour slot into the data dir', async () => {

@@ -1,10 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import {
-  announceQueueChange,
-  LISTENER_APPLICATION_NAME,
-} from '../../src/features/embeds/queue-change-channel.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/storage/pg-listener.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { moveSubmission } from '../../src/storage/queue-moves.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
@@ -107,8 +104,8 @@ it('follows /next and reorders without a reload', async () => {
   await waitForTexts(page, '#now-song', songs(1));
   await waitForTexts(page, '#up-next .song', songs(2, 3));
 
+  // Written straight to the database: the commit's notification is all the page needs.
   await moveSubmission(database.db, t.guildId, queued[2]!.id, 'skip5', t.users.reviewer.id);
-  t.bot.ctx.queueEvents.changed(t.guildId, 'move');
   await waitForTexts(page, '#up-next .song', songs(3, 2));
 });
 
@@ -117,7 +114,7 @@ it('follows changes another bot process announces through PostgreSQL NOTIFY', as
   await queueNumbered(1);
   await page.goto(await overlayUrl(t));
   await waitForTexts(page, '#up-next .song', songs(1));
-  // Both listeners (embeds and overlay) have their LISTEN connection before anything is announced.
+  // The process's one listening connection is up before anything changes.
   await vi.waitFor(
     async () => {
       const [row] = await rowsOf<{ n: number }>(
@@ -125,14 +122,13 @@ it('follows changes another bot process announces through PostgreSQL NOTIFY', as
         sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
             AND application_name = ${LISTENER_APPLICATION_NAME} AND query LIKE 'LISTEN%'`,
       );
-      expect(row?.n).toBe(2);
+      expect(row?.n).toBe(1);
     },
     { timeout: 10_000 },
   );
 
   // Another process takes the song: this process hears only the notification.
   await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
-  await announceQueueChange(database, t.guildId);
   await waitForTexts(page, '#now-song', songs(1));
   await waitForTexts(page, '#up-next .song', []);
 });

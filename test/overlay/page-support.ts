@@ -79,7 +79,6 @@ export async function queueSong(
     settings,
     new Date(Date.UTC(2020, 0, 1, 0, ++minute)),
   );
-  t.bot.ctx.queueEvents.changed(t.guildId, 'submit');
   return submission;
 }
 

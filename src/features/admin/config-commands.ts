@@ -110,8 +110,6 @@ export const configSetSubcommand: AdminSubcommand = {
       });
       return change;
     });
-    // Settings such as buy-skip prices and gift thresholds show on the queue views.
-    ctx.queueEvents.changed(guildId, 'config');
     await replyPrivately(
       interaction,
       `${label} is now ${showSetting(key, after)} (was ${showSetting(key, before)}).`,

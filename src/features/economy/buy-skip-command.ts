@@ -22,7 +22,6 @@ export const buySkipCommand: SlashCommand = {
       interaction.user.id,
       settings,
     );
-    ctx.queueEvents.changed(interaction.guildId, 'buy_skip');
     await replyPrivately(
       interaction,
       `Bought a ${TIER_LABELS[settings.buySkip.tier]} for ${luxuryCoins(price)}: ` +

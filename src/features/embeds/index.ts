@@ -3,7 +3,6 @@ import { listActiveEmbeds } from '../../storage/embed-configs-repo.js';
 import { createEmbedSubcommand, removeEmbedSubcommand } from './embed-commands.js';
 import { refreshEmbed } from './embed-refresh.js';
 import { pageButtons } from './page-buttons.js';
-import { announceQueueChange, QueueChangeListener } from './queue-change-channel.js';
 import { removeSelect } from './remove-select.js';
 import { EmbedRefreshQueue } from './refresh-queue.js';
 
@@ -25,7 +24,6 @@ export function embedsModule(options: EmbedsOptions = {}): BotModule {
     components: [pageButtons, removeSelect],
     start(ctx, scope) {
       const db = ctx.database.db;
-      const allEmbeds = async () => (await listActiveEmbeds(db)).map((e) => e.id);
       const queue = new EmbedRefreshQueue({
         debounceMs,
         editSpacingMs,
@@ -36,37 +34,30 @@ export function embedsModule(options: EmbedsOptions = {}): BotModule {
       });
       scope.onStop(() => queue.stop());
 
+      // Each server's embeds are refreshed by the process running its shard: only that one has the
+      // server in its cache (every process hears every server's changes).
+      const ownGuild = (guildId: string) => ctx.client.guilds.cache.has(guildId);
+      const ownEmbeds = async () =>
+        (await listActiveEmbeds(db)).filter((e) => ownGuild(e.guildId)).map((e) => e.id);
+      const refreshAll = () =>
+        void ownEmbeds().then(
+          (ids) => queue.enqueue(ids),
+          (error: unknown) => ctx.logger.warn({ err: error }, 'could not list queue embeds to refresh'),
+        );
       scope.onStop(
         ctx.queueEvents.onChanged((guildId) => {
-          queue.guildChanged(guildId);
-          announceQueueChange(ctx.database, guildId).catch((error: unknown) =>
-            ctx.logger.warn({ err: error, guildId }, 'could not announce a queue change to other processes'),
-          );
+          if (ownGuild(guildId)) queue.guildChanged(guildId);
         }),
       );
-
-      if (ctx.database.kind === 'postgres' && ctx.config.databaseUrl) {
-        const listener = new QueueChangeListener({
-          databaseUrl: ctx.config.databaseUrl,
-          logger: ctx.logger,
-          onChange: (guildId) => queue.guildChanged(guildId),
-          onReconnected: () =>
-            void allEmbeds().then(
-              (ids) => queue.enqueue(ids),
-              (error: unknown) => ctx.logger.warn({ err: error }, 'could not list queue embeds to refresh'),
-            ),
-        });
-        listener.start();
-        scope.onStop(() => listener.stop());
-      }
+      scope.onStop(ctx.queueEvents.onResync(refreshAll));
 
       ctx.scheduler.add(
         {
           name: 'embed-refresh',
           periodMs: safetyNetMs,
-          // Every process: the hash swap already keeps two processes from sending the same edit.
+          // Every process, each for the servers of its own shards.
           runs: 'every-process',
-          run: async () => queue.enqueue(await allEmbeds()),
+          run: async () => queue.enqueue(await ownEmbeds()),
         },
         scope,
       );

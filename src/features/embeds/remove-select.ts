@@ -23,7 +23,6 @@ export const removeSelect: ComponentHandler = {
       submissionIdFrom(interaction.values),
       interaction.user.id,
     );
-    ctx.queueEvents.changed(interaction.guildId, 'remove');
     const credit = creditTier
       ? ` <@${submission.submitterId}> keeps a ${TIER_LABELS[creditTier]} credit for their next song.`
       : '';

@@ -13,7 +13,7 @@ export function jobsModule(): BotModule {
     name: 'jobs',
     adminSubcommands: [backupNowSubcommand],
     start(ctx, scope) {
-      ctx.scheduler.add(scoreSyncJob(ctx.queueEvents), scope);
+      ctx.scheduler.add(scoreSyncJob(), scope);
       ctx.scheduler.add(backupJob(ctx.config, ctx.logger), scope);
       if (ctx.database.kind === 'pglite') ctx.scheduler.add(pgliteVacuumJob(), scope);
     },

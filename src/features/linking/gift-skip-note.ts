@@ -15,8 +15,7 @@ export function giftSkipNote(award: GiftSkipAward | null): string {
   return '';
 }
 
-/** The note for a link's gift skip; an upgraded song also refreshes the queue views. */
+/** The note for a link's gift skip (an upgraded song reaches the views through the queue-change feed). */
 export function announceGiftSkip(ctx: BotContext, guildId: string, award: GiftSkipAward | null): string {
-  if (award?.outcome.kind === 'upgraded') ctx.queueEvents.changed(guildId, 'gift_skip');
   return giftSkipNote(award);
 }

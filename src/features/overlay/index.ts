@@ -2,7 +2,6 @@ import type { BotModule } from '../../discord/module.js';
 import { httpRoutesFor } from '../../http/routes.js';
 import { PageEventStreams } from '../../overlay/page-event-streams.js';
 import { playerView, queueView } from '../../overlay/page-views.js';
-import { QueueChangeListener } from '../embeds/queue-change-channel.js';
 import { overlayAdminSubcommands } from './overlay-commands.js';
 import { overlayRoutes } from './overlay-routes.js';
 import { playerCommand } from './player-command.js';
@@ -18,15 +17,17 @@ export interface OverlayOptions {
    * reviewer who lost the role, ends the page within this time (in this process it ends at once).
    */
   recheckMs?: number;
+  /** Every open page is re-rendered this often, whatever was (or was not) announced. */
+  safetyNetMs?: number;
 }
 
 /**
  * Web pages over the queue, each behind a secret URL: the stream overlay (`/admin overlay`) and each
- * reviewer's player (`/player`). Both update live: from this process's queue events, and from other
- * processes' through PostgreSQL NOTIFY.
+ * reviewer's player (`/player`). Both update live from the queue-change feed (every process's
+ * committed changes), with a periodic safety net.
  */
 export function overlayModule(options: OverlayOptions = {}): BotModule {
-  const { heartbeatMs = 15_000, maxStreamsPerGuild = 10, recheckMs = 30_000 } = options;
+  const { heartbeatMs = 15_000, maxStreamsPerGuild = 10, recheckMs = 30_000, safetyNetMs = 10_000 } = options;
   let streams: PageEventStreams | undefined;
   const running = (): PageEventStreams => {
     if (!streams) throw new Error('the overlay module is not started');
@@ -50,16 +51,9 @@ export function overlayModule(options: OverlayOptions = {}): BotModule {
       streams = started;
       scope.onStop(() => started.close());
       scope.onStop(ctx.queueEvents.onChanged((guildId) => started.refresh(guildId)));
-      if (ctx.database.kind === 'postgres' && ctx.config.databaseUrl) {
-        const listener = new QueueChangeListener({
-          databaseUrl: ctx.config.databaseUrl,
-          logger: ctx.logger,
-          onChange: (guildId) => started.refresh(guildId),
-          onReconnected: () => started.refreshAll(),
-        });
-        listener.start();
-        scope.onStop(() => listener.stop());
-      }
+      scope.onStop(ctx.queueEvents.onResync(() => started.refreshAll()));
+      // Safety net, as for the embeds: open pages are re-rendered (sent only when they differ).
+      scope.setInterval(() => started.refreshAll(), safetyNetMs);
       scope.setInterval(() => started.heartbeat(), heartbeatMs);
       let rechecking = false;
       scope.setInterval(() => {

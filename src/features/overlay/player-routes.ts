@@ -90,7 +90,6 @@ export function playerRoutes(ctx: BotContext, streams: PageEventStreams): HttpRo
             body: { error: 'The queue is empty. Songs in Pending Skips need /confirm-skip first.' },
           };
         }
-        ctx.queueEvents.changed(slot.guildId, 'next');
         await tellNextInLine(ctx, slot.guildId);
         return {
           status: 200,
@@ -105,7 +104,6 @@ export function playerRoutes(ctx: BotContext, streams: PageEventStreams): HttpRo
         const id = submissionIdIn(body);
         if (id === null) return { status: 400, body: { error: 'the body must be {"id": <song id>}' } };
         const removed = await removeFromReview(db, slot.guildId, id, slot.ownerId);
-        ctx.queueEvents.changed(slot.guildId, 'remove');
         return { status: 200, body: { id, message: `Removed ${removed.artist} – ${removed.title}.` } };
       }),
     },

@@ -51,7 +51,6 @@ async function reviewNextSong(
     });
     return;
   }
-  ctx.queueEvents.changed(guildId, 'next');
   const preferences = await getPreferences(ctx.database.db, guildId, song.submitterId);
   const post = await nowReviewingMessage(
     song,

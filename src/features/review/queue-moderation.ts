@@ -41,7 +41,6 @@ export const removeCommand: SlashCommand = {
         reason: interaction.options.getString('reason') ?? undefined,
       },
     );
-    ctx.queueEvents.changed(interaction.guildId, 'remove');
     const credit = creditTier
       ? ` <@${submission.submitterId}> keeps a ${TIER_LABELS[creditTier]} credit for their next song.`
       : '';
@@ -60,7 +59,6 @@ export const restoreCommand: SlashCommand = {
   async execute(interaction, ctx) {
     const id = interaction.options.getInteger('id', true);
     const restored = await restoreSubmission(ctx.database.db, interaction.guildId, id, interaction.user.id);
-    ctx.queueEvents.changed(interaction.guildId, 'restore');
     await replyPrivately(interaction, `Put ${song(restored)} back in ${TIER_LABELS.free}.`);
   },
 };
@@ -87,7 +85,6 @@ export const moveCommand: SlashCommand = {
     }
     const id = interaction.options.getInteger('id', true);
     const moved = await moveSubmission(ctx.database.db, interaction.guildId, id, tier, interaction.user.id);
-    ctx.queueEvents.changed(interaction.guildId, 'move');
     await replyPrivately(interaction, `Moved ${song(moved)} to ${TIER_LABELS[moved.tier]}.`);
   },
 };
@@ -105,7 +102,6 @@ export const reviewPostButtons: ComponentHandler[] = [
         submissionIdFrom(args),
         interaction.user.id,
       );
-      ctx.queueEvents.changed(interaction.guildId, 'remove');
       await interaction.update({
         content: `${interaction.message.content}\n*Removed by <@${interaction.user.id}>.*`,
         components: [reviewButtons(removed.id, { nextOnly: true })],
@@ -124,7 +120,6 @@ export const reviewPostButtons: ComponentHandler[] = [
         submissionIdFrom(args),
         interaction.user.id,
       );
-      ctx.queueEvents.changed(interaction.guildId, 'restore');
       await interaction.update({
         content: `${interaction.message.content}\n*Put back in ${TIER_LABELS.free} by <@${interaction.user.id}>.*`,
         components: [reviewButtons(restored.id, { nextOnly: true })],

@@ -39,7 +39,6 @@ export const skipCommand: SlashCommand = {
     const amount = interaction.options.getInteger('amount', true);
     const tier = TIER_LABELS[skipAmountToTier(amount)];
     const pending = await requestSkip(ctx.database.db, interaction.guildId, interaction.user.id, amount);
-    ctx.queueEvents.changed(interaction.guildId, 'skip_request');
     await announceToReviewers(ctx, pending, amount, tier);
     await replyPrivately(
       interaction,
@@ -135,7 +134,6 @@ async function decideConfirm(
   actorId: string,
 ): Promise<SkipDecision> {
   const confirmed = await confirmSkip(ctx.database.db, guildId, id, actorId);
-  ctx.queueEvents.changed(guildId, 'skip_confirmed');
   const tier = TIER_LABELS[confirmed.tier];
   return {
     privately: `Confirmed: ${song(confirmed)} is now in ${tier}.`,
@@ -151,7 +149,6 @@ async function decideReject(
   reason?: string,
 ): Promise<SkipDecision> {
   const rejected = await rejectSkip(ctx.database.db, guildId, id, actorId, reason);
-  ctx.queueEvents.changed(guildId, 'skip_rejected');
   return {
     privately: `Rejected the skip: ${song(rejected)} is back in ${TIER_LABELS.free}.`,
     note: `Rejected by <@${actorId}>: back in ${TIER_LABELS.free}.`,

@@ -234,7 +234,6 @@ export const portalHandlers: ComponentHandler[] = [
         id,
         settings,
       );
-      ctx.queueEvents.changed(interaction.guildId, 'submission');
       const position = (await userPositions(ctx.database.db, interaction.guildId, interaction.user.id)).find(
         (p) => p.id === submission.id,
       )?.position;

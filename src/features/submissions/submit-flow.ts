@@ -40,7 +40,6 @@ export async function queueSong(
       },
       settings,
     );
-    ctx.queueEvents.changed(input.guildId, 'submission');
     const mine = await userPositions(ctx.database.db, input.guildId, input.submitterId);
     return { submission, usedCredit, position: mine.find((m) => m.id === submission.id)?.position ?? null };
   } catch (error) {

@@ -45,7 +45,6 @@ export async function announceGiftSkips(
   awards: GiftSkipAward[],
 ): Promise<void> {
   if (awards.length === 0) return;
-  if (awards.some((a) => a.outcome.kind === 'upgraded')) ctx.queueEvents.changed(guildId, 'gift_skip');
   await postToReviewers(
     ctx,
     guildId,

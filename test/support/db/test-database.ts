@@ -129,6 +129,7 @@ export function useTestDatabase(kind: DriverKind): TestDatabase {
     get url() {
       return current().url;
     },
+    listen: (channel, handlers) => current().listen(channel, handlers),
     reset: () => current().reset(),
     close: () => current().close(),
   };

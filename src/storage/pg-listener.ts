@@ -1,46 +1,41 @@
-import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import type { Logger } from '../../logging/logger.js';
-import type { Database } from '../../storage/connect.js';
 
-/**
- * Queue changes between bot processes sharing one PostgreSQL: `NOTIFY queue_changed, '<guild id>'`.
- * PGlite is skipped: its LISTEN/NOTIFY is in-process only, and only one process can open it anyway.
- */
-export const QUEUE_CHANGED_CHANNEL = 'queue_changed';
-/** Shown in pg_stat_activity, so an operator can tell the listener's connection apart. */
-export const LISTENER_APPLICATION_NAME = 'music-review-bot queue listener';
-
-export async function announceQueueChange(database: Database, guildId: string): Promise<void> {
-  if (database.kind !== 'postgres') return;
-  await database.db.execute(sql`SELECT pg_notify(${QUEUE_CHANGED_CHANNEL}, ${guildId})`);
+export interface ListenHandlers {
+  onPayload(payload: string): void;
+  /** The listener was down for a while (reconnected): notifications may have been missed. */
+  onResync(): void;
+  /** The connection dropped or could not be made; the listener retries on its own. */
+  onProblem(error: Error | undefined): void;
 }
 
-export interface QueueChangeListenerOptions {
-  databaseUrl: string;
-  logger: Logger;
-  onChange(guildId: string): void;
-  /** After a reconnect: notifications sent meanwhile are lost, so everything should be refreshed. */
-  onReconnected(): void;
+export interface PgListenerOptions extends ListenHandlers {
+  connectionString: string;
+  channel: string;
   retryMinMs?: number;
   retryMaxMs?: number;
 }
+
+/** Shown in pg_stat_activity, so an operator can tell the listener's connection apart. */
+export const LISTENER_APPLICATION_NAME = 'music-review-bot queue listener';
 
 /**
  * LISTENs on a dedicated connection (a pooled one could be handed to a query and lose the LISTEN),
  * reconnecting with growing delays when the connection drops.
  */
-export class QueueChangeListener {
+export class PgListener {
   private client: pg.Client | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private everConnected = false;
   private stopped = false;
 
-  constructor(private readonly options: QueueChangeListenerOptions) {}
+  constructor(private readonly options: PgListenerOptions) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(options.channel)) throw new Error(`bad channel name ${options.channel}`);
+  }
 
-  start(): void {
-    void this.connect();
+  /** Resolves once the first LISTEN is in place (or the first attempt failed and a retry is planned). */
+  start(): Promise<void> {
+    return this.connect();
   }
 
   async stop(): Promise<void> {
@@ -55,7 +50,7 @@ export class QueueChangeListener {
     this.retryTimer = undefined;
     if (this.stopped) return;
     const client = new pg.Client({
-      connectionString: this.options.databaseUrl,
+      connectionString: this.options.connectionString,
       application_name: LISTENER_APPLICATION_NAME,
     });
     this.client = client;
@@ -64,19 +59,19 @@ export class QueueChangeListener {
       if (dropped || this.stopped || this.client !== client) return;
       dropped = true;
       this.client = undefined;
-      this.options.logger.warn({ err: error?.message }, 'queue change listener lost its connection');
+      this.options.onProblem(error);
       void client.end().catch(() => {});
       this.retryLater();
     };
     client.on('error', onDrop);
     client.on('end', () => onDrop());
     client.on('notification', (message) => {
-      if (message.channel === QUEUE_CHANGED_CHANNEL && message.payload)
-        this.options.onChange(message.payload);
+      if (message.channel === this.options.channel && message.payload)
+        this.options.onPayload(message.payload);
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${QUEUE_CHANGED_CHANNEL}`);
+      await client.query(`LISTEN ${this.options.channel}`);
     } catch (error) {
       onDrop(error as Error);
       return;
@@ -86,7 +81,7 @@ export class QueueChangeListener {
       return;
     }
     this.failures = 0;
-    if (this.everConnected) this.options.onReconnected();
+    if (this.everConnected) this.options.onResync();
     this.everConnected = true;
   }
 

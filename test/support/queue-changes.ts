@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm';
+import type { QueueEvents } from '../../src/discord/queue-events.js';
+import { QUEUE_CHANGED_CHANNEL } from '../../src/queue-changes/feed.js';
+import type { Database } from '../../src/storage/connect.js';
+
+let barriers = 0;
+
+/**
+ * Records the queue changes a bot hears (guild ids, in order). Notifications arrive after commit,
+ * asynchronously: `settle()` notifies a barrier through the database and waits for it, so every change
+ * committed before the call has been heard when it resolves.
+ */
+export function recordQueueChanges(database: Database, queueEvents: QueueEvents) {
+  const heard: string[] = [];
+  const waiting = new Map<string, () => void>();
+  const stop = queueEvents.onChanged((guildId) => {
+    const release = waiting.get(guildId);
+    if (release) {
+      waiting.delete(guildId);
+      release();
+    } else heard.push(guildId);
+  });
+  return {
+    heard,
+    stop,
+    /** Waits until every change committed so far is heard, then returns (and forgets) them. */
+    async settle(): Promise<string[]> {
+      const barrier = `barrier-${process.pid}-${++barriers}`;
+      const arrived = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('queue change barrier not heard in 10 s')), 10_000);
+        waiting.set(barrier, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await database.db.execute(sql`SELECT pg_notify(${QUEUE_CHANGED_CHANNEL}, ${barrier})`);
+      await arrived;
+      return heard.splice(0);
+    },
+  };
+}
