@@ -1,3 +1,5 @@
+import type { InteractionKind } from './interactions.js';
+
 /** Points per engagement on the TikTok LIVE; gifts are priced per TikTok coin in two brackets. */
 export interface PointRates {
   like: number;
@@ -21,8 +23,6 @@ export const DEFAULT_POINT_RATES: Readonly<PointRates> = {
   giftBreakpoint: 1000,
 };
 
-export type EngagementKind = 'like' | 'comment' | 'share' | 'follow' | 'gift' | 'join' | 'viewers';
-
 /**
  * Points for one gift (a completed streak counts as one gift of its total value), priced like tax
  * brackets: coins 1..breakpoint-1 earn `giftPerCoinBelow` each, coins from the breakpoint up earn
@@ -44,7 +44,7 @@ export function giftPoints(tiktokCoins: number, rates: PointRates): number {
  * comments, shares or follows (usually 1), the TikTok coin value of a gift. Joins and viewer counts
  * are tracked but earn nothing.
  */
-export function pointsFor(kind: EngagementKind, amount: number, rates: PointRates): number {
+export function pointsFor(kind: InteractionKind, amount: number, rates: PointRates): number {
   assertCount(kind, amount);
   assertRates(rates);
   switch (kind) {

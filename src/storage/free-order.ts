@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { inFree } from './sql-rules.js';
 import { SUBMISSION_COLUMNS } from './submission-record.js';
 
 /**
@@ -19,7 +20,7 @@ export const FREE_ORDER = sql.raw('f.score DESC, f.submitted_at, f.submission_id
 /** `FROM` and `WHERE` of the guild's live Free entries, `f`, each joined to its submission, `s`. */
 export function liveFree(guildId: string): SQL {
   return sql`free_order f
-    JOIN submissions s ON s.id = f.submission_id AND s.guild_id = f.guild_id AND s.tier_rank = 5
+    JOIN submissions s ON s.id = f.submission_id AND s.guild_id = f.guild_id AND ${inFree('s.tier_rank')}
       AND s.tier_since = f.free_since
     WHERE f.guild_id = ${guildId} AND f.generation = ${currentGeneration(guildId)}`;
 }

@@ -3,6 +3,7 @@ import { giftToSkipTier, SKIP_TIER_AMOUNT, type GiftSkipThresholds } from '../do
 import { tierRank, type SkipTier } from '../domain/tiers.js';
 import { recordAudit } from './audit-repo.js';
 import { rowsOf, type Queryable } from './connect.js';
+import { OPEN } from './sql-rules.js';
 import { upgradeLatestOpen } from './queue-moves.js';
 import type { SubmissionRecord } from './submission-record.js';
 
@@ -139,7 +140,7 @@ async function grantSkip(
   const [open] = await rowsOf<{ one: number }>(
     tx,
     sql`SELECT 1 AS one FROM submissions
-        WHERE guild_id = ${guildId} AND submitter_id = ${discordUserId} AND tier_rank <= 6 LIMIT 1`,
+        WHERE guild_id = ${guildId} AND submitter_id = ${discordUserId} AND ${OPEN} LIMIT 1`,
   );
   if (open) return { kind: 'kept' };
   await tx.execute(

@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { GuildSettings } from '../domain/guild-settings.js';
+import type { InteractionKind } from '../domain/interactions.js';
 import { giftPoints, type PointRates } from '../domain/points.js';
 import { addToTally, BALANCE_CAP } from './balance-cap.js';
 import { rowsOf, type Db, type Queryable } from './connect.js';
 import { int8ArrayLiteral, textArrayLiteral } from './pg-array.js';
 import { storableJson, storableText } from './pg-text.js';
+import { carriedUnits, carryOf, coinsOf } from './sql-rules.js';
 import { awardGiftSkips, type GiftSender, type GiftSkipAward } from './gift-skip-claims-repo.js';
 import { completeChatLinks, type ChatComment, type ChatLink } from './link-requests-repo.js';
-
-export type InteractionKind = 'gift' | 'like' | 'join' | 'comment' | 'share' | 'follow' | 'viewers';
 
 /** One TikTok message as stored in `interactions`, with the points it earns if it is new. */
 export interface InteractionRecord {
@@ -245,7 +245,8 @@ async function recordAndCredit(
   accounts: SeenAccount[],
   streaks: StreakIncrement[],
 ): Promise<{ recordedIds: Set<string>; senders: Map<string, GiftSender>; coinsAwarded: number }> {
-  const { coins: rate, per } = batch.settings.giftCoinRate;
+  const giftRate = batch.settings.giftCoinRate;
+  const { coins: rate, per } = giftRate;
   const cap = BALANCE_CAP;
   const text = (values: (string | null)[]) => sql`${textArrayLiteral(values)}::text[]`;
   const int8s = (values: number[]) => sql`${int8ArrayLiteral(values)}::int8[]`;
@@ -254,8 +255,8 @@ async function recordAndCredit(
   // In msg id order, as accounts go in user id order: batches written at once (or by two processes)
   // then take their row locks in one order and cannot deadlock on a replayed message.
   const byMsgId = [...interactions].sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0));
-  // LEAST: an admin may have lowered "per" since the carry was stored.
-  const units = sql`(LEAST(a.gift_coin_carry, ${per - 1}) + EXCLUDED.tiktok_coins_gifted::numeric * ${rate})`;
+  const units = carriedUnits(sql`a.gift_coin_carry`, sql`EXCLUDED.tiktok_coins_gifted`, giftRate);
+  const firstUnits = carriedUnits(sql`0`, sql`COALESCE(e.gifted, 0)`, giftRate);
   const returned = await rowsOf<{
     what: 'inserted' | 'recorded' | 'sender';
     id: string;
@@ -290,8 +291,7 @@ async function recordAndCredit(
           INSERT INTO tiktok_accounts AS a (guild_id, tiktok_user_id, handle, nickname, first_seen_at, last_seen_at,
             points, tiktok_coins_gifted, coins, gift_coin_carry)
           SELECT ${batch.guildId}, s.id, s.handle, s.nickname, s.at, s.at, COALESCE(e.points, 0), COALESCE(e.gifted, 0),
-            LEAST(div(COALESCE(e.gifted, 0)::numeric * ${rate}, ${per}), ${cap}),
-            mod(COALESCE(e.gifted, 0)::numeric * ${rate}, ${per})
+            LEAST(${coinsOf(firstUnits, giftRate)}, ${cap}), ${carryOf(firstUnits, giftRate)}
           FROM unnest(${text(accounts.map((a) => a.tiktokUserId))}, ${text(accounts.map((a) => storableText(a.handle)))},
                       ${text(accounts.map((a) => storableText(a.nickname)))},
                       ${times(accounts.map((a) => a.at))}) AS s(id, handle, nickname, at)
@@ -305,8 +305,8 @@ async function recordAndCredit(
             last_seen_at = GREATEST(a.last_seen_at, EXCLUDED.last_seen_at),
             points = LEAST(a.points + EXCLUDED.points, ${cap}),
             tiktok_coins_gifted = LEAST(a.tiktok_coins_gifted + EXCLUDED.tiktok_coins_gifted, ${cap}),
-            coins = LEAST(a.coins + div(${units}, ${per}), ${cap}),
-            gift_coin_carry = mod(${units}, ${per})
+            coins = LEAST(a.coins + ${coinsOf(units, giftRate)}, ${cap}),
+            gift_coin_carry = ${carryOf(units, giftRate)}
           RETURNING tiktok_user_id, handle, discord_user_id, coins, gift_coin_carry
         ), senders AS (
           -- carry_before + gifted × rate = coins × per + carry_after with carry_before < per, so the coins

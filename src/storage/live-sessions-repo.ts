@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { InteractionKind } from '../domain/interactions.js';
 import { rowsOf, type Queryable } from './connect.js';
 import { toDate, toDateOrNull } from './rows.js';
 
@@ -150,8 +151,11 @@ export async function countSessionInteractions(db: Queryable, sessionId: number)
 
 export interface SessionSummary {
   session: LiveSession;
-  /** Messages recorded per kind; likes also as the number of likes they carried. */
-  counts: Record<'like' | 'comment' | 'share' | 'follow' | 'join', number>;
+  /**
+   * Messages recorded per kind; likes also as the number of likes they carried. Gifts are counted
+   * below (a streak is one gift) and viewer counts are not messages of a viewer.
+   */
+  counts: Record<Exclude<InteractionKind, 'gift' | 'viewers'>, number>;
   likes: number;
   /** Gifts (a streak is one gift) and their TikTok coin value. */
   gifts: { count: number; value: number };
@@ -194,7 +198,7 @@ export async function summarizeSession(
         LIMIT ${top}`,
   );
   const byKind = new Map(kinds.map((k) => [k.kind, k]));
-  const n = (kind: string) => Number(byKind.get(kind)?.n ?? 0);
+  const n = (kind: InteractionKind) => Number(byKind.get(kind)?.n ?? 0);
   return {
     session,
     counts: {

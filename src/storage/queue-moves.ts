@@ -7,10 +7,9 @@ import { isSkipTier, TIER_LABELS, type SkipTier, type Tier } from '../domain/tie
 import { recordAudit } from './audit-repo.js';
 import { preparedRowsOf, rowsOf, type Queryable } from './connect.js';
 import { FREE_ORDER, FREE_SUBMISSION_COLS, liveFree } from './free-order.js';
+import { OPEN, SKIP_SERVING } from './sql-rules.js';
 import {
-  OPEN,
   QUEUE_ORDER,
-  SKIP_SERVING,
   SUBMISSION_COLS as cols,
   toSubmission,
   type RawRow,

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from './connect.js';
+import { inFree, memberScore } from './sql-rules.js';
 
 /**
  * The advisory lock a guild's score sync holds exclusively, and take-next and every entry into Free
@@ -32,11 +33,11 @@ async function rebuildFreeOrder(db: Queryable, guildId: string): Promise<number>
   const [row] = await rowsOf<{ ranked: number }>(
     db,
     sql`WITH fresh AS MATERIALIZED (
-          SELECT s.id, s.submitted_at, s.tier_since, COALESCE(up.points, 0) + COALESCE(ta.points, 0) AS score
+          SELECT s.id, s.submitted_at, s.tier_since, ${memberScore(sql`up.points`, sql`ta.points`)} AS score
           FROM submissions s
           LEFT JOIN user_points up ON up.guild_id = s.guild_id AND up.discord_user_id = s.submitter_id
           LEFT JOIN tiktok_accounts ta ON ta.guild_id = s.guild_id AND ta.discord_user_id = s.submitter_id
-          WHERE s.guild_id = ${guildId} AND s.tier_rank = 5
+          WHERE s.guild_id = ${guildId} AND ${inFree('s.tier_rank')}
         ),
         digest AS (
           SELECT COALESCE(bit_xor(hashtextextended(
@@ -70,7 +71,7 @@ async function rebuildFreeOrder(db: Queryable, guildId: string): Promise<number>
 export async function guildsWithFreeSubmissions(db: Queryable): Promise<string[]> {
   const rows = await rowsOf<{ guild_id: string }>(
     db,
-    sql`SELECT DISTINCT guild_id FROM submissions WHERE tier_rank = 5 ORDER BY guild_id`,
+    sql`SELECT DISTINCT guild_id FROM submissions WHERE ${inFree()} ORDER BY guild_id`,
   );
   return rows.map((r) => r.guild_id);
 }

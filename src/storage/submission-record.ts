@@ -39,10 +39,6 @@ export const SUBMISSION_COLUMNS = `id, guild_id, submitter_id, artist, title, li
   played_at, played_by, removed_at, removed_by, remove_reason`;
 
 export const SUBMISSION_COLS = sql.raw(SUBMISSION_COLUMNS);
-/** tier_rank 0..4: the skip tiers, served before Free and ordered in `submissions` itself. */
-export const SKIP_SERVING = sql.raw('tier_rank <= 4');
-/** tier_rank 0..6: the tiers `next` serves (0..5) and Pending: the submission is still open. */
-export const OPEN = sql.raw('tier_rank <= 6');
 /**
  * Mirrors compareQueueEntries in src/domain/ordering.ts and the submissions_serving index, for every
  * tier but Free: Free's live order is in `free_order` (see free-order.ts).

@@ -6,8 +6,8 @@ import { SKIP_TIERS, tierRank, type Tier } from '../domain/tiers.js';
 import { rowsOf, type Queryable } from './connect.js';
 import { FREE_ORDER, FREE_SUBMISSION_COLS, liveFree } from './free-order.js';
 import { toDateOrNull } from './rows.js';
+import { FREE_RANK_LITERAL, inFree, inSkipTiers, memberScore, OPEN } from './sql-rules.js';
 import {
-  OPEN,
   QUEUE_ORDER,
   SUBMISSION_COLS as cols,
   toSubmission,
@@ -33,9 +33,11 @@ function lockUser(tx: Queryable, guildId: string, userId: string) {
 }
 
 /** The submitter's engagement score: Discord points plus points of their linked TikTok account. */
-export const scoreExpression = (guildId: string, userId: string) => sql`
-  (SELECT COALESCE((SELECT points FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${userId}), 0)
-        + COALESCE((SELECT points FROM tiktok_accounts WHERE guild_id = ${guildId} AND discord_user_id = ${userId}), 0))`;
+export const scoreExpression = (guildId: string, userId: string) =>
+  memberScore(
+    sql`(SELECT points FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = ${userId})`,
+    sql`(SELECT points FROM tiktok_accounts WHERE guild_id = ${guildId} AND discord_user_id = ${userId})`,
+  );
 
 /**
  * Queues a song after checking the guild's submission rules. An unused skip credit of the submitter
@@ -197,15 +199,15 @@ export async function userPositions(
           SELECT ${cols}, tier_rank, priority, order_time FROM submissions
           WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN} AND tier <> 'free'
           UNION ALL
-          SELECT ${FREE_SUBMISSION_COLS}, 5, f.score, f.submitted_at FROM ${liveFree(guildId)} AND s.submitter_id = ${userId}
+          SELECT ${FREE_SUBMISSION_COLS}, ${FREE_RANK_LITERAL}, f.score, f.submitted_at FROM ${liveFree(guildId)} AND s.submitter_id = ${userId}
         )
         SELECT mine.*, CASE
-          WHEN mine.tier_rank <= 4 THEN (
+          WHEN ${inSkipTiers('mine.tier_rank')} THEN (
             SELECT count(*) + 1 FROM submissions s
-            WHERE s.guild_id = ${guildId} AND s.tier_rank <= 4
+            WHERE s.guild_id = ${guildId} AND ${inSkipTiers('s.tier_rank')}
               AND (s.tier_rank, -s.priority, s.order_time, s.id) < (mine.tier_rank, -mine.priority, mine.order_time, mine.id))
-          WHEN mine.tier_rank = 5 THEN (
-            SELECT count(*) + 1 FROM submissions s WHERE s.guild_id = ${guildId} AND s.tier_rank <= 4
+          WHEN ${inFree('mine.tier_rank')} THEN (
+            SELECT count(*) + 1 FROM submissions s WHERE s.guild_id = ${guildId} AND ${inSkipTiers('s.tier_rank')}
           ) + (
             -- Two index ranges of free_order_serving: higher scores, then ties that came earlier.
             SELECT count(*) FROM ${liveFree(guildId)} AND f.score > mine.priority

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { GuildSettings } from '../domain/guild-settings.js';
 import { addToTally, BALANCE_CAP } from './balance-cap.js';
 import { rowsOf, type Queryable } from './connect.js';
+import { carriedUnits, carryOf, coinsOf } from './sql-rules.js';
 
 /**
  * One minute of watch time for every viewer of the guild's open LIVE: a viewer counts as watching
@@ -21,16 +22,15 @@ export async function tickWatchTime(
   now: Date,
   settings: Pick<GuildSettings, 'watchWindowMinutes' | 'watchCoinRate'>,
 ): Promise<{ watchers: number; coins: number }> {
-  const { coins: rate, per } = settings.watchCoinRate;
+  const rate = settings.watchCoinRate;
   const since = new Date(now.getTime() - settings.watchWindowMinutes * 60_000).toISOString();
   const [row] = await rowsOf<{ watchers: number; coins: number }>(
     db,
     sql`WITH live AS (
           SELECT id FROM live_sessions WHERE guild_id = ${guildId} AND ended_at IS NULL
         ), watching AS (
-          -- LEAST: an admin may have lowered "per" since the carry was stored. FOR UPDATE returns the
-          -- latest balance, which the coins that fit are measured against.
-          SELECT tiktok_user_id, coins AS before, LEAST(watch_coin_carry, ${per - 1}) + ${rate} AS acc
+          -- FOR UPDATE returns the latest balance, which the coins that fit are measured against.
+          SELECT tiktok_user_id, coins AS before, ${carriedUnits(sql`watch_coin_carry`, sql`1`, rate)} AS acc
           FROM tiktok_accounts
           WHERE guild_id = ${guildId}
             AND last_seen_at > ${since}::timestamptz AND last_seen_at <= ${now.toISOString()}::timestamptz
@@ -39,7 +39,8 @@ export async function tickWatchTime(
           FOR UPDATE
         ), watched AS (
           UPDATE tiktok_accounts a SET watch_minutes = a.watch_minutes + 1,
-            coins = LEAST(a.coins + w.acc / ${per}, ${BALANCE_CAP}), watch_coin_carry = w.acc % ${per}
+            coins = LEAST(a.coins + ${coinsOf(sql`w.acc`, rate)}, ${BALANCE_CAP}),
+            watch_coin_carry = ${carryOf(sql`w.acc`, rate)}
           FROM watching w WHERE a.guild_id = ${guildId} AND a.tiktok_user_id = w.tiktok_user_id
           RETURNING a.tiktok_user_id, a.coins - w.before AS coins
         ), per_session AS (

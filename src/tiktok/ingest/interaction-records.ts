@@ -1,8 +1,10 @@
+import type { InteractionKind } from '../../domain/interactions.js';
 import { giftPoints, pointsFor, type PointRates } from '../../domain/points.js';
 import type { InteractionRecord, SeenAccount } from '../../storage/ingest-repo.js';
 import type { TikTokEvent, TikTokEventOf, TikTokUser } from '../events.js';
 
-type RecordedEvent = Exclude<TikTokEvent, { kind: 'streamEnd' }>;
+/** The TikTok events recorded as interactions: those whose kind is one of INTERACTION_KINDS. */
+type RecordedEvent = Extract<TikTokEvent, { kind: InteractionKind }>;
 
 /**
  * A TikTok event as a row of `interactions`, priced with the guild's point rates. A streakable gift's
