@@ -97,6 +97,26 @@ describe('Undo on a Now reviewing post', () => {
       ['take', t.users.reviewer.id, song],
     ]);
     expect(queueChanges).toEqual(['next', 'undo_next']);
+    const audit = await t.discord
+      .slashCommand({
+        channelId: t.channels.general,
+        user: t.users.admin,
+        name: 'admin',
+        subcommand: 'audit',
+      })
+      .reply();
+    expect(audit.body.data.embeds?.[0]?.description?.split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `\\*\\*Undid a review \\(back in the queue\\)\\*\\* by <@${t.users.reviewer.id}> · → <@${t.users.viewer.id}> · song #${song}$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `\\*\\*Reviewed\\*\\* by <@${t.users.reviewer.id}> · → <@${t.users.viewer.id}> · song #${song}$`,
+        ),
+      ),
+    ]);
   });
 
   it('is refused to a viewer, and changes nothing', async () => {

@@ -64,6 +64,19 @@ describe('/withdraw', () => {
       submissionId: id,
     });
     expect(queueChanges).toEqual(['withdraw']);
+    const audit = await t.discord
+      .slashCommand({
+        channelId: t.channels.general,
+        user: t.users.admin,
+        name: 'admin',
+        subcommand: 'audit',
+      })
+      .reply();
+    expect(audit.body.data.embeds?.[0]?.description).toMatch(
+      new RegExp(
+        `\\*\\*Withdrawn by the submitter\\*\\* by <@${t.users.viewer.id}> · → <@${t.users.viewer.id}> · song #${id}$`,
+      ),
+    );
   });
 
   it('is what the refusal of a second song points to, and frees the place for a new one', async () => {
