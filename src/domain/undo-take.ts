@@ -3,15 +3,14 @@ import { assertTransition } from './transitions.js';
 import { TIER_LABELS, type Tier } from './tiers.js';
 
 /**
- * What a take changed, as recorded at the moment of the take: the tier and ordering keys the song
- * was served with, and the points the take reset to zero on its submitter.
+ * What a take changed, as recorded at the moment of the take: the tier and score the song was
+ * served with, and the points the take reset to zero on its submitter. The record also keeps the
+ * song's `tier_since` (its order among equals in a skip tier), which storage copies back as stored.
  */
 export interface TakeRecord {
   submissionId: number;
   takenAt: Date;
   servedFrom: Tier;
-  /** `tier_since` before the take: a skip tier's order among equals, and a Free stay's identity. */
-  servedSince: Date;
   /** The score the song was ranked by in Free (its skip tiers ignore it). */
   servedScore: number;
   discordPoints: number;

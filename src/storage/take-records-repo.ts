@@ -33,7 +33,7 @@ export async function recordReviewPost(
   );
 }
 
-const RECORD_COLS = sql.raw(`submission_id, taken_at, served_from, served_since, served_score, discord_points,
+const RECORD_COLS = sql.raw(`submission_id, taken_at, served_from, served_score, discord_points,
   tiktok_user_id, tiktok_points, undone_at, channel_id, message_id`);
 
 function toTakeRecord(row: RawRow): TakeRecord & { post: ReviewPost | null } {
@@ -41,7 +41,6 @@ function toTakeRecord(row: RawRow): TakeRecord & { post: ReviewPost | null } {
     submissionId: Number(row.submission_id),
     takenAt: toDate(row.taken_at),
     servedFrom: row.served_from as Tier,
-    servedSince: toDate(row.served_since),
     servedScore: Number(row.served_score),
     discordPoints: Number(row.discord_points),
     tiktokUserId: (row.tiktok_user_id as string | null) ?? null,

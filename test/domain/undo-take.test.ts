@@ -7,7 +7,6 @@ const take: TakeRecord = {
   submissionId: 7,
   takenAt,
   servedFrom: 'skip10',
-  servedSince: new Date('2026-12-06T17:30:00.000Z'),
   servedScore: 120,
   discordPoints: 40,
   tiktokUserId: '555',
