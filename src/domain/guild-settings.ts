@@ -59,6 +59,8 @@ export const guildSettingsSchema = z.object({
   channelHygiene: z.boolean().default(false),
   watchWindowMinutes: z.number().int().min(1).max(60).default(5),
   linkCodeTtlMinutes: z.number().int().min(1).max(1_440).default(10),
+  /** How long a reviewer can undo a mistaken /next; 0 turns undo off. */
+  undoNextMinutes: z.number().int().min(0).max(60).default(2),
 });
 
 export type GuildSettings = z.infer<typeof guildSettingsSchema>;
@@ -112,6 +114,7 @@ const SETTING_LABELS: Record<SettingKey, string | ((s: GuildSettings) => string)
   channelHygiene: 'Delete chatter in the submission channel',
   watchWindowMinutes: 'Minutes a viewer counts as watching after their last activity',
   linkCodeTtlMinutes: 'Minutes a /link tiktok code stays valid',
+  undoNextMinutes: 'Minutes a reviewer can undo /next (0 turns undo off)',
 };
 
 export const SETTING_KEY_LIST = Object.keys(SETTING_LABELS) as SettingKey[];

@@ -29,10 +29,9 @@ export function checkNewSubmission(ctx: NewSubmissionContext, rules: SubmissionR
   if (ctx.openByUser >= rules.maxOpenPerUser) {
     throw new UserFacingError(
       'open_submission_exists',
-      // Viewers can't take their own song out of the queue, so the refusal offers only the wait.
       rules.maxOpenPerUser === 1
-        ? 'You already have a song waiting in the queue. You can send another once it has been played.'
-        : `You already have ${ctx.openByUser} songs waiting in the queue (the limit is ${rules.maxOpenPerUser}). You can send another once one of them has been played.`,
+        ? 'You already have a song waiting in the queue. You can send another once it has been played, or take it out with /withdraw first.'
+        : `You already have ${ctx.openByUser} songs waiting in the queue (the limit is ${rules.maxOpenPerUser}). You can send another once one of them has been played, or take one out with /withdraw first.`,
     );
   }
   if (ctx.linkAlreadyOpen && !rules.allowDuplicateLinks) {

@@ -11,7 +11,16 @@ import {
 } from './tiers.js';
 
 export type QueueAction =
-  'take' | 'remove' | 'restore' | 'move' | 'requestSkip' | 'confirmSkip' | 'rejectSkip' | 'upgrade';
+  | 'take'
+  | 'undoTake'
+  | 'remove'
+  | 'withdraw'
+  | 'restore'
+  | 'move'
+  | 'requestSkip'
+  | 'confirmSkip'
+  | 'rejectSkip'
+  | 'upgrade';
 
 export interface TransitionRule {
   from: readonly Tier[];
@@ -24,7 +33,11 @@ export interface TransitionRule {
 export const TRANSITIONS: Readonly<Record<QueueAction, TransitionRule>> = {
   /** The reviewer plays the next song: skip tiers first, then Free. */
   take: { from: SERVING_TIERS, to: ['played'] },
+  /** A take by mistake, undone within the server's window: back to the tier it was served from. */
+  undoTake: { from: ['played'], to: SERVING_TIERS },
   remove: { from: OPEN_TIERS, to: ['removed'] },
+  /** The submitter takes their own waiting song out; a paid skip leaves a credit, as on removal. */
+  withdraw: { from: OPEN_TIERS, to: ['removed'] },
   /** History goes back to the queue as a plain Free submission; any skip it had was used or credited. */
   restore: { from: CLOSED_TIERS, to: ['free'] },
   /** A reviewer's manual move inside the queue. */
@@ -57,6 +70,16 @@ export function assertTransition(action: QueueAction, from: Tier, to: Tier): voi
 function refusal(action: QueueAction, from: Tier, to: Tier): string {
   const here = TIER_LABELS[from];
   const there = TIER_LABELS[to];
+  if (action === 'withdraw') {
+    return from === 'played'
+      ? 'This song has already been played, so it can no longer be withdrawn.'
+      : `This song is no longer waiting in the queue (it is in ${here}).`;
+  }
+  if (action === 'undoTake') {
+    return from === 'played'
+      ? `A taken song goes back to the tier it was served from, not to ${there}.`
+      : `This song is no longer under review (it is in ${here}), so its review can't be undone.`;
+  }
   if (CLOSED_TIERS.includes(from) && action !== 'restore') {
     return `A song in ${here} can't be moved to ${there}; restore it first.`;
   }

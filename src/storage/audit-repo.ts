@@ -4,8 +4,10 @@ import { auditLog } from './schema.js';
 
 export type AuditAction =
   | 'take'
+  | 'undo_take'
   | 'move'
   | 'remove'
+  | 'withdraw'
   | 'restore'
   | 'confirm_skip'
   | 'reject_skip'

@@ -27,6 +27,9 @@ const HELD_HEAD_WAITS = 3;
  * `servedFrom` is the tier it was played from (the row itself now says Songs Played). `played_at` is
  * the moment of the take, not of the transaction, so the history shows the order songs were served.
  *
+ * The take also records what it changed (take_records: the tier and ordering keys, the points it
+ * reset), so a mistaken take can be undone (take-undo.ts).
+ *
  * A take does not run while the guild's score sync is rewriting Free (`freeOrderGate`): it would
  * skip the rows the sync already holds and serve a lower song. It waits for the sync's transaction
  * and then takes the head of the new order. When every serving row is held, the queue is not empty
@@ -61,12 +64,14 @@ async function takeUnheldHead(
           SELECT pg_try_advisory_xact_lock_shared(${freeOrderGate(guildId)}) AS open
         ),
         skip_pick AS MATERIALIZED (
-          SELECT id AS picked_id, tier AS served_from, score AS served_score, NULL::tid AS entry FROM submissions
+          SELECT id AS picked_id, tier AS served_from, tier_since AS served_since, score AS served_score,
+            NULL::tid AS entry FROM submissions
           WHERE guild_id = ${guildId} AND ${SKIP_SERVING} AND (SELECT open FROM gate)
           ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED
         ),
         free_pick AS MATERIALIZED (
-          SELECT s.id AS picked_id, s.tier AS served_from, f.score AS served_score, f.ctid AS entry
+          SELECT s.id AS picked_id, s.tier AS served_from, s.tier_since AS served_since, f.score AS served_score,
+            f.ctid AS entry
           FROM ${liveFree(guildId)} AND (SELECT open FROM gate) AND NOT EXISTS (SELECT 1 FROM skip_pick)
           ORDER BY ${FREE_ORDER} LIMIT 1 FOR UPDATE OF s SKIP LOCKED
         ),
@@ -75,7 +80,7 @@ async function takeUnheldHead(
           UPDATE submissions SET tier = 'played', tier_since = clock_timestamp(), played_at = clock_timestamp(),
             played_by = ${reviewerId}, score = picked.served_score
           FROM picked WHERE id = picked.picked_id
-          RETURNING ${cols}, picked.served_from
+          RETURNING ${cols}, picked.served_from, picked.served_since
         ),
         unranked AS (
           DELETE FROM free_order WHERE ctid = (SELECT entry FROM free_pick)
@@ -87,6 +92,21 @@ async function takeUnheldHead(
         reset_tiktok AS (
           UPDATE tiktok_accounts SET points = 0
           WHERE guild_id = ${guildId} AND discord_user_id IN (SELECT submitter_id FROM taken)
+        ),
+        -- The sub-selects see the points as they were before the resets above (one snapshot).
+        recorded AS (
+          INSERT INTO take_records AS r (guild_id, submission_id, taken_by, taken_at, served_from, served_since,
+            served_score, discord_points, tiktok_user_id, tiktok_points)
+          SELECT ${guildId}, t.id, ${reviewerId}, t.played_at, t.served_from, t.served_since, t.score,
+            COALESCE((SELECT points FROM user_points WHERE guild_id = ${guildId} AND discord_user_id = t.submitter_id), 0),
+            a.tiktok_user_id, COALESCE(a.points, 0)
+          FROM taken t
+          LEFT JOIN tiktok_accounts a ON a.guild_id = ${guildId} AND a.discord_user_id = t.submitter_id
+          ON CONFLICT (guild_id, submission_id) DO UPDATE SET taken_by = EXCLUDED.taken_by,
+            taken_at = EXCLUDED.taken_at, served_from = EXCLUDED.served_from, served_since = EXCLUDED.served_since,
+            served_score = EXCLUDED.served_score, discord_points = EXCLUDED.discord_points,
+            tiktok_user_id = EXCLUDED.tiktok_user_id, tiktok_points = EXCLUDED.tiktok_points,
+            channel_id = NULL, message_id = NULL, undone_at = NULL, undone_by = NULL
         )
         SELECT * FROM taken`,
   );
@@ -178,30 +198,66 @@ export async function removeSubmission(
   return db.transaction(async (tx) => {
     const current = await lockSubmission(tx, guildId, id);
     assertTransition('remove', current.tier, 'removed');
-    const credit = creditForRemoval(current, { withoutCredit: options.withoutCredit ?? false });
+    return takeOutOfQueue(tx, current, actorId, 'remove', options);
+  });
+}
+
+/**
+ * The submitter takes their own waiting song out of the queue: the same removal as a reviewer's,
+ * credit included, logged as withdrawn by them. Someone else's song answers like an unknown id.
+ */
+export async function withdrawSubmission(
+  db: Queryable,
+  guildId: string,
+  id: number,
+  submitterId: string,
+): Promise<{ submission: SubmissionRecord; creditTier: SkipTier | null }> {
+  return db.transaction(async (tx) => {
     const [row] = await rowsOf<RawRow>(
       tx,
-      sql`UPDATE submissions SET tier = 'removed', tier_since = now(), removed_at = now(), removed_by = ${actorId},
-            remove_reason = ${options.reason ?? null}
-          WHERE id = ${id} RETURNING ${cols}`,
+      sql`SELECT ${cols} FROM submissions
+          WHERE guild_id = ${guildId} AND id = ${id} AND submitter_id = ${submitterId} FOR UPDATE`,
     );
-    if (credit) {
-      await tx.execute(
-        sql`INSERT INTO skip_credits (guild_id, discord_user_id, tier, skip_amount, from_submission_id)
-            VALUES (${guildId}, ${current.submitterId}, ${credit.tier}, ${credit.skipAmount}, ${id})`,
-      );
-    }
-    await recordAudit(tx, {
-      guildId,
-      actorId,
-      action: 'remove',
-      targetUserId: current.submitterId,
-      submissionId: id,
-      reason: options.reason ?? null,
-      details: { from: current.tier, credit: credit?.tier ?? null },
-    });
-    return { submission: toSubmission(row as RawRow), creditTier: credit?.tier ?? null };
+    if (!row)
+      throw new UserFacingError('not_found', `You have no song with id ${id} in this server's queue.`);
+    const current = toSubmission(row);
+    assertTransition('withdraw', current.tier, 'removed');
+    return takeOutOfQueue(tx, current, submitterId, 'withdraw');
   });
+}
+
+/** Moves a locked open submission to Removed, leaving a credit for a paid skip unless told not to. */
+async function takeOutOfQueue(
+  tx: Queryable,
+  current: SubmissionRecord,
+  actorId: string,
+  action: 'remove' | 'withdraw',
+  options: { withoutCredit?: boolean; reason?: string } = {},
+): Promise<{ submission: SubmissionRecord; creditTier: SkipTier | null }> {
+  const { guildId, id } = current;
+  const credit = creditForRemoval(current, { withoutCredit: options.withoutCredit ?? false });
+  const [row] = await rowsOf<RawRow>(
+    tx,
+    sql`UPDATE submissions SET tier = 'removed', tier_since = now(), removed_at = now(), removed_by = ${actorId},
+          remove_reason = ${options.reason ?? null}
+        WHERE id = ${id} RETURNING ${cols}`,
+  );
+  if (credit) {
+    await tx.execute(
+      sql`INSERT INTO skip_credits (guild_id, discord_user_id, tier, skip_amount, from_submission_id)
+          VALUES (${guildId}, ${current.submitterId}, ${credit.tier}, ${credit.skipAmount}, ${id})`,
+    );
+  }
+  await recordAudit(tx, {
+    guildId,
+    actorId,
+    action,
+    targetUserId: current.submitterId,
+    submissionId: id,
+    reason: options.reason ?? null,
+    details: { from: current.tier, credit: credit?.tier ?? null },
+  });
+  return { submission: toSubmission(row as RawRow), creditTier: credit?.tier ?? null };
 }
 
 /** A reviewer brings a played or removed song back to Free (with its current score). */

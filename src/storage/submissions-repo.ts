@@ -220,6 +220,20 @@ export async function userPositions(
   return rows.map((r) => ({ ...toSubmission(r), position: r.position === null ? null : Number(r.position) }));
 }
 
+/** A user's songs still waiting in the queue (any open tier), oldest first. */
+export async function listWaitingSongs(
+  db: Queryable,
+  guildId: string,
+  userId: string,
+): Promise<SubmissionRecord[]> {
+  const rows = await rowsOf<RawRow>(
+    db,
+    sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND submitter_id = ${userId} AND ${OPEN}
+        ORDER BY submitted_at, id LIMIT 100`,
+  );
+  return rows.map(toSubmission);
+}
+
 /** A user's submissions, newest first (open and history). */
 export async function listUserSubmissions(
   db: Queryable,

@@ -33,7 +33,7 @@ describe('new submission rules', () => {
     const error = catchUserError(() => checkNewSubmission(ctx({ openByUser: 1 }), rules));
     expect(error.code).toBe('open_submission_exists');
     expect(error.message).toBe(
-      'You already have a song waiting in the queue. You can send another once it has been played.',
+      'You already have a song waiting in the queue. You can send another once it has been played, or take it out with /withdraw first.',
     );
     expect(error.message).not.toMatch(/remove/i);
   });

@@ -16,7 +16,9 @@ const SKIPS = ['skip25', 'skip20', 'skip15', 'skip10', 'skip5'] as const;
 /** The product rules, spelled out pair by pair. */
 const ALLOWED: Record<QueueAction, readonly (readonly [Tier, Tier])[]> = {
   take: SERVING.map((from) => [from, 'played'] as const),
+  undoTake: SERVING.map((to) => ['played', to] as const),
   remove: OPEN.map((from) => [from, 'removed'] as const),
+  withdraw: OPEN.map((from) => [from, 'removed'] as const),
   restore: [
     ['played', 'free'],
     ['removed', 'free'],
@@ -42,9 +44,20 @@ const ALLOWED: Record<QueueAction, readonly (readonly [Tier, Tier])[]> = {
 };
 
 describe('queue transitions', () => {
-  it('has a rule for each of the eight actions', () => {
+  it('has a rule for each of the ten actions', () => {
     expect([...QUEUE_ACTIONS].sort()).toEqual(
-      ['confirmSkip', 'move', 'rejectSkip', 'remove', 'requestSkip', 'restore', 'take', 'upgrade'].sort(),
+      [
+        'confirmSkip',
+        'move',
+        'rejectSkip',
+        'remove',
+        'requestSkip',
+        'restore',
+        'take',
+        'undoTake',
+        'upgrade',
+        'withdraw',
+      ].sort(),
     );
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...QUEUE_ACTIONS].sort());
   });
@@ -74,12 +87,30 @@ describe('queue transitions', () => {
     });
   });
 
-  it('never takes a song out of history except by restoring it', () => {
-    for (const action of QUEUE_ACTIONS.filter((a) => a !== 'restore')) {
+  it('never takes a song out of history except by restoring it or undoing its take', () => {
+    for (const action of QUEUE_ACTIONS.filter((a) => a !== 'restore' && a !== 'undoTake')) {
       for (const from of ['played', 'removed'] as const) {
         for (const to of TIERS) expect(canTransition(action, from, to)).toBe(false);
       }
     }
+  });
+
+  it('undoes a take only from Songs Played, back to a serving tier', () => {
+    for (const from of TIERS.filter((t) => t !== 'played')) {
+      for (const to of TIERS) expect(canTransition('undoTake', from, to)).toBe(false);
+    }
+    expect(catchUserError(() => assertTransition('undoTake', 'removed', 'free')).message).toBe(
+      "This song is no longer under review (it is in Removed), so its review can't be undone.",
+    );
+  });
+
+  it('tells a viewer a played song can no longer be withdrawn', () => {
+    expect(catchUserError(() => assertTransition('withdraw', 'played', 'removed')).message).toBe(
+      'This song has already been played, so it can no longer be withdrawn.',
+    );
+    expect(catchUserError(() => assertTransition('withdraw', 'removed', 'removed')).message).toBe(
+      'This song is no longer waiting in the queue (it is in Removed).',
+    );
   });
 
   it('tells the reviewer to restore a played song before moving it', () => {

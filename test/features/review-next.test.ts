@@ -232,9 +232,14 @@ describe('buttons on a Now reviewing post', () => {
       (b) => b.custom_id,
     );
 
-  it('offer Next, Back to the queue and Remove', async () => {
+  it('offer Next, Undo, Back to the queue and Remove', async () => {
     const { id, post } = await reviewedPost();
-    expect(buttonIds(post)).toEqual(['review:next', `review:restore:${id}`, `review:remove:${id}`]);
+    expect(buttonIds(post)).toEqual([
+      'review:next',
+      `review:undo:${id}`,
+      `review:restore:${id}`,
+      `review:remove:${id}`,
+    ]);
   });
 
   it('Next takes the following song', async () => {
@@ -265,6 +270,6 @@ describe('buttons on a Now reviewing post', () => {
     const reply = await press(`review:remove:${id}`, post, t.users.viewer).reply();
     expect(reply.body.data.content).toMatch(/Only reviewers/);
     expect(await tierOf(id)).toBe('played');
-    expect(buttonIds(posts()[0])).toHaveLength(3);
+    expect(buttonIds(posts()[0])).toHaveLength(4);
   });
 });

@@ -12,8 +12,10 @@ type Entry = Awaited<ReturnType<typeof listAudit>>[number];
 /** What each recorded action was, in the words of the commands that do it. */
 const ACTION_WORDS: Record<AuditAction, string> = {
   take: 'Reviewed',
+  undo_take: 'Undid a review (back in the queue)',
   move: 'Moved',
   remove: 'Removed',
+  withdraw: 'Withdrawn by the submitter',
   restore: 'Put back in the queue',
   confirm_skip: 'Confirmed a skip',
   reject_skip: 'Rejected a skip',

@@ -38,6 +38,7 @@ const SETTING_KINDS: Record<SettingKey, Kind> = {
   channelHygiene: 'switch',
   watchWindowMinutes: 'number',
   linkCodeTtlMinutes: 'number',
+  undoNextMinutes: 'number',
 };
 
 /** Headings of `/admin config show`, by the first part of a setting's key. */
@@ -52,6 +53,7 @@ const SECTIONS: Record<string, string> = {
   channelHygiene: 'Submitting songs',
   watchWindowMinutes: 'TikTok LIVE',
   linkCodeTtlMinutes: 'TikTok LIVE',
+  undoNextMinutes: 'Reviewing',
 };
 
 export const SETTING_KEYS: readonly SettingKey[] = SETTING_KEY_LIST;

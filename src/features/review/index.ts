@@ -2,13 +2,15 @@ import type { BotModule } from '../../discord/module.js';
 import { nextButton, nextCommand } from './next-command.js';
 import { moveCommand, removeCommand, restoreCommand, reviewPostButtons } from './queue-moderation.js';
 import { confirmSkipCommand, rejectSkipCommand, skipCommand, skipRequestButtons } from './skip-requests.js';
+import { undoNextButton, undoNextCommand } from './undo-next.js';
 
-/** Reviewers run the queue: /next, moves, removals, restores and paid-skip decisions; viewers ask for skips. */
+/** Reviewers run the queue: /next (and its undo), moves, removals, restores and paid-skip decisions; viewers ask for skips. */
 export function reviewModule(): BotModule {
   return {
     name: 'review',
     commands: [
       nextCommand,
+      undoNextCommand,
       removeCommand,
       restoreCommand,
       moveCommand,
@@ -16,6 +18,6 @@ export function reviewModule(): BotModule {
       confirmSkipCommand,
       rejectSkipCommand,
     ],
-    components: [nextButton, ...reviewPostButtons, ...skipRequestButtons],
+    components: [nextButton, undoNextButton, ...reviewPostButtons, ...skipRequestButtons],
   };
 }

@@ -1,4 +1,4 @@
-import { MessageFlags, SlashCommandBuilder, type ButtonInteraction } from 'discord.js';
+import { MessageFlags, SlashCommandBuilder, type ButtonInteraction, type Message } from 'discord.js';
 import type {
   BotContext,
   ComponentHandler,
@@ -7,6 +7,7 @@ import type {
 } from '../../discord/module.js';
 import { NO_MENTIONS, userText } from '../../discord/replies.js';
 import { getPreferences, takeNextForReview } from '../../storage/review-repo.js';
+import { recordReviewPost } from '../../storage/take-records-repo.js';
 import { uploadsDirOf } from '../submissions/submit-flow.js';
 import { tellNextInLine } from './next-in-line-notice.js';
 import { nowReviewingMessage } from './now-reviewing.js';
@@ -59,15 +60,16 @@ async function reviewNextSong(
     interaction.attachmentSizeLimit ?? undefined,
   );
   const label = `id ${song.id} **${userText(song.artist)} – ${userText(song.title)}**`;
-  let posted = true;
+  let sent: Message | null = null;
   try {
     const channel = interaction.channel ?? (await interaction.guild.channels.fetch(interaction.channelId));
     if (!channel?.isSendable()) throw new Error(`channel ${interaction.channelId} is not sendable`);
-    await channel.send(post);
+    sent = await channel.send(post);
   } catch (error) {
     ctx.logger.warn({ err: error, guildId, submission: song.id }, 'could not post Now reviewing');
-    posted = false;
   }
+  const posted = sent !== null;
+  if (sent) await noteReviewPost(ctx, guildId, song.id, sent);
   await tellNextInLine(ctx, guildId);
   // The song is played either way; if the post failed, the reviewer still learns which one and what to fix.
   await interaction.editReply({
@@ -76,4 +78,21 @@ async function reviewNextSong(
       : `Now reviewing ${label}${song.link ? ` ${song.link}` : ''}, but I couldn't post it in this channel: check that I may send messages and attach files here.`,
     allowedMentions: NO_MENTIONS,
   });
+}
+
+/** Remembers the post so /undo-next can mark it undone; without it the Undo button still does. */
+async function noteReviewPost(
+  ctx: BotContext,
+  guildId: string,
+  songId: number,
+  post: Message,
+): Promise<void> {
+  try {
+    await recordReviewPost(ctx.database.db, guildId, songId, {
+      channelId: post.channelId,
+      messageId: post.id,
+    });
+  } catch (error) {
+    ctx.logger.warn({ err: error, guildId, submission: songId }, 'could not note the Now reviewing post');
+  }
 }

@@ -60,7 +60,10 @@ export async function nowReviewingMessage(
   };
 }
 
-/** Next for the following song; Restore and Remove for this one, should it not have been played. */
+/**
+ * Next for the following song; for this one, Undo (a take by mistake, back to its place, within the
+ * server's window), Back to the queue (to Free, any time) and Remove.
+ */
 export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowBuilder<ButtonBuilder> {
   const next = new ButtonBuilder()
     .setCustomId(REVIEW_IDS.next)
@@ -69,6 +72,10 @@ export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowB
   if (nextOnly) return new ActionRowBuilder<ButtonBuilder>().addComponents(next);
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
     next,
+    new ButtonBuilder()
+      .setCustomId(`${REVIEW_IDS.undo}:${id}`)
+      .setLabel('Undo')
+      .setStyle(ButtonStyle.Secondary),
     new ButtonBuilder()
       .setCustomId(`${REVIEW_IDS.restore}:${id}`)
       .setLabel('Back to the queue')

@@ -5,6 +5,7 @@ export const REVIEW_IDS = {
   next: 'review:next',
   remove: 'review:remove',
   restore: 'review:restore',
+  undo: 'review:undo',
   confirm: 'review:confirm',
   reject: 'review:reject',
 } as const;
