@@ -10,25 +10,30 @@ import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
 let t: TestBot;
-let queueChanges: string[];
+let queueChanges: ReturnType<typeof recordQueueChanges>;
 
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });
-  queueChanges = [];
-  t.bot.ctx.queueEvents.onChanged((_guild, reason) => queueChanges.push(reason));
+  queueChanges = recordQueueChanges(database, t.bot.ctx.queueEvents);
 });
 afterEach(() => t.close());
 
-const seed = (
+/** Seeds a song; the change it made is heard before the test acts, and forgotten. */
+const seed = async (
   submitter: APIUser,
   options: { tier?: Tier; skipAmount?: number; score?: number; tierSince?: Date } = {},
-) => seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
+) => {
+  const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
+  await queueChanges.settle();
+  return id;
+};
 const queueOrder = async () =>
   (await listQueue(database.db, t.guildId, { tiers: OPEN_TIERS })).entries.map((e) => `${e.id} ${e.tier}`);
 const points = async (user: APIUser) => {
@@ -96,7 +101,7 @@ describe('Undo on a Now reviewing post', () => {
       ['undo_take', t.users.reviewer.id, song],
       ['take', t.users.reviewer.id, song],
     ]);
-    expect(queueChanges).toEqual(['next', 'undo_next']);
+    expect(await queueChanges.settle()).toEqual([t.guildId, t.guildId]);
     const audit = await t.discord
       .slashCommand({
         channelId: t.channels.general,

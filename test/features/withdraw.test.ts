@@ -10,23 +10,30 @@ import { installUnhandledRejectionGuard, type OptionValue } from '../support/dis
 import { seedSubmission } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
 let t: TestBot;
-let queueChanges: string[];
+let queueChanges: ReturnType<typeof recordQueueChanges>;
 
 beforeEach(async () => {
   await database.reset();
   t = await startTestBot({ database });
-  queueChanges = [];
-  t.bot.ctx.queueEvents.onChanged((_guild, reason) => queueChanges.push(reason));
+  queueChanges = recordQueueChanges(database, t.bot.ctx.queueEvents);
 });
 afterEach(() => t.close());
 
-const seed = (submitter: APIUser, options: { tier?: Tier; skipAmount?: number; submittedAt?: Date } = {}) =>
-  seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
+/** Seeds a song; the change it made is heard before the test acts, and forgotten. */
+const seed = async (
+  submitter: APIUser,
+  options: { tier?: Tier; skipAmount?: number; submittedAt?: Date } = {},
+) => {
+  const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
+  await queueChanges.settle();
+  return id;
+};
 const tierOf = async (id: number) => (await getSubmission(database.db, t.guildId, id)).tier;
 const credits = () =>
   rowsOf<{ discord_user_id: string; tier: string }>(
@@ -63,7 +70,7 @@ describe('/withdraw', () => {
       targetUserId: t.users.viewer.id,
       submissionId: id,
     });
-    expect(queueChanges).toEqual(['withdraw']);
+    expect(await queueChanges.settle()).toEqual([t.guildId]);
     const audit = await t.discord
       .slashCommand({
         channelId: t.channels.general,
@@ -151,7 +158,7 @@ describe('/withdraw', () => {
     expect(await answer('withdraw')).toBe('You have no song waiting in the queue.');
     expect([await tierOf(theirs), await tierOf(played)]).toEqual(['skip5', 'played']);
     expect(await listAudit(database.db, t.guildId)).toEqual([]);
-    expect(queueChanges).toEqual([]);
+    expect(await queueChanges.settle()).toEqual([]);
   });
 });
 
@@ -185,7 +192,7 @@ describe('Withdraw on /my-submissions', () => {
     expect(withdrawIds(update.body.data.components)).toEqual([]);
     expect(await tierOf(id)).toBe('removed');
     expect(await credits()).toEqual([{ discord_user_id: t.users.viewer.id, tier: 'skip10' }]);
-    expect(queueChanges).toEqual(['withdraw']);
+    expect(await queueChanges.settle()).toEqual([t.guildId]);
   });
 
   it('withdraws nothing for another member who presses it', async () => {

@@ -11,7 +11,6 @@ import { mySubmissionsView, WITHDRAW_ID } from './my-submissions-view.js';
 /** Takes the viewer's song out of the queue and says what became of a paid skip. */
 async function withdraw(ctx: BotContext, guildId: string, userId: string, id: number): Promise<string> {
   const { submission, creditTier } = await withdrawSubmission(ctx.database.db, guildId, id, userId);
-  ctx.queueEvents.changed(guildId, 'withdraw');
   const song = `id ${submission.id} **${userText(submission.artist)} – ${userText(submission.title)}**`;
   const credit = creditTier
     ? ` Your ${TIER_LABELS[creditTier]} stays as a credit: your next song starts in ${TIER_LABELS[creditTier]}.`

@@ -16,7 +16,6 @@ async function undo(ctx: BotContext, guildId: string, actorId: string, submissio
     actorId,
     windowMinutes: settings.undoNextMinutes,
   });
-  ctx.queueEvents.changed(guildId, 'undo_next');
   return undone;
 }
 
