@@ -28,6 +28,11 @@ const loadLibrary = (): Promise<TikTokLibrary> => import('./library.js');
  *                     ├─429→ rate_limited ─retryAfter→ connecting …
  *                     └─error→ reconnecting (backoff)          stop() from anywhere → stopped
  *
+ * A live connection can stay open yet deliver nothing (the socket is up, TikTok stopped pushing to it).
+ * A LIVE always has traffic — viewer-count (room-user) updates arrive every few seconds even when nobody
+ * chats — so no message at all for `silenceTimeoutMs` means the connection is dead: it is dropped and
+ * reconnected (problem `silent`).
+ *
  * Event order on every connect (measured, see test/tiktok/live-source-lifecycle.test.ts): the state
  * `connecting`, then the events of the first batch (TikTok replays it on every connect, so msgIds
  * repeat), then the state `live`, then pushed events.
@@ -40,7 +45,10 @@ export type TikTokSourceStatus =
  * What went wrong last: the streamer was not live, the LIVE ended, the sign server asked us to wait,
  * an open connection dropped, or a connection attempt failed for another reason.
  */
-export type TikTokProblem = 'offline' | 'stream_ended' | 'rate_limited' | 'dropped' | 'failed';
+export type TikTokProblem = 'offline' | 'stream_ended' | 'rate_limited' | 'dropped' | 'silent' | 'failed';
+
+/** How a live connection was lost: it dropped, or it stayed open but went silent. */
+export type TikTokConnectionLoss = { readonly problem: 'dropped' | 'silent'; readonly at: Date };
 
 export type TikTokSourceState = {
   readonly type: TikTokSourceStatus;
@@ -54,6 +62,8 @@ export type TikTokSourceState = {
   readonly nextAttemptAt: Date | null;
   /** Failed attempts since the last connection that stayed up; drives the backoff. */
   readonly failures: number;
+  /** The last time a live connection was lost; kept after reconnecting, so an admin can still see it. */
+  readonly lastLoss: TikTokConnectionLoss | null;
 };
 
 /** A subset of pino's Logger, so the app passes its own. */
@@ -84,6 +94,8 @@ export type TikTokLiveSourceOptions = {
   };
   /** How often to check whether an offline streamer went live. Default 60 s. */
   offlinePollMs?: number;
+  /** A live connection that delivers no message at all for this long is reconnected. Default 60 s. */
+  silenceTimeoutMs?: number;
   logger?: TikTokSourceLogger;
   /** For tests: jitter source. */
   random?: () => number;
@@ -94,6 +106,8 @@ export type TikTokStateListener = (state: TikTokSourceState) => void;
 
 const DEFAULT_OFFLINE_POLL_MS = 60_000;
 const DEFAULT_STABLE_AFTER_MS = 60_000;
+/** Room-user updates come every few seconds on a LIVE; a minute of nothing is far past any lull. */
+const DEFAULT_SILENCE_TIMEOUT_MS = 60_000;
 const silentLogger: TikTokSourceLogger = { debug() {}, info() {}, warn() {} };
 
 /** The class name: several library errors (UserOfflineError, …) keep `name` = "Error". */
@@ -110,6 +124,7 @@ export class TikTokLiveSource {
   readonly #backoff: BackoffOptions;
   readonly #stableAfterMs: number;
   readonly #offlinePollMs: number;
+  readonly #silenceTimeoutMs: number;
   readonly #log: TikTokSourceLogger;
   readonly #random: () => number;
   readonly #eventListeners = new Set<TikTokEventListener>();
@@ -122,12 +137,17 @@ export class TikTokLiveSource {
     lastProblem: null,
     nextAttemptAt: null,
     failures: 0,
+    lastLoss: null,
   };
   /** The connection whose events count; events of any other (stale) connection are ignored. */
   #connection: TikTokLiveConnection | null = null;
   /** The pending `connect()`, so `stop()` can wait for it to settle. */
   #connecting: Promise<void> | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  /** While live: fires when the connection may have been silent for `silenceTimeoutMs`. */
+  #silenceTimer: NodeJS.Timeout | null = null;
+  /** When the live connection last delivered a message (any type). */
+  #lastMessageAt = 0;
   /** Connections being closed in the background; `stop()` waits for them. */
   readonly #closing = new Set<Promise<void>>();
   #liveSince = 0;
@@ -139,6 +159,7 @@ export class TikTokLiveSource {
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#stableAfterMs = options.backoff?.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
     this.#offlinePollMs = options.offlinePollMs ?? DEFAULT_OFFLINE_POLL_MS;
+    this.#silenceTimeoutMs = options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
     this.#log = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
   }
@@ -171,6 +192,7 @@ export class TikTokLiveSource {
     this.#stopping = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
+    this.#stopSilenceWatch();
     const connection = this.#connection;
     this.#connection = null;
     // connect() cannot be aborted; it is bounded by the library's HTTP/WebSocket timeouts and ours.
@@ -224,6 +246,10 @@ export class TikTokLiveSource {
   #listen(library: TikTokLibrary, connection: TikTokLiveConnection): void {
     const { ControlEvent, WebcastEvent } = library;
     const events = library.libraryEvents(connection);
+    // Every decoded message, of any type (room-user updates included), shows the connection is alive.
+    events.on(ControlEvent.DECODED_DATA, () => {
+      if (connection === this.#connection) this.#lastMessageAt = Date.now();
+    });
     const deliver = (event: TikTokEvent | null, libraryEvent: string): void => {
       if (connection !== this.#connection) return;
       if (event) this.#emitEvent(event);
@@ -271,27 +297,56 @@ export class TikTokLiveSource {
         lastProblem: null,
         nextAttemptAt: null,
       });
+      this.#watchSilence(connection);
     });
     events.on(ControlEvent.DISCONNECTED, ({ code, reason }) => {
       if (connection !== this.#connection) return;
       this.#connection = null;
+      this.#stopSilenceWatch();
       events.removeAllListeners();
       if (streamEnded) {
         this.#log.info({ handle: this.handle }, 'tiktok live ended');
         this.#waitForLive(null, null);
         return;
       }
-      const stable = Date.now() - this.#liveSince >= this.#stableAfterMs;
-      const failures = stable ? 1 : this.#state.failures + 1;
-      this.#retryWithBackoff(
-        `disconnected (code ${code}${reason ? `, ${reason}` : ''})`,
-        'dropped',
-        failures,
-      );
+      this.#reconnectAfterLoss(`disconnected (code ${code}${reason ? `, ${reason}` : ''})`, 'dropped');
     });
     events.on(ControlEvent.ERROR, ({ info, exception }: { info: string; exception: unknown }) => {
       this.#log.debug({ handle: this.handle, info, error: describeError(exception) }, 'tiktok library error');
     });
+  }
+
+  /** A lost live connection: one that had stayed up long enough starts the backoff afresh. */
+  #reconnectAfterLoss(reason: string, problem: TikTokConnectionLoss['problem']): void {
+    const stable = Date.now() - this.#liveSince >= this.#stableAfterMs;
+    const failures = stable ? 1 : this.#state.failures + 1;
+    this.#retryWithBackoff(reason, problem, failures, { lastLoss: { problem, at: new Date() } });
+  }
+
+  /**
+   * One timer per live connection, re-armed for the time left rather than reset on every message
+   * (a busy LIVE delivers hundreds of messages a second).
+   */
+  #watchSilence(connection: TikTokLiveConnection): void {
+    this.#stopSilenceWatch();
+    this.#lastMessageAt = Date.now();
+    const check = (): void => {
+      this.#silenceTimer = null;
+      if (connection !== this.#connection) return;
+      const silentFor = Date.now() - this.#lastMessageAt;
+      if (silentFor < this.#silenceTimeoutMs) {
+        this.#silenceTimer = setTimeout(check, this.#silenceTimeoutMs - silentFor);
+        return;
+      }
+      this.#retire(connection);
+      this.#reconnectAfterLoss(`no message for ${silentFor} ms`, 'silent');
+    };
+    this.#silenceTimer = setTimeout(check, this.#silenceTimeoutMs);
+  }
+
+  #stopSilenceWatch(): void {
+    if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
+    this.#silenceTimer = null;
   }
 
   #onConnectFailed(library: TikTokLibrary, connection: TikTokLiveConnection, error: unknown): void {
@@ -326,10 +381,15 @@ export class TikTokLiveSource {
     });
   }
 
-  #retryWithBackoff(reason: string, problem: TikTokProblem, failures: number): void {
+  #retryWithBackoff(
+    reason: string,
+    problem: TikTokProblem,
+    failures: number,
+    patch: Partial<TikTokSourceState> = {},
+  ): void {
     const delay = backoffDelay(failures, this.#backoff, this.#random);
     this.#log.warn({ handle: this.handle, reason, failures, delayMs: delay }, 'tiktok live reconnecting');
-    this.#schedule('reconnecting', delay, { lastError: reason, lastProblem: problem, failures });
+    this.#schedule('reconnecting', delay, { ...patch, lastError: reason, lastProblem: problem, failures });
   }
 
   #schedule(type: TikTokSourceStatus, delayMs: number, patch: Partial<TikTokSourceState>): void {

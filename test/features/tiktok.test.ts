@@ -50,14 +50,19 @@ afterEach(async () => {
   }
 });
 
-async function start(options: { disconnectGraceMs?: number } = {}) {
+async function start(options: { disconnectGraceMs?: number; silenceTimeoutMs?: number } = {}) {
+  const { silenceTimeoutMs, ...moduleOptions } = options;
   const modules = new Map<string, ModuleFactory>(FEATURE_MODULES);
   modules.set('tiktok', () =>
     tiktokModule({
-      sourceOptions: { ...webcast.connectionOptions, backoff: { minMs: 20, maxMs: 50 } },
+      sourceOptions: {
+        ...webcast.connectionOptions,
+        backoff: { minMs: 20, maxMs: 50 },
+        ...(silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs }),
+      },
       flushIntervalMs: 25,
       streakSilenceMs: 200,
-      ...options,
+      ...moduleOptions,
     }),
   );
   t = await startTestBot({ database, modules });
@@ -145,7 +150,23 @@ describe('/admin tiktok', () => {
     const status = await answer(tiktokAdmin('status'));
     expect(status).toContain('connected to the LIVE');
     expect(status).toContain('Last problem: none');
+    expect(status).toContain('Last reconnect: none');
     expect(status).toContain('Events recorded this session: 2');
+  });
+
+  it('status says in plain words that the LIVE went quiet and the bot reconnected', async () => {
+    await start({ silenceTimeoutMs: 300 });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    const session = await openSession();
+    // The webcast sends nothing: the bot gives up on the quiet connection and connects again.
+    await until('a second connection', async () => webcast.signRequests.length >= 2);
+    await until('back in the room', async () => webcast.connectedClients === 1);
+
+    const status = await answer(tiktokAdmin('status'));
+    expect(status).toMatch(/Last reconnect: the LIVE went quiet \(nothing arrived, not even viewer counts\)/);
+    expect(status).not.toMatch(/silent|Error|ms\b/);
+    // Same room, same session: a reconnect is not a new LIVE.
+    expect(await sessions()).toMatchObject([{ id: session.id, ended_at: null }]);
   });
 
   it('refuses a username that is not a TikTok handle and stores nothing', async () => {
