@@ -5,6 +5,7 @@ import type {
   WebcastWebConfigDefaults,
   WebcastWebSocketConfigDefaults,
 } from 'tiktok-live-connector';
+import type { Agent } from 'node:http';
 import type { ClientOptions } from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { TikTokEvent } from './events.js';
@@ -88,6 +89,16 @@ export type TikTokLiveSourceOptions = {
   /** Sign server base URL; defaults to the library's `SignConfig.basePath` (Euler Stream, or env SIGN_API_URL). */
   signApiUrl?: string;
   connectOptions?: TikTokConnectOptions;
+  /**
+   * Send TikTok's pages, API requests and push WebSocket through this proxy (http://, https:// or
+   * socks5://). The sign server is reached directly.
+   */
+  proxyUrl?: string;
+  /**
+   * A logged-in TikTok account's cookies, which age-restricted LIVEs require. They go to TikTok only:
+   * the library's `authenticateWs` (which would also hand them to the sign server) stays off.
+   */
+  session?: TikTokSession;
   backoff?: Partial<BackoffOptions> & {
     /** A connection that stayed up this long resets the backoff. Default 60 s. */
     stableAfterMs?: number;
@@ -100,6 +111,9 @@ export type TikTokLiveSourceOptions = {
   /** For tests: jitter source. */
   random?: () => number;
 };
+
+/** `sessionid` and `tt-target-idc` cookies of a logged-in tiktok.com; the session id is a secret. */
+export type TikTokSession = { readonly sessionId: string; readonly targetIdc: string };
 
 export type TikTokEventListener = (event: TikTokEvent) => void;
 export type TikTokStateListener = (state: TikTokSourceState) => void;
@@ -121,6 +135,8 @@ export class TikTokLiveSource {
   /** Created with the first connection, once the library is loaded. */
   #signApi: EulerStreamApiClient | null = null;
   #library: TikTokLibrary | null = null;
+  /** Built with the first connection and shared by all of them. */
+  #proxyAgent: Agent | null = null;
   readonly #backoff: BackoffOptions;
   readonly #stableAfterMs: number;
   readonly #offlinePollMs: number;
@@ -199,6 +215,7 @@ export class TikTokLiveSource {
     await this.#connecting;
     if (connection) this.#retire(connection);
     await Promise.all(this.#closing);
+    this.#proxyAgent?.destroy();
     this.#setState({ type: 'stopped', nextAttemptAt: null });
   }
 
@@ -224,12 +241,23 @@ export class TikTokLiveSource {
   }
 
   #createConnection(library: TikTokLibrary): TikTokLiveConnection {
-    const { connectOptions = {} } = this.#options;
+    const { connectOptions = {}, proxyUrl, session } = this.#options;
     this.#signApi ??= library.createSignApiClient(this.#options);
+    if (proxyUrl) this.#proxyAgent ??= library.proxyAgent(proxyUrl);
+    const agent = this.#proxyAgent;
     const connection = new library.InOrderTikTokLiveConnection(this.handle, {
       ...connectOptions,
       // The library types cookieJar as required, but always replaces it with its own.
-      webClientOptions: connectOptions.webClientOptions as WebcastGotHttpConfig | undefined,
+      webClientOptions: {
+        ...connectOptions.webClientOptions,
+        ...(agent && { agent: { http: agent, https: agent } }),
+      } as WebcastGotHttpConfig,
+      wsClientOptions: { ...connectOptions.wsClientOptions, ...(agent && { agent }) },
+      ...(session && {
+        session: {
+          cookie: { type: 'cookie', value: { sessionId: session.sessionId, ttTargetIdc: session.targetIdc } },
+        },
+      }),
       eulerApiInstance: this.#signApi,
       processInitialData: true,
       // Room info is where the library learns the streamer is offline (UserOfflineError).

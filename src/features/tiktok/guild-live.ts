@@ -65,6 +65,8 @@ export class GuildLive {
     const source = new TikTokLiveSource(handle, {
       signApiKey: this.ctx.config.tiktokSignApiKey,
       signApiUrl: this.ctx.config.tiktokSignApiUrl,
+      proxyUrl: this.ctx.config.tiktokProxyUrl,
+      session: this.ctx.config.tiktokSession,
       logger: this.ctx.logger.child({ guildId: this.guildId }),
       ...this.options.sourceOptions,
     });
