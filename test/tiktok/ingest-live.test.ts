@@ -69,7 +69,7 @@ async function connect(sourceOptions: Partial<TikTokLiveSourceOptions> = {}) {
     db: database.db,
     loadSettings: async () => DEFAULT_GUILD_SETTINGS,
     onRecorded: async () => {},
-    onStreamEnd: async () => {},
+    onStreamEnd: async () => false,
     logger: { warn() {}, error() {} },
     streakSilenceMs: SILENCE_MS,
   });
