@@ -9,6 +9,7 @@ import type { Agent } from 'node:http';
 import type { ClientOptions } from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { TikTokEvent } from './events.js';
+import { proxyAgent } from './proxy.js';
 
 /**
  * tiktok-live-connector and the sign server's SDK (got, axios, protobuf: ~200 files) load on the first
@@ -222,7 +223,7 @@ export class TikTokLiveSource {
   #connect(): void {
     if (this.#stopping) return;
     this.#setState({ type: 'connecting', nextAttemptAt: null });
-    this.#connecting = loadLibrary().then(
+    this.#connecting = this.#loadOnce().then(
       (library) => {
         // stop() during the load: it waited for this promise, and no connection is made.
         if (this.#stopping) return;
@@ -240,10 +241,17 @@ export class TikTokLiveSource {
     );
   }
 
+  /** The library, and the proxy agent when a proxy is set; both loaded by the first connect. */
+  async #loadOnce(): Promise<TikTokLibrary> {
+    const library = await loadLibrary();
+    const { proxyUrl } = this.#options;
+    if (proxyUrl && !this.#proxyAgent) this.#proxyAgent = await proxyAgent(proxyUrl);
+    return library;
+  }
+
   #createConnection(library: TikTokLibrary): TikTokLiveConnection {
-    const { connectOptions = {}, proxyUrl, session } = this.#options;
+    const { connectOptions = {}, session } = this.#options;
     this.#signApi ??= library.createSignApiClient(this.#options);
-    if (proxyUrl) this.#proxyAgent ??= library.proxyAgent(proxyUrl);
     const agent = this.#proxyAgent;
     const connection = new library.InOrderTikTokLiveConnection(this.handle, {
       ...connectOptions,

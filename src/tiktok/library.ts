@@ -81,7 +81,6 @@ export class InOrderTikTokLiveConnection extends TikTokLiveConnection {
 }
 
 // What TikTokLiveSource takes from the library, loaded together on its first connect.
-export { proxyAgent } from './proxy.js';
 export { ControlEvent, SignatureRateLimitError, UserOfflineError, WebcastEvent } from 'tiktok-live-connector';
 export {
   normalizeChat,
