@@ -31,9 +31,10 @@ const loadLibrary = (): Promise<TikTokLibrary> => import('./library.js');
  *                     └─error→ reconnecting (backoff)          stop() from anywhere → stopped
  *
  * A live connection can stay open yet deliver nothing (the socket is up, TikTok stopped pushing to it).
- * A LIVE always has traffic — viewer-count (room-user) updates arrive every few seconds even when nobody
- * chats — so no message at all for `silenceTimeoutMs` means the connection is dead: it is dropped and
- * reconnected (problem `silent`).
+ * TikTok keeps pushing to a LIVE's viewers even when nobody chats (viewer-count room-user updates,
+ * among others), so no message at all for `silenceTimeoutMs` is taken as a dead connection: it is
+ * dropped and reconnected (problem `silent`). Should a LIVE really fall that quiet, the cost is one
+ * needless reconnect, and its replayed first batch is deduplicated by msgId.
  *
  * Event order on every connect (measured, see test/tiktok/live-source-lifecycle.test.ts): the state
  * `connecting`, then the events of the first batch (TikTok replays it on every connect, so msgIds
@@ -121,7 +122,7 @@ export type TikTokStateListener = (state: TikTokSourceState) => void;
 
 const DEFAULT_OFFLINE_POLL_MS = 60_000;
 const DEFAULT_STABLE_AFTER_MS = 60_000;
-/** Room-user updates come every few seconds on a LIVE; a minute of nothing is far past any lull. */
+/** A minute: long past the gaps between room-user updates, short enough to lose little engagement. */
 const DEFAULT_SILENCE_TIMEOUT_MS = 60_000;
 const silentLogger: TikTokSourceLogger = { debug() {}, info() {}, warn() {} };
 
