@@ -90,7 +90,7 @@ async function benchPipeline(database: Database, tuning: Tuning): Promise<number
     db: database.db,
     loadSettings: async () => DEFAULT_GUILD_SETTINGS,
     onRecorded: async () => {},
-    onStreamEnd: async () => {},
+    onStreamEnd: async () => false,
     logger: { warn: (d, m) => console.error(m, d), error: (d, m) => console.error(m, d) },
     ...tuning,
     maxBuffered: EVENTS + 1,

@@ -26,6 +26,9 @@ function publicBaseUrl(text: string): string | null {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/** The tt-target-idc cookie TikTok gives North American accounts; the library's default too. */
+export const DEFAULT_TIKTOK_TARGET_IDC = 'useast1a';
+
 /** Where this bot's source code is offered (AGPL-3.0 section 13); a modified copy must point at its own. */
 export const DEFAULT_SOURCE_URL = 'https://github.com/music-review-bot/music-review-bot';
 
@@ -34,6 +37,16 @@ function isSourceUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return /^https?:$/.test(url.protocol) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** A proxy for TikTok traffic: http://, https:// or socks5:// (socks5h: DNS through the proxy too). */
+function isProxyUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return /^(https?|socks5h?):$/.test(url.protocol) && url.hostname !== '' && !url.search && !url.hash;
   } catch {
     return false;
   }
@@ -112,6 +125,19 @@ const envSchema = z.object({
     (v) => v === undefined || /^https?:\/\/[^/]+/.test(v),
     'must be an http(s) URL, e.g. https://tiktok.eulerstream.com',
   ),
+  TIKTOK_PROXY_URL: optionalString.refine(
+    (v) => v === undefined || isProxyUrl(v),
+    'must be an http://, https:// or socks5:// proxy URL, e.g. socks5://127.0.0.1:1080',
+  ),
+  // Cookie values: anything a browser shows except spaces, ; , = and quotes (a pasted "sessionid=…").
+  TIKTOK_SESSION_ID: optionalString.refine(
+    (v) => v === undefined || /^[^\s;,="]{8,256}$/.test(v),
+    'must be the value of the sessionid cookie of a logged-in tiktok.com (the value alone, without "sessionid=")',
+  ),
+  TIKTOK_TARGET_IDC: optionalString.refine(
+    (v) => v === undefined || /^[a-z0-9-]{2,32}$/i.test(v),
+    'must be the value of the tt-target-idc cookie of tiktok.com, e.g. useast1a',
+  ),
 });
 
 /** Every environment setting the bot reads, by name (the README, .env.example and --help list each). */
@@ -153,6 +179,10 @@ export interface Config {
   tiktokWebhookSecret: string | undefined;
   tiktokSignApiKey: string | undefined;
   tiktokSignApiUrl: string | undefined;
+  /** Proxy for TikTok's pages, API and push WebSocket; may hold a password, so never logged. */
+  tiktokProxyUrl: string | undefined;
+  /** A logged-in TikTok account, for age-restricted LIVEs; the session id is a secret, never logged. */
+  tiktokSession: { sessionId: string; targetIdc: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -201,6 +231,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tiktokWebhookSecret: e.TIKTOK_WEBHOOK_SECRET,
     tiktokSignApiKey: e.TIKTOK_SIGN_API_KEY,
     tiktokSignApiUrl: e.TIKTOK_SIGN_API_URL,
+    tiktokProxyUrl: e.TIKTOK_PROXY_URL,
+    tiktokSession:
+      e.TIKTOK_SESSION_ID === undefined
+        ? undefined
+        : {
+            sessionId: e.TIKTOK_SESSION_ID,
+            // TikTok refuses a session id without its account's data centre; this is TikTok's default.
+            targetIdc: e.TIKTOK_TARGET_IDC ?? DEFAULT_TIKTOK_TARGET_IDC,
+          },
   };
 }
 

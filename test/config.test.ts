@@ -60,6 +60,32 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ LINK_NAMES: 'false' })).toEqual(['LINK_NAMES: must be one of on, off']);
   });
 
+  it('takes a TikTok proxy as an http, https or socks5 URL, and refuses anything else in one line', () => {
+    expect(loadConfig({}).tiktokProxyUrl).toBeUndefined();
+    for (const url of ['http://10.0.0.2:3128', 'https://proxy.example:443', 'socks5://u:p@10.0.0.2:1080'])
+      expect(loadConfig({ TIKTOK_PROXY_URL: url }).tiktokProxyUrl).toBe(url);
+    for (const url of ['ftp://10.0.0.2:21', '10.0.0.2:1080', 'socks4://10.0.0.2:1080'])
+      expect(problemsOf({ TIKTOK_PROXY_URL: url })).toEqual([
+        'TIKTOK_PROXY_URL: must be an http://, https:// or socks5:// proxy URL, e.g. socks5://127.0.0.1:1080',
+      ]);
+  });
+
+  it('takes a TikTok login from TIKTOK_SESSION_ID with its data centre, and refuses a pasted cookie line without echoing it', () => {
+    expect(loadConfig({}).tiktokSession).toBeUndefined();
+    expect(loadConfig({ TIKTOK_SESSION_ID: ' 0123456789abcdef0123456789abcdef ' }).tiktokSession).toEqual({
+      sessionId: '0123456789abcdef0123456789abcdef',
+      targetIdc: 'useast1a',
+    });
+    expect(
+      loadConfig({ TIKTOK_SESSION_ID: '0123456789abcdef', TIKTOK_TARGET_IDC: 'eu-ttp2' }).tiktokSession,
+    ).toEqual({ sessionId: '0123456789abcdef', targetIdc: 'eu-ttp2' });
+    const problems = problemsOf({ TIKTOK_SESSION_ID: 'sessionid=0123456789abcdef; path=/' });
+    expect(problems).toEqual([
+      'TIKTOK_SESSION_ID: must be the value of the sessionid cookie of a logged-in tiktok.com (the value alone, without "sessionid=")',
+    ]);
+    expect(problems.join('')).not.toContain('0123456789abcdef');
+  });
+
   it(".env.example lists every setting the README's configuration table documents", () => {
     const readme = readFileSync(path.resolve('README.md'), 'utf8');
     const example = readFileSync(path.resolve('.env.example'), 'utf8');
@@ -108,7 +134,7 @@ describe('configuration from the environment', () => {
     expect(requireDiscordToken(loadConfig({ DISCORD_BOT_TOKEN: 'abc.def' }))).toBe('abc.def');
   });
 
-  it('redacts the token, the webhook secret, the sign API key and the database URL from a logged config', () => {
+  it('redacts the token, the webhook secret, the sign API key, the TikTok session, the proxy and the database URL from a logged config', () => {
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
     const config = loadConfig({
@@ -116,6 +142,8 @@ describe('configuration from the environment', () => {
       DATABASE_URL: 'postgres://bot:db-password-value@127.0.0.1/bot',
       TIKTOK_WEBHOOK_SECRET: 'webhook-secret-value-0123',
       TIKTOK_SIGN_API_KEY: 'sign-api-key-value',
+      TIKTOK_SESSION_ID: 'tiktok-session-id-value',
+      TIKTOK_PROXY_URL: 'socks5://user:proxy-password-value@10.0.0.2:1080',
     });
     logger.info({ config }, 'starting');
     logger.info(config, 'starting');
@@ -126,6 +154,8 @@ describe('configuration from the environment', () => {
       'db-password-value',
       'webhook-secret-value',
       'sign-api-key-value',
+      'tiktok-session-id-value',
+      'proxy-password-value',
     ])
       expect(log).not.toContain(secret);
   });

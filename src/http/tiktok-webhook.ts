@@ -7,11 +7,18 @@ export const TIKTOK_WEBHOOK_PATH = '/webhooks/tiktok';
 /** A relay batches a second or two of a busy LIVE; far below this. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
+/**
+ * What the relay is told: events received, interactions newly recorded (a replay records none), and
+ * whether a stream end among them ended the LIVE's session (and posted its summary). A stream end is
+ * no interaction, so it never counts in `recorded`.
+ */
+export type RelayOutcome = { received: number; recorded: number; ended: boolean };
+
 /** Where accepted events go: resolves once they are committed, or says the guild is unknown. */
 export type RelayedEventsSink = (
   guildId: string,
   events: TikTokEvent[],
-) => Promise<{ ok: true; received: number; recorded: number } | { ok: false; reason: 'unknown_guild' }>;
+) => Promise<({ ok: true } & RelayOutcome) | { ok: false; reason: 'unknown_guild' }>;
 
 /**
  * `POST /webhooks/tiktok?guild=<id>`: our normalized TikTok events as JSON (one, or an array), from a
@@ -62,7 +69,10 @@ export function tiktokWebhookRoute(options: {
 
       const result = await options.sink(guildId, events);
       if (!result.ok) return { status: 404, body: { error: 'this bot is not in that server' } };
-      return { status: 200, body: { received: result.received, recorded: result.recorded } };
+      return {
+        status: 200,
+        body: { received: result.received, recorded: result.recorded, ended: result.ended },
+      };
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { InteractionKind } from '../domain/interactions.js';
 import { rowsOf, type Queryable } from './connect.js';
 import { toDate, toDateOrNull } from './rows.js';
+import { contributions } from './session-contributions.js';
 
 /** One TikTok LIVE of a guild, from going live to its end (or to a disconnect that lasted too long). */
 export interface LiveSession {
@@ -157,8 +158,8 @@ export interface SessionSummary {
    */
   counts: Record<Exclude<InteractionKind, 'gift' | 'viewers'>, number>;
   likes: number;
-  /** Gifts (a streak is one gift) and their TikTok coin value. */
-  gifts: { count: number; value: number };
+  /** Gifts sent (each repeat of a streak counted, as everywhere) and their TikTok coin value. */
+  gifts: { sent: number; value: number };
   peakViewers: number;
   topViewers: { tiktokUserId: string; handle: string; points: number }[];
 }
@@ -174,15 +175,10 @@ export async function summarizeSession(
     sql`SELECT kind, count(*)::int AS n, COALESCE(sum(amount), 0)::bigint AS amount, COALESCE(max(amount), 0)::bigint AS peak
         FROM interactions WHERE session_id = ${session.id} GROUP BY kind`,
   );
-  const [streaks] = await rowsOf<{ n: number; value: number }>(
+  const [gifts] = await rowsOf<{ sent: number; value: number }>(
     db,
-    sql`SELECT count(*)::int AS n, COALESCE(sum(credited_value), 0)::bigint AS value
-        FROM gift_streaks WHERE session_id = ${session.id} AND credited_value > 0`,
-  );
-  const [singles] = await rowsOf<{ n: number; value: number }>(
-    db,
-    sql`SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::bigint AS value FROM interactions
-        WHERE session_id = ${session.id} AND kind = 'gift' AND payload->>'streakable' = 'false'`,
+    sql`SELECT COALESCE(sum(gifts), 0)::bigint AS sent, COALESCE(sum(gift_coins), 0)::bigint AS value
+        FROM ${contributions(session)} c WHERE kind = 'gift'`,
   );
   const topViewers = await rowsOf<{ tiktok_user_id: string; handle: string; points: number }>(
     db,
@@ -209,10 +205,7 @@ export async function summarizeSession(
       join: n('join'),
     },
     likes: Number(byKind.get('like')?.amount ?? 0),
-    gifts: {
-      count: Number(streaks?.n ?? 0) + Number(singles?.n ?? 0),
-      value: Number(streaks?.value ?? 0) + Number(singles?.value ?? 0),
-    },
+    gifts: { sent: Number(gifts?.sent ?? 0), value: Number(gifts?.value ?? 0) },
     peakViewers: Number(byKind.get('viewers')?.peak ?? 0),
     topViewers: topViewers.map((v) => ({
       tiktokUserId: v.tiktok_user_id,

@@ -13,6 +13,7 @@ import { isSkipTier, isTier, tierRank } from '../domain/tiers.js';
 import { rowsOf, type Queryable } from './connect.js';
 import { sessionColumns, toSession, type LiveSession, type SessionRow } from './live-sessions-repo.js';
 import { toDate } from './rows.js';
+import { contributions } from './session-contributions.js';
 
 const SESSION_COLS = sessionColumns('s');
 
@@ -34,28 +35,6 @@ export async function findSession(
         ORDER BY s.started_at DESC, s.id DESC LIMIT 1`,
   );
   return row ? toSession(row) : null;
-}
-
-/**
- * Everything a session's viewers did, one row per contribution, so every figure below is one
- * aggregate over it. A gift that streaks (roses sent in a combo) is stored by ingestion as interactions
- * worth nothing plus one `gift_streaks` row holding what the whole streak was credited: the streak row
- * carries its value, gift count and points, and its updates only count as activity. A gift that does not
- * streak is one interaction worth `amount`, `repeatCount` gifts at once.
- */
-function contributions(session: LiveSession) {
-  return sql`(
-    SELECT i.tiktok_user_id, i.kind, i.amount, i.points, i.occurred_at AS at,
-      CASE WHEN i.kind = 'like' THEN i.amount ELSE 0 END AS likes,
-      CASE WHEN i.kind = 'gift' AND NOT COALESCE((i.payload->>'streakable')::boolean, false)
-        THEN GREATEST(1, COALESCE((i.payload->>'repeatCount')::bigint, 1)) ELSE 0 END AS gifts,
-      CASE WHEN i.kind = 'gift' THEN i.amount ELSE 0 END AS gift_coins
-    FROM interactions i WHERE i.session_id = ${session.id} AND i.guild_id = ${session.guildId}
-    UNION ALL
-    SELECT g.tiktok_user_id, 'gift', g.credited_value, g.credited_points, g.started_at,
-      0, g.repeat_count, g.credited_value
-    FROM gift_streaks g WHERE g.session_id = ${session.id} AND g.guild_id = ${session.guildId}
-  )`;
 }
 
 interface TotalsRow {

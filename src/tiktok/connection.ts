@@ -5,9 +5,11 @@ import type {
   WebcastWebConfigDefaults,
   WebcastWebSocketConfigDefaults,
 } from 'tiktok-live-connector';
+import type { Agent } from 'node:http';
 import type { ClientOptions } from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { TikTokEvent } from './events.js';
+import { proxyAgent } from './proxy.js';
 
 /**
  * tiktok-live-connector and the sign server's SDK (got, axios, protobuf: ~200 files) load on the first
@@ -28,6 +30,12 @@ const loadLibrary = (): Promise<TikTokLibrary> => import('./library.js');
  *                     ├─429→ rate_limited ─retryAfter→ connecting …
  *                     └─error→ reconnecting (backoff)          stop() from anywhere → stopped
  *
+ * A live connection can stay open yet deliver nothing (the socket is up, TikTok stopped pushing to it).
+ * TikTok keeps pushing to a LIVE's viewers even when nobody chats (viewer-count room-user updates,
+ * among others), so no message at all for `silenceTimeoutMs` is taken as a dead connection: it is
+ * dropped and reconnected (problem `silent`). Should a LIVE really fall that quiet, the cost is one
+ * needless reconnect, and its replayed first batch is deduplicated by msgId.
+ *
  * Event order on every connect (measured, see test/tiktok/live-source-lifecycle.test.ts): the state
  * `connecting`, then the events of the first batch (TikTok replays it on every connect, so msgIds
  * repeat), then the state `live`, then pushed events.
@@ -40,7 +48,10 @@ export type TikTokSourceStatus =
  * What went wrong last: the streamer was not live, the LIVE ended, the sign server asked us to wait,
  * an open connection dropped, or a connection attempt failed for another reason.
  */
-export type TikTokProblem = 'offline' | 'stream_ended' | 'rate_limited' | 'dropped' | 'failed';
+export type TikTokProblem = 'offline' | 'stream_ended' | 'rate_limited' | 'dropped' | 'silent' | 'failed';
+
+/** How a live connection was lost: it dropped, or it stayed open but went silent. */
+export type TikTokConnectionLoss = { readonly problem: 'dropped' | 'silent'; readonly at: Date };
 
 export type TikTokSourceState = {
   readonly type: TikTokSourceStatus;
@@ -54,6 +65,8 @@ export type TikTokSourceState = {
   readonly nextAttemptAt: Date | null;
   /** Failed attempts since the last connection that stayed up; drives the backoff. */
   readonly failures: number;
+  /** The last time a live connection was lost; kept after reconnecting, so an admin can still see it. */
+  readonly lastLoss: TikTokConnectionLoss | null;
 };
 
 /** A subset of pino's Logger, so the app passes its own. */
@@ -78,22 +91,39 @@ export type TikTokLiveSourceOptions = {
   /** Sign server base URL; defaults to the library's `SignConfig.basePath` (Euler Stream, or env SIGN_API_URL). */
   signApiUrl?: string;
   connectOptions?: TikTokConnectOptions;
+  /**
+   * Send TikTok's pages, API requests and push WebSocket through this proxy (http://, https:// or
+   * socks5://). The sign server is reached directly.
+   */
+  proxyUrl?: string;
+  /**
+   * A logged-in TikTok account's cookies, which age-restricted LIVEs require. They go to TikTok only:
+   * the library's `authenticateWs` (which would also hand them to the sign server) stays off.
+   */
+  session?: TikTokSession;
   backoff?: Partial<BackoffOptions> & {
     /** A connection that stayed up this long resets the backoff. Default 60 s. */
     stableAfterMs?: number;
   };
   /** How often to check whether an offline streamer went live. Default 60 s. */
   offlinePollMs?: number;
+  /** A live connection that delivers no message at all for this long is reconnected. Default 60 s. */
+  silenceTimeoutMs?: number;
   logger?: TikTokSourceLogger;
   /** For tests: jitter source. */
   random?: () => number;
 };
+
+/** `sessionid` and `tt-target-idc` cookies of a logged-in tiktok.com; the session id is a secret. */
+export type TikTokSession = { readonly sessionId: string; readonly targetIdc: string };
 
 export type TikTokEventListener = (event: TikTokEvent) => void;
 export type TikTokStateListener = (state: TikTokSourceState) => void;
 
 const DEFAULT_OFFLINE_POLL_MS = 60_000;
 const DEFAULT_STABLE_AFTER_MS = 60_000;
+/** A minute: long past the gaps between room-user updates, short enough to lose little engagement. */
+const DEFAULT_SILENCE_TIMEOUT_MS = 60_000;
 const silentLogger: TikTokSourceLogger = { debug() {}, info() {}, warn() {} };
 
 /** The class name: several library errors (UserOfflineError, …) keep `name` = "Error". */
@@ -107,9 +137,12 @@ export class TikTokLiveSource {
   /** Created with the first connection, once the library is loaded. */
   #signApi: EulerStreamApiClient | null = null;
   #library: TikTokLibrary | null = null;
+  /** Built with the first connection and shared by all of them. */
+  #proxyAgent: Agent | null = null;
   readonly #backoff: BackoffOptions;
   readonly #stableAfterMs: number;
   readonly #offlinePollMs: number;
+  readonly #silenceTimeoutMs: number;
   readonly #log: TikTokSourceLogger;
   readonly #random: () => number;
   readonly #eventListeners = new Set<TikTokEventListener>();
@@ -122,12 +155,17 @@ export class TikTokLiveSource {
     lastProblem: null,
     nextAttemptAt: null,
     failures: 0,
+    lastLoss: null,
   };
   /** The connection whose events count; events of any other (stale) connection are ignored. */
   #connection: TikTokLiveConnection | null = null;
   /** The pending `connect()`, so `stop()` can wait for it to settle. */
   #connecting: Promise<void> | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  /** While live: fires when the connection may have been silent for `silenceTimeoutMs`. */
+  #silenceTimer: NodeJS.Timeout | null = null;
+  /** When the live connection last delivered a message (any type). */
+  #lastMessageAt = 0;
   /** Connections being closed in the background; `stop()` waits for them. */
   readonly #closing = new Set<Promise<void>>();
   #liveSince = 0;
@@ -139,6 +177,7 @@ export class TikTokLiveSource {
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#stableAfterMs = options.backoff?.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
     this.#offlinePollMs = options.offlinePollMs ?? DEFAULT_OFFLINE_POLL_MS;
+    this.#silenceTimeoutMs = options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
     this.#log = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
   }
@@ -171,19 +210,21 @@ export class TikTokLiveSource {
     this.#stopping = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
+    this.#stopSilenceWatch();
     const connection = this.#connection;
     this.#connection = null;
     // connect() cannot be aborted; it is bounded by the library's HTTP/WebSocket timeouts and ours.
     await this.#connecting;
     if (connection) this.#retire(connection);
     await Promise.all(this.#closing);
+    this.#proxyAgent?.destroy();
     this.#setState({ type: 'stopped', nextAttemptAt: null });
   }
 
   #connect(): void {
     if (this.#stopping) return;
     this.#setState({ type: 'connecting', nextAttemptAt: null });
-    this.#connecting = loadLibrary().then(
+    this.#connecting = this.#loadOnce().then(
       (library) => {
         // stop() during the load: it waited for this promise, and no connection is made.
         if (this.#stopping) return;
@@ -201,13 +242,31 @@ export class TikTokLiveSource {
     );
   }
 
+  /** The library, and the proxy agent when a proxy is set; both loaded by the first connect. */
+  async #loadOnce(): Promise<TikTokLibrary> {
+    const library = await loadLibrary();
+    const { proxyUrl } = this.#options;
+    if (proxyUrl && !this.#proxyAgent) this.#proxyAgent = await proxyAgent(proxyUrl);
+    return library;
+  }
+
   #createConnection(library: TikTokLibrary): TikTokLiveConnection {
-    const { connectOptions = {} } = this.#options;
+    const { connectOptions = {}, session } = this.#options;
     this.#signApi ??= library.createSignApiClient(this.#options);
+    const agent = this.#proxyAgent;
     const connection = new library.InOrderTikTokLiveConnection(this.handle, {
       ...connectOptions,
       // The library types cookieJar as required, but always replaces it with its own.
-      webClientOptions: connectOptions.webClientOptions as WebcastGotHttpConfig | undefined,
+      webClientOptions: {
+        ...connectOptions.webClientOptions,
+        ...(agent && { agent: { http: agent, https: agent } }),
+      } as WebcastGotHttpConfig,
+      wsClientOptions: { ...connectOptions.wsClientOptions, ...(agent && { agent }) },
+      ...(session && {
+        session: {
+          cookie: { type: 'cookie', value: { sessionId: session.sessionId, ttTargetIdc: session.targetIdc } },
+        },
+      }),
       eulerApiInstance: this.#signApi,
       processInitialData: true,
       // Room info is where the library learns the streamer is offline (UserOfflineError).
@@ -224,6 +283,10 @@ export class TikTokLiveSource {
   #listen(library: TikTokLibrary, connection: TikTokLiveConnection): void {
     const { ControlEvent, WebcastEvent } = library;
     const events = library.libraryEvents(connection);
+    // Every decoded message, of any type (room-user updates included), shows the connection is alive.
+    events.on(ControlEvent.DECODED_DATA, () => {
+      if (connection === this.#connection) this.#lastMessageAt = Date.now();
+    });
     const deliver = (event: TikTokEvent | null, libraryEvent: string): void => {
       if (connection !== this.#connection) return;
       if (event) this.#emitEvent(event);
@@ -271,27 +334,56 @@ export class TikTokLiveSource {
         lastProblem: null,
         nextAttemptAt: null,
       });
+      this.#watchSilence(connection);
     });
     events.on(ControlEvent.DISCONNECTED, ({ code, reason }) => {
       if (connection !== this.#connection) return;
       this.#connection = null;
+      this.#stopSilenceWatch();
       events.removeAllListeners();
       if (streamEnded) {
         this.#log.info({ handle: this.handle }, 'tiktok live ended');
         this.#waitForLive(null, null);
         return;
       }
-      const stable = Date.now() - this.#liveSince >= this.#stableAfterMs;
-      const failures = stable ? 1 : this.#state.failures + 1;
-      this.#retryWithBackoff(
-        `disconnected (code ${code}${reason ? `, ${reason}` : ''})`,
-        'dropped',
-        failures,
-      );
+      this.#reconnectAfterLoss(`disconnected (code ${code}${reason ? `, ${reason}` : ''})`, 'dropped');
     });
     events.on(ControlEvent.ERROR, ({ info, exception }: { info: string; exception: unknown }) => {
       this.#log.debug({ handle: this.handle, info, error: describeError(exception) }, 'tiktok library error');
     });
+  }
+
+  /** A lost live connection: one that had stayed up long enough starts the backoff afresh. */
+  #reconnectAfterLoss(reason: string, problem: TikTokConnectionLoss['problem']): void {
+    const stable = Date.now() - this.#liveSince >= this.#stableAfterMs;
+    const failures = stable ? 1 : this.#state.failures + 1;
+    this.#retryWithBackoff(reason, problem, failures, { lastLoss: { problem, at: new Date() } });
+  }
+
+  /**
+   * One timer per live connection, re-armed for the time left rather than reset on every message
+   * (a busy LIVE delivers hundreds of messages a second).
+   */
+  #watchSilence(connection: TikTokLiveConnection): void {
+    this.#stopSilenceWatch();
+    this.#lastMessageAt = Date.now();
+    const check = (): void => {
+      this.#silenceTimer = null;
+      if (connection !== this.#connection) return;
+      const silentFor = Date.now() - this.#lastMessageAt;
+      if (silentFor < this.#silenceTimeoutMs) {
+        this.#silenceTimer = setTimeout(check, this.#silenceTimeoutMs - silentFor);
+        return;
+      }
+      this.#retire(connection);
+      this.#reconnectAfterLoss(`no message for ${silentFor} ms`, 'silent');
+    };
+    this.#silenceTimer = setTimeout(check, this.#silenceTimeoutMs);
+  }
+
+  #stopSilenceWatch(): void {
+    if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
+    this.#silenceTimer = null;
   }
 
   #onConnectFailed(library: TikTokLibrary, connection: TikTokLiveConnection, error: unknown): void {
@@ -326,10 +418,15 @@ export class TikTokLiveSource {
     });
   }
 
-  #retryWithBackoff(reason: string, problem: TikTokProblem, failures: number): void {
+  #retryWithBackoff(
+    reason: string,
+    problem: TikTokProblem,
+    failures: number,
+    patch: Partial<TikTokSourceState> = {},
+  ): void {
     const delay = backoffDelay(failures, this.#backoff, this.#random);
     this.#log.warn({ handle: this.handle, reason, failures, delayMs: delay }, 'tiktok live reconnecting');
-    this.#schedule('reconnecting', delay, { lastError: reason, lastProblem: problem, failures });
+    this.#schedule('reconnecting', delay, { ...patch, lastError: reason, lastProblem: problem, failures });
   }
 
   #schedule(type: TikTokSourceStatus, delayMs: number, patch: Partial<TikTokSourceState>): void {

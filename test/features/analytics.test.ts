@@ -46,7 +46,7 @@ describe('/admin metrics session', () => {
     expect(embed?.title).toBe(`Live session #${sessionId} · @reviewstream`);
     const fields = Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]));
     expect(fields.Viewers).toMatch(/Peak 30 · average 19/);
-    expect(fields.Gifts).toMatch(/10 gifts · 901 TikTok coins/);
+    expect(fields.Gifts).toMatch(/10 gifts sent · 901 TikTok coins/);
     expect(fields.Songs).toBe('2 submitted · 2 reviewed');
     expect(fields['Earned by viewers']).toBe('682 points · 17 Luxury Coins: 12 for gifts · 5 for watch time');
     expect(fields['Top gifters']).toMatch(

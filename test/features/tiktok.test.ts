@@ -51,14 +51,19 @@ afterEach(async () => {
   }
 });
 
-async function start(options: { disconnectGraceMs?: number } = {}) {
+async function start(options: { disconnectGraceMs?: number; silenceTimeoutMs?: number } = {}) {
+  const { silenceTimeoutMs, ...moduleOptions } = options;
   const modules = new Map<string, ModuleFactory>(FEATURE_MODULES);
   modules.set('tiktok', () =>
     tiktokModule({
-      sourceOptions: { ...webcast.connectionOptions, backoff: { minMs: 20, maxMs: 50 } },
+      sourceOptions: {
+        ...webcast.connectionOptions,
+        backoff: { minMs: 20, maxMs: 50 },
+        ...(silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs }),
+      },
       flushIntervalMs: 25,
       streakSilenceMs: 200,
-      ...options,
+      ...moduleOptions,
     }),
   );
   t = await startTestBot({ database, modules });
@@ -146,7 +151,23 @@ describe('/admin tiktok', () => {
     const status = await answer(tiktokAdmin('status'));
     expect(status).toContain('connected to the LIVE');
     expect(status).toContain('Last problem: none');
+    expect(status).toContain('Last reconnect: none');
     expect(status).toContain('Events recorded this session: 2');
+  });
+
+  it('status says in plain words that the LIVE went quiet and the bot reconnected', async () => {
+    await start({ silenceTimeoutMs: 300 });
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    const session = await openSession();
+    // The webcast sends nothing: the bot gives up on the quiet connection and connects again.
+    await until('a second connection', async () => webcast.signRequests.length >= 2);
+    await until('back in the room', async () => webcast.connectedClients === 1);
+
+    const status = await answer(tiktokAdmin('status'));
+    expect(status).toMatch(/Last reconnect: the LIVE went quiet \(nothing arrived, not even viewer counts\)/);
+    expect(status).not.toMatch(/silent|Error|ms\b/);
+    // Same room, same session: a reconnect is not a new LIVE.
+    expect(await sessions()).toMatchObject([{ id: session.id, ended_at: null }]);
   });
 
   it('refuses a username that is not a TikTok handle and stores nothing', async () => {
@@ -217,9 +238,48 @@ describe('a LIVE', () => {
     expect(post.body.allowed_mentions).toEqual({ parse: [] });
     expect(post.body.content).toContain('TikTok LIVE summary');
     expect(post.body.content).toContain('Likes: 30');
-    expect(post.body.content).toContain('Gifts: 1 (1,000 TikTok coins)');
+    expect(post.body.content).toContain('Gifts sent: 1 (1,000 TikTok coins)');
     expect(post.body.content).toContain('Luxury Coins awarded: 20 (20 for gifts · 0 for watch time)');
     expect(post.body.content).toMatch(/1\. @alice\\?\.sings — 2,001 points\n2\. @bob\\?_beats — 30 points/);
+  });
+
+  it('counts gifts one way in the summary and in /admin metrics session: gifts sent, each repeat of a streak', async () => {
+    await start();
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    const rose = { ...bob, giftId: 5655, giftName: 'Rose', diamondCount: 1, type: 1, groupId: '77' };
+    await webcast.push([
+      // One streak of 20 roses (its updates are not gifts of their own) and one Galaxy.
+      gift({ ...rose, repeatCount: 5, repeatEnd: false }),
+      gift({ ...rose, repeatCount: 20, repeatEnd: true }),
+      gift({
+        ...alice,
+        giftId: 11046,
+        giftName: 'Galaxy',
+        diamondCount: 1000,
+        type: 2,
+        repeatCount: 1,
+        repeatEnd: false,
+        groupId: '0',
+      }),
+    ]);
+    await webcast.push([streamEnd()]);
+
+    const post = await t.discord.waitForCall<{ content: string }>(messagesTo(t.channels.general), 15_000);
+    expect(post.body.content).toContain('Gifts sent: 21 (1,020 TikTok coins)');
+
+    const handle = t.discord.slashCommand({
+      channelId: t.channels.general,
+      user: t.users.admin,
+      name: 'admin',
+      subcommandGroup: 'metrics',
+      subcommand: 'session',
+      options: { session: 'latest' },
+    });
+    await handle.reply();
+    const [embed] = (await handle.editReply()).body.embeds ?? [];
+    const gifts = embed?.fields?.find((field) => field.name === 'Gifts')?.value;
+    expect(gifts).toBe('21 gifts sent · 1,020 TikTok coins');
   });
 
   it('closes its session after a disconnect that outlasts the grace period', async () => {

@@ -67,7 +67,10 @@ describe('with TIKTOK_WEBHOOK_SECRET set', () => {
       likeEvent(4),
       { kind: 'comment', msgId: msgId(), at: new Date().toISOString(), user: fan, text: 'hi' },
     ];
-    expect(await post(JSON.stringify(events))).toEqual({ status: 200, body: { received: 2, recorded: 2 } });
+    expect(await post(JSON.stringify(events))).toEqual({
+      status: 200,
+      body: { received: 2, recorded: 2, ended: false },
+    });
     const [account] = await rowsOf<{ points: number }>(database.db, sql`SELECT points FROM tiktok_accounts`);
     expect(account?.points).toBe(4 + 2);
     const sessions = await rowsOf<{ ended_at: string | null }>(
@@ -79,21 +82,35 @@ describe('with TIKTOK_WEBHOOK_SECRET set', () => {
 
   it('a request replayed within the window records nothing twice', async () => {
     const body = JSON.stringify(likeEvent(5));
-    expect((await post(body)).body).toEqual({ received: 1, recorded: 1 });
-    expect((await post(body)).body).toEqual({ received: 1, recorded: 0 });
+    expect((await post(body)).body).toEqual({ received: 1, recorded: 1, ended: false });
+    expect((await post(body)).body).toEqual({ received: 1, recorded: 0, ended: false });
     const [account] = await rowsOf<{ points: number }>(database.db, sql`SELECT points FROM tiktok_accounts`);
     expect(account?.points).toBe(5);
   });
 
-  it('a relayed stream end closes the session', async () => {
+  it('a relayed stream end closes the session and says so: ended, though no interaction was recorded', async () => {
     await post(JSON.stringify(likeEvent()));
     const end = { kind: 'streamEnd', msgId: msgId(), at: new Date().toISOString(), action: 3 };
-    expect((await post(JSON.stringify(end))).status).toBe(200);
+    expect(await post(JSON.stringify(end))).toEqual({
+      status: 200,
+      body: { received: 1, recorded: 0, ended: true },
+    });
     const sessions = await rowsOf<{ end_reason: string }>(
       database.db,
       sql`SELECT end_reason FROM live_sessions`,
     );
     expect(sessions).toEqual([{ end_reason: 'ended' }]);
+    // Sent again, it finds no session open: nothing more was done.
+    expect((await post(JSON.stringify(end))).body).toEqual({ received: 1, recorded: 0, ended: false });
+  });
+
+  it('the last events and the stream end in one request: recorded and ended both reported', async () => {
+    const end = { kind: 'streamEnd', msgId: msgId(), at: new Date().toISOString(), action: 3 };
+    expect((await post(JSON.stringify([likeEvent(2), end]))).body).toEqual({
+      received: 2,
+      recorded: 1,
+      ended: true,
+    });
   });
 
   it.each([

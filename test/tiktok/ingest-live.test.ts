@@ -7,7 +7,7 @@ import { watchTimeJob } from '../../src/features/tiktok/watch-time-job.js';
 import { runJobInSlot, slotOf } from '../../src/jobs/job-run.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { closeLiveSession, openLiveSession } from '../../src/storage/live-sessions-repo.js';
-import { TikTokLiveSource } from '../../src/tiktok/connection.js';
+import { TikTokLiveSource, type TikTokLiveSourceOptions } from '../../src/tiktok/connection.js';
 import { IngestPipeline } from '../../src/tiktok/ingest/pipeline.js';
 import { GUILD } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
@@ -58,17 +58,18 @@ afterEach(async () => {
 });
 
 /** A source feeding a pipeline, wired as the tiktok module does (held while a connect replays). */
-async function connect() {
+async function connect(sourceOptions: Partial<TikTokLiveSourceOptions> = {}) {
   const source = new TikTokLiveSource(webcast.handle, {
     ...webcast.connectionOptions,
     backoff: { minMs: 20, maxMs: 50 },
+    ...sourceOptions,
   });
   const pipeline = new IngestPipeline({
     guildId: GUILD,
     db: database.db,
     loadSettings: async () => DEFAULT_GUILD_SETTINGS,
     onRecorded: async () => {},
-    onStreamEnd: async () => {},
+    onStreamEnd: async () => false,
     logger: { warn() {}, error() {} },
     streakSilenceMs: SILENCE_MS,
   });
@@ -192,6 +193,32 @@ describe('replays', () => {
     await live.pipeline.flush();
     expect(await interactionCount()).toBe(8);
     expect(await balances()).toEqual(before);
+  });
+
+  it('a connection that went silent is reconnected; the replay and what follows are each counted once', async () => {
+    webcast.setInitialBatch(wholeLive());
+    const live = await connect({ silenceTimeoutMs: 200 });
+    // Nothing is pushed: the source gives up on the quiet socket and connects again (replaying the batch).
+    const silent = live.recorder.nextState('reconnecting', 10_000);
+    const replayed = live.recorder.nextEvents(8, 10_000);
+    await live.pipeline.flush();
+    await until('the first batch recorded', async () => (await interactionCount()) === 8);
+    const before = await balances();
+
+    expect((await silent).lastProblem).toBe('silent');
+    await replayed;
+    await live.recorder.waitFor(
+      'live again',
+      () => live.recorder.states().filter((s) => s.type === 'live').length === 2,
+      10_000,
+    );
+    await pushAndWrite(live, [chat({ ...alice, text: 'back again' }), like({ ...bob, count: 4, total: 16 })]);
+
+    expect(await interactionCount()).toBe(10);
+    const after = await balances();
+    expect(after.find((row) => row.tiktok_user_id === bob.userId)?.points).toBe(
+      before.find((row) => row.tiktok_user_id === bob.userId)!.points + 4,
+    );
   });
 
   it('a whole live replayed twice (after two restarts) leaves every balance unchanged', async () => {

@@ -48,7 +48,7 @@ describe.each(DRIVER_KINDS)('ingest pipeline on %s', (kind) => {
       db: database.db,
       loadSettings: async () => DEFAULT_GUILD_SETTINGS,
       onRecorded: async () => {},
-      onStreamEnd: async () => {},
+      onStreamEnd: async () => false,
       logger: { warn() {}, error() {} },
       maxBatch: 50,
       maxBatchUnderLoad: 200,
@@ -131,6 +131,7 @@ describe.each(DRIVER_KINDS)('ingest pipeline on %s', (kind) => {
           sql`SELECT count(*)::int AS n FROM interactions`,
         );
         counts.push(row?.n ?? -1);
+        return true;
       },
     });
     for (const event of [...likes(120), streamEnd(0), ...likes(30, 120)]) p.accept(event);

@@ -4,6 +4,7 @@ import { TikTokLiveSource, type TikTokLiveSourceOptions } from '../../src/tiktok
 import {
   chat,
   gift,
+  roomUser,
   startLocalWebcast,
   streamEnd,
   type LocalWebcast,
@@ -136,6 +137,46 @@ test('a connection that stayed up resets the backoff', async () => {
   webcast.dropConnections();
 
   expect(await reconnecting).toMatchObject({ failures: 1 });
+});
+
+test('a live connection that delivers nothing for the silence bound is dropped and reconnected', async () => {
+  const webcast = await webcastFor();
+  const { source, recorder } = sourceFor(webcast, { silenceTimeoutMs: 150 });
+  source.start();
+  await recorder.nextState('live');
+
+  // The socket stays open; the webcast simply sends nothing more.
+  const reconnecting = recorder.nextState('reconnecting');
+  expect(await reconnecting).toMatchObject({
+    roomId: webcast.roomId,
+    failures: 1,
+    lastError: expect.stringContaining('no message for'),
+    lastProblem: 'silent',
+    lastLoss: { problem: 'silent', at: expect.any(Date) },
+  });
+  await recorder.waitFor('live again', () => countOf(recorder, 'live') === 2);
+  // The silent connection was closed, not left open beside the new one.
+  await recorder.waitFor('one client left in the room', () => webcast.openSockets === 1);
+  expect(webcast.signRequests).toHaveLength(2);
+  // Reconnected, the problem is over but the loss is still on record for /admin tiktok status.
+  expect(source.state).toMatchObject({ lastProblem: null, lastLoss: { problem: 'silent' } });
+});
+
+test('messages of any kind, viewer counts alone included, keep a live connection open', async () => {
+  const webcast = await webcastFor();
+  const { source, recorder } = sourceFor(webcast, { silenceTimeoutMs: 600 });
+  source.start();
+  await recorder.nextState('live');
+
+  // Four times the bound, with a viewer-count update every sixth of it.
+  for (let update = 0; update < 24; update += 1) {
+    await webcast.pushAcknowledged([roomUser({ total: 40 + update })]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  expect(countOf(recorder, 'reconnecting')).toBe(0);
+  expect(source.state).toMatchObject({ type: 'live', lastLoss: null });
+  expect(webcast.signRequests).toHaveLength(1);
 });
 
 test('while the streamer is offline it polls slowly and connects once they go live', async () => {

@@ -71,7 +71,7 @@ export function sessionSummaryEmbed(summary: SessionSummary): EmbedBuilder {
       },
       {
         name: 'Gifts',
-        value: `${n(summary.gifts)} gifts · ${n(summary.giftTikTokCoins)} TikTok coins`,
+        value: `${n(summary.gifts)} gifts sent · ${n(summary.giftTikTokCoins)} TikTok coins`,
         inline: true,
       },
       {

@@ -5,7 +5,7 @@ import { UserFacingError } from '../../domain/errors.js';
 import { getGuildConfig, setGuildField } from '../../storage/guild-config-repo.js';
 import { countSessionInteractions, findOpenSession } from '../../storage/live-sessions-repo.js';
 import { findTikTokLease } from '../../storage/tiktok-leases-repo.js';
-import type { TikTokProblem, TikTokSourceStatus } from '../../tiktok/connection.js';
+import type { TikTokConnectionLoss, TikTokProblem, TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokLives } from './tiktok-lives.js';
 
 const GROUP = { name: 'tiktok', description: 'The TikTok LIVE connection' };
@@ -38,6 +38,7 @@ const PROBLEM_TEXT: Record<TikTokProblem, string> = {
   stream_ended: 'the LIVE ended',
   rate_limited: 'too many connection attempts, so TikTok’s connection service asked us to wait',
   dropped: 'the connection to the LIVE dropped',
+  silent: 'the LIVE stopped sending anything (not even viewer counts), so the bot reconnected',
   failed: 'could not connect to the LIVE',
 };
 
@@ -55,6 +56,15 @@ async function elsewhereStatus(ctx: BotContext, guildId: string): Promise<string
     `Events recorded this session: ${accepted.toLocaleString('en-US')}` +
       (session === null ? ' (no session open)' : ''),
   ].join('\n');
+}
+
+/** A lost connection stays worth knowing after the bot reconnected: it may have missed engagement. */
+function lossText(loss: TikTokConnectionLoss | null): string {
+  if (!loss) return 'none';
+  const when = time(loss.at, TimestampStyles.RelativeTime);
+  return loss.problem === 'silent'
+    ? `the LIVE went quiet (nothing arrived, not even viewer counts), so the bot reconnected ${when}`
+    : `the connection dropped, so the bot reconnected ${when}`;
 }
 
 export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcommand[] {
@@ -113,6 +123,7 @@ export function tiktokAdminSubcommands(lives: () => TikTokLives): AdminSubcomman
         const lines = [
           `**TikTok @${userText(live.source.handle, 40)}**: ${STATUS_TEXT[state.type]}`,
           `Last problem: ${state.lastProblem ? PROBLEM_TEXT[state.lastProblem] : 'none'}`,
+          `Last reconnect: ${lossText(state.lastLoss)}`,
           `Next attempt: ${state.nextAttemptAt ? time(state.nextAttemptAt, TimestampStyles.RelativeTime) : 'none planned'}`,
           `Events recorded this session: ${accepted.toLocaleString('en-US')}` +
             (sessionId === null ? ' (no session open)' : ''),

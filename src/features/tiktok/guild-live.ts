@@ -12,7 +12,7 @@ import {
 } from '../../storage/live-sessions-repo.js';
 import { TikTokLiveSource, type TikTokSourceState } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
-import { IngestPipeline } from '../../tiktok/ingest/pipeline.js';
+import { IngestPipeline, type SubmitResult } from '../../tiktok/ingest/pipeline.js';
 import { announceGiftSkip } from '../linking/gift-skip-note.js';
 import { announceClaimedGiftSkip, announceGiftSkips, postInChannel } from './announcements.js';
 import { formatLiveSummary } from './live-summary.js';
@@ -42,9 +42,7 @@ export class GuildLive {
       db: ctx.database.db,
       loadSettings: async () => (await getGuildConfig(ctx.database.db, guildId)).settings,
       onRecorded: (result) => this.#afterRecorded(result),
-      onStreamEnd: async (event) => {
-        await this.#endSession(event.action === 4 ? 'suspended' : 'ended');
-      },
+      onStreamEnd: (event) => this.#endSession(event.action === 4 ? 'suspended' : 'ended'),
       logger: ctx.logger,
       ...ingestTuning(ctx.database.kind),
       maxBatch: options.maxBatch,
@@ -65,6 +63,8 @@ export class GuildLive {
     const source = new TikTokLiveSource(handle, {
       signApiKey: this.ctx.config.tiktokSignApiKey,
       signApiUrl: this.ctx.config.tiktokSignApiUrl,
+      proxyUrl: this.ctx.config.tiktokProxyUrl,
+      session: this.ctx.config.tiktokSession,
       logger: this.ctx.logger.child({ guildId: this.guildId }),
       ...this.options.sourceOptions,
     });
@@ -77,11 +77,13 @@ export class GuildLive {
   /** Stops the connection, writes what is buffered, and ends the session with a summary. */
   async disconnect(reason: string): Promise<void> {
     await this.stop();
-    await this.#queueLifecycle(() => this.#endSession(reason));
+    await this.#queueLifecycle(async () => {
+      await this.#endSession(reason);
+    });
   }
 
   /** Events relayed through the webhook: resolves once they are committed. */
-  async relay(events: TikTokEvent[]): Promise<{ received: number; recorded: number }> {
+  async relay(events: TikTokEvent[]): Promise<SubmitResult> {
     this.#lastSignOfLife = Date.now();
     if (this.pipeline.sessionId === null && events.some((e) => e.kind !== 'streamEnd')) {
       await this.#queueLifecycle(() => this.#openSession(null));
@@ -146,10 +148,12 @@ export class GuildLive {
     if (replaced) await this.#postSummary(replaced);
   }
 
-  async #endSession(reason: string): Promise<void> {
+  /** Resolves true when a session was open (it is now closed and its summary posted). */
+  async #endSession(reason: string): Promise<boolean> {
     const closed = await closeLiveSession(this.ctx.database.db, this.guildId, reason, new Date());
     this.pipeline.sessionId = null;
     if (closed) await this.#postSummary(closed);
+    return closed !== null;
   }
 
   async #postSummary(session: LiveSession): Promise<void> {

@@ -24,7 +24,7 @@ export function formatLiveSummary(summary: SessionSummary): string {
       `Shares: ${n(counts.share)}`,
       `Follows: ${n(counts.follow)}`,
       `Joins: ${n(counts.join)}`,
-      `Gifts: ${n(gifts.count)} (${n(gifts.value)} TikTok coins)`,
+      `Gifts sent: ${n(gifts.sent)} (${n(gifts.value)} TikTok coins)`,
     ].join(' · '),
     `Luxury Coins awarded: ${n(session.coinsAwarded)}` +
       (session.giftCoinsAwarded === null || session.watchCoinsAwarded === null

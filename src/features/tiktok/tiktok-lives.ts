@@ -1,6 +1,7 @@
 import type { Client } from 'discord.js';
 import type { BotContext } from '../../discord/module.js';
 import { shardOfGuild } from '../../discord/shard-plan.js';
+import type { RelayOutcome } from '../../http/tiktok-webhook.js';
 import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
 import {
   claimTikTokLeases,
@@ -160,7 +161,7 @@ export class TikTokLives {
   async relay(
     guildId: string,
     events: TikTokEvent[],
-  ): Promise<{ ok: true; received: number; recorded: number } | { ok: false; reason: 'unknown_guild' }> {
+  ): Promise<({ ok: true } & RelayOutcome) | { ok: false; reason: 'unknown_guild' }> {
     if (!this.ctx.client.guilds.cache.has(guildId)) return { ok: false, reason: 'unknown_guild' };
     const live = await this.#ensure(guildId);
     return { ok: true, ...(await live.relay(events)) };

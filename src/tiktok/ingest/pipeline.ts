@@ -23,8 +23,11 @@ export interface IngestPipelineOptions {
   loadSettings(): Promise<GuildSettings>;
   /** After a batch committed. Runs in order, off the ingest path; a failure is logged, not retried. */
   onRecorded(result: IngestResult): Promise<void>;
-  /** A stream end, once every message before it is committed. */
-  onStreamEnd(event: TikTokEventOf<'streamEnd'>): Promise<void>;
+  /**
+   * A stream end, once every message before it is committed. Resolves true when it ended the LIVE's
+   * session (false: no session was open, e.g. a stream end sent twice).
+   */
+  onStreamEnd(event: TikTokEventOf<'streamEnd'>): Promise<boolean>;
   logger: IngestLogger;
   /** Flush as soon as this many messages wait (default 500): the batch size while keeping up. */
   maxBatch?: number;
@@ -48,11 +51,18 @@ export interface IngestPipelineOptions {
   clock?: () => number;
 }
 
+/**
+ * What became of a relayed request: events received, interactions newly recorded (replays are not),
+ * and whether a stream end in it ended the session (it is no interaction, so `recorded` omits it).
+ */
+export type SubmitResult = { received: number; recorded: number; ended: boolean };
+
 /** A webhook request waiting for its messages to commit. */
 interface Waiter {
   remaining: number;
   recorded: number;
-  resolve(counts: { received: number; recorded: number }): void;
+  ended: boolean;
+  resolve(result: SubmitResult): void;
   reject(error: unknown): void;
   received: number;
 }
@@ -122,12 +132,13 @@ export class IngestPipeline {
   }
 
   /** Accepts events and resolves once all of them are committed (or were already recorded). */
-  submit(events: readonly TikTokEvent[]): Promise<{ received: number; recorded: number }> {
-    if (events.length === 0) return Promise.resolve({ received: 0, recorded: 0 });
-    const done = new Promise<{ received: number; recorded: number }>((resolve, reject) => {
+  submit(events: readonly TikTokEvent[]): Promise<SubmitResult> {
+    if (events.length === 0) return Promise.resolve({ received: 0, recorded: 0, ended: false });
+    const done = new Promise<SubmitResult>((resolve, reject) => {
       const waiter: Waiter = {
         remaining: events.length,
         recorded: 0,
+        ended: false,
         received: events.length,
         resolve,
         reject,
@@ -228,12 +239,16 @@ export class IngestPipeline {
   }
 
   async #endStream(event: TikTokEventOf<'streamEnd'>, waiter: Waiter | undefined): Promise<void> {
+    let ended = false;
     try {
-      await this.#o.onStreamEnd(event);
+      ended = await this.#o.onStreamEnd(event);
     } catch (error) {
       this.#o.logger.error({ err: error, guildId: this.#o.guildId }, 'tiktok stream end handling failed');
     }
-    if (waiter) settle(waiter, false);
+    if (waiter) {
+      waiter.ended ||= ended;
+      settle(waiter, false);
+    }
   }
 
   /**
@@ -309,5 +324,6 @@ export class IngestPipeline {
 function settle(waiter: Waiter, recorded: boolean): void {
   if (recorded) waiter.recorded += 1;
   waiter.remaining -= 1;
-  if (waiter.remaining === 0) waiter.resolve({ received: waiter.received, recorded: waiter.recorded });
+  if (waiter.remaining === 0)
+    waiter.resolve({ received: waiter.received, recorded: waiter.recorded, ended: waiter.ended });
 }

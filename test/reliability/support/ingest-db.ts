@@ -66,7 +66,7 @@ export async function replayFromScratch(db: Db, guildId: string, batches: Relaye
     db,
     loadSettings: async () => (await getGuildConfig(db, guildId)).settings,
     onRecorded: async () => {},
-    onStreamEnd: async () => {},
+    onStreamEnd: async () => false,
     logger: {
       warn: (details, message) => console.warn(message, details),
       error: (details, message) => console.error(message, details),

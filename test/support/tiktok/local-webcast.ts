@@ -58,11 +58,16 @@ export function localWebcastConnectionOptions(host: string): LocalWebcastConnect
 
 export type SignRequest = { roomId: string; apiKey: string | undefined; at: number };
 
+/** A request as the webcast saw it: HTTP (TikTok or the sign server) or the push WebSocket's upgrade. */
+export type ReceivedRequest = { kind: 'http' | 'websocket'; url: string; headers: http.IncomingHttpHeaders };
+
 export class LocalWebcast {
   readonly roomId: string;
   readonly handle: string;
   /** Every sign request received (the library makes one per connect attempt past the offline check). */
   readonly signRequests: SignRequest[] = [];
+  /** Every request received, in order, with its headers (cookies included). */
+  readonly requests: ReceivedRequest[] = [];
   #live: boolean;
   #initialBatch: WebcastTestMessage[] = [];
   #rateLimitSeconds: number | null = null;
@@ -80,7 +85,10 @@ export class LocalWebcast {
     this.#live = options.live;
     this.#server = server;
     this.#wss = new WebSocketServer({ server });
-    this.#wss.on('connection', (socket) => this.#acceptSocket(socket));
+    this.#wss.on('connection', (socket, req) => {
+      this.requests.push({ kind: 'websocket', url: req.url ?? '/', headers: req.headers });
+      this.#acceptSocket(socket);
+    });
     server.on('request', (req, res) => this.#handleHttp(req, res));
   }
 
@@ -188,6 +196,7 @@ export class LocalWebcast {
   }
 
   #handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.requests.push({ kind: 'http', url: req.url ?? '/', headers: req.headers });
     const url = new URL(req.url ?? '/', `http://${this.#host}`);
     const status = this.#live ? 2 : 4;
     if (url.pathname === `/@${this.handle}/live`) {
