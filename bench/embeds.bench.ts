@@ -90,7 +90,7 @@ async function editRateBenchmark(): Promise<void> {
   const refreshes = new EmbedRefreshQueue({
     debounceMs,
     editSpacingMs: 1_000 / SPEED,
-    embedsOf: async () => kinds.map((_, i) => i),
+    embedsOf: async () => kinds.map((_, i) => ({ id: i, channelId: 'general' })),
     refresh: async (i) => {
       const hash = contentHash(renderEmbedMessage(pageView(kinds[i]!, queue, 0)));
       if (hash === hashes[i]) return 'unchanged';

@@ -1,5 +1,5 @@
 import type { BotModule } from '../../discord/module.js';
-import { listActiveEmbeds } from '../../storage/embed-configs-repo.js';
+import { listActiveEmbeds, type EmbedConfig } from '../../storage/embed-configs-repo.js';
 import { createEmbedSubcommand, removeEmbedSubcommand } from './embed-commands.js';
 import { refreshEmbed } from './embed-refresh.js';
 import { pageButtons } from './page-buttons.js';
@@ -10,7 +10,7 @@ import { EmbedRefreshQueue } from './refresh-queue.js';
 export interface EmbedsOptions {
   /** Changes of a guild within this window become one refresh (~2 s from change to edit). */
   debounceMs?: number;
-  /** Edits of this process at most one per this many ms (Discord allows ~5 per 5 s per channel). */
+  /** Edits of this process in one channel at most one per this many ms (Discord allows ~5 per 5 s per channel). */
   editSpacingMs?: number;
   /** Every embed is re-checked this often, whatever was (or was not) announced. */
   safetyNetMs?: number;
@@ -25,11 +25,12 @@ export function embedsModule(options: EmbedsOptions = {}): BotModule {
     components: [pageButtons, removeSelect],
     start(ctx, scope) {
       const db = ctx.database.db;
-      const allEmbeds = async () => (await listActiveEmbeds(db)).map((e) => e.id);
+      const targets = (embeds: EmbedConfig[]) => embeds.map(({ id, channelId }) => ({ id, channelId }));
+      const allEmbeds = async () => targets(await listActiveEmbeds(db));
       const queue = new EmbedRefreshQueue({
         debounceMs,
         editSpacingMs,
-        embedsOf: async (guildId) => (await listActiveEmbeds(db, guildId)).map((e) => e.id),
+        embedsOf: async (guildId) => targets(await listActiveEmbeds(db, guildId)),
         refresh: (id) => refreshEmbed(ctx, id),
         onError: (error, context) =>
           ctx.logger.error({ ...context, err: error }, 'queue embed refresh failed'),
@@ -52,7 +53,7 @@ export function embedsModule(options: EmbedsOptions = {}): BotModule {
           onChange: (guildId) => queue.guildChanged(guildId),
           onReconnected: () =>
             void allEmbeds().then(
-              (ids) => queue.enqueue(ids),
+              (embeds) => queue.enqueue(embeds),
               (error: unknown) => ctx.logger.warn({ err: error }, 'could not list queue embeds to refresh'),
             ),
         });
