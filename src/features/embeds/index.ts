@@ -8,7 +8,7 @@ import { removeSelect } from './remove-select.js';
 import { EmbedRefreshQueue } from './refresh-queue.js';
 
 export interface EmbedsOptions {
-  /** Changes of a guild within this window become one refresh (~2 s from change to edit). */
+  /** Changes of a guild within this window become one refresh (~1.5 s from change to edit). */
   debounceMs?: number;
   /** Edits of this process in one channel at most one per this many ms (Discord allows ~5 per 5 s per channel). */
   editSpacingMs?: number;
