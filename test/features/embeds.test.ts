@@ -273,5 +273,6 @@ describe('queue changes announced by another process', () => {
     });
     await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(2) });
     await announceUntilEdited(config, 2);
+    expect(embedOf(currentMessage(t, config)).description).toContain(`<@${userId(2)}>`);
   });
 });
