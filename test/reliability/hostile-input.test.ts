@@ -24,7 +24,7 @@ import {
 import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { until } from '../jobs/support/until.js';
+import { until } from '../support/until.js';
 import { FLAC_BYTES, M4A_BYTES, MP3_BYTES, PNG_BYTES, WAV_BYTES } from '../support/audio-samples.js';
 
 installUnhandledRejectionGuard();
