@@ -1,3 +1,4 @@
+import { runEmbedLatencyBenchmarks } from './embed-latency.bench.js';
 import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
@@ -9,6 +10,8 @@ import { runQueueBenchmarks } from './queue.bench.js';
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   queue: runQueueBenchmarks,
   embeds: runEmbedBenchmarks,
+  // The shipped bot against the local Discord: from a queue change to each embed's edit.
+  'embed-latency': runEmbedLatencyBenchmarks,
   ingest: runIngestBenchmarks,
   // The built bot (`npm run build` first) as a child process: start-up time and memory.
   footprint: runFootprintBenchmarks,

@@ -30,7 +30,7 @@ export interface SchedulerClock {
   clearTimer(timer: unknown): void;
 }
 
-const SYSTEM_CLOCK: SchedulerClock = {
+export const SYSTEM_CLOCK: SchedulerClock = {
   now: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),

@@ -6,7 +6,7 @@ import {
   STILL_DOWN_REPORT_MS,
 } from '../../src/discord/gateway-connection.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { until } from '../jobs/support/until.js';
+import { until } from '../support/until.js';
 import {
   installUnhandledRejectionGuard,
   startClient,

@@ -1,10 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { pngSize } from '../analytics/png.js';
 import { FORMULA_HANDLE, SESSION_END, seedSession } from '../analytics/session-fixture.js';
 import { OTHER_GUILD } from '../support/db/fixtures.js';
@@ -12,15 +12,12 @@ import { OTHER_GUILD } from '../support/db/fixtures.js';
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
+const t = useTestBot(database);
 let sessionId: number;
 
 beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
   sessionId = await seedSession(database.db, t.guildId, OTHER_GUILD);
 });
-afterEach(() => t.close());
 
 function metrics(subcommand: string, options: Record<string, OptionValue> = {}, user = t.users.admin) {
   return t.discord.slashCommand({

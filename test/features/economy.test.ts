@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { getBalances } from '../../src/storage/balances-repo.js';
 import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
@@ -11,19 +11,13 @@ import {
 } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 function command(
   name: string,

@@ -1,13 +1,12 @@
 import { InteractionResponseType, MessageFlags, type APIUser } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/domain/tiers.js';
 import type { EmbedConfig } from '../../src/storage/embed-configs-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
-import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard, type InteractionHandle } from '../support/discord/index.js';
-import { until } from '../jobs/support/until.js';
+import { until } from '../support/until.js';
 import {
   createEmbed,
   currentMessage,
@@ -15,19 +14,14 @@ import {
   editsOf,
   embedOf,
   EVENTS_ONLY,
-  startEmbedBot,
+  useEmbedBot,
 } from './support/embed-bot.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
 // Only queue events refresh the embeds here: an edit proves the control announced its change.
-beforeEach(async () => {
-  t = await startEmbedBot(database, EVENTS_ONLY);
-});
-afterEach(() => t.close());
+const t = useEmbedBot(database, EVENTS_ONLY);
 
 const seed = (submitter: APIUser, options: { tier?: Tier; skipAmount?: number } = {}) =>
   seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });

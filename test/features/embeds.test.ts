@@ -9,7 +9,7 @@ import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission, userId } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { until } from '../jobs/support/until.js';
+import { until } from '../support/until.js';
 import {
   createEmbed as createEmbedIn,
   currentMessage,
@@ -273,5 +273,6 @@ describe('queue changes announced by another process', () => {
     });
     await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(2) });
     await announceUntilEdited(config, 2);
+    expect(embedOf(currentMessage(t, config)).description).toContain(`<@${userId(2)}>`);
   });
 });

@@ -1,19 +1,13 @@
 import { MessageFlags, type APIEmbed, type APIUser } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { describe, expect, it } from 'vitest';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 async function help(user: APIUser) {
   const handle = t.discord.slashCommand({ channelId: t.channels.general, user, name: 'help' });

@@ -1,24 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIEmbed, type APIUser } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
 import { getPreferences } from '../../src/storage/review-repo.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 const seed = (
   submitter: APIUser,

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/domain/tiers.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { setPreferences } from '../../src/storage/review-repo.js';
@@ -10,22 +10,19 @@ import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { MP3_BYTES } from '../support/audio-samples.js';
 import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
+const t = useTestBot(database);
 let queueChanges: ReturnType<typeof recordQueueChanges>;
 
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
+beforeEach(() => {
   queueChanges = recordQueueChanges(database, t.bot.ctx.queueEvents);
 });
-afterEach(() => t.close());
 
 /** Seeds a song; the change it made is heard before the test acts, and forgotten. */
 const seed = async (

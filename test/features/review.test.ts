@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/domain/tiers.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { rowsOf } from '../../src/storage/connect.js';
@@ -8,21 +8,18 @@ import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { seedSubmission } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
+const t = useTestBot(database);
 let queueChanges: ReturnType<typeof recordQueueChanges>;
 
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
+beforeEach(() => {
   queueChanges = recordQueueChanges(database, t.bot.ctx.queueEvents);
 });
-afterEach(() => t.close());
 
 /** Seeds a song; the change it made is heard before the test acts, and forgotten. */
 const seed = async (submitter: APIUser, options: { tier?: Tier; skipAmount?: number } = {}) => {

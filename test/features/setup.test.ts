@@ -8,11 +8,11 @@ import {
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { listActiveEmbeds } from '../../src/storage/embed-configs-repo.js';
 import { getGuildConfig } from '../../src/storage/guild-config-repo.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { customIdsOf } from './support/embed-bot.js';
@@ -20,13 +20,7 @@ import { customIdsOf } from './support/embed-bot.js';
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database, unconfigured: true });
-});
-afterEach(() => t.close());
+const t = useTestBot(database, { unconfigured: true });
 
 const config = () => getGuildConfig(database.db, t.guildId);
 

@@ -7,7 +7,7 @@ import {
 } from 'discord-api-types/v10';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../src/domain/audio.js';
 import { OPEN_TIERS } from '../../src/domain/tiers.js';
 import { createBot } from '../../src/discord/bot.js';
@@ -19,7 +19,7 @@ import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { seedSubmission } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import {
   FLAC_BYTES,
   M4A_BYTES,
@@ -32,22 +32,14 @@ import {
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 const queued = () => listQueue(database.db, t.guildId, { tiers: OPEN_TIERS, limit: 50 });
 const uploads = () => fs.readdir(path.join(t.dataDir, 'uploads')).catch(() => []);
 
 /** Replaces the bot of this test with one whose submissions module takes `options`. */
 async function restartWith(options: SubmissionsOptions): Promise<void> {
-  await t.close();
-  const modules = new Map(FEATURE_MODULES).set('submissions', () => submissionsModule(options));
-  t = await startTestBot({ database, modules });
+  await t.restart({ modules: new Map(FEATURE_MODULES).set('submissions', () => submissionsModule(options)) });
 }
 
 function submit(options: Record<string, unknown>, user = t.users.viewer, channelId = t.channels.submissions) {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModuleFactory } from '../../src/discord/module.js';
@@ -16,6 +15,7 @@ import {
 } from '../support/discord/index.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { until } from '../support/until.js';
 import {
   chat,
   gift,
@@ -85,20 +85,6 @@ async function answer(handle: InteractionHandle): Promise<string> {
   const first = await handle.reply();
   if (first.body.type === 5) return String((await handle.editReply()).body.content ?? '');
   return String(first.body.data.content ?? '');
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 async function sessions() {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { connectDatabase, rowsOf, type Database } from '../../src/storage/connect.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { createPostgresDatabase } from '../support/db/test-database.js';
-import { until } from './support/until.js';
+import { until } from '../support/until.js';
 
 const script = fileURLToPath(new URL('./support/job-process.ts', import.meta.url));
 const PERIOD_MS = 300;

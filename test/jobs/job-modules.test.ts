@@ -1,21 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { GUILD, setDiscordPoints, userId } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { startTestBot, useTestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 /** Jobs of the jobs and embeds modules (other modules may schedule their own). */
 const CORE = ['backup', 'embed-refresh', 'score-sync'];

@@ -4,7 +4,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { Scheduler, type JobOwner, type SchedulerClock } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
-import { until } from './support/until.js';
+import { until } from '../support/until.js';
 
 let database: TestDatabase;
 let scheduler: Scheduler | undefined;

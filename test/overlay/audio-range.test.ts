@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { expect, it } from 'vitest';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { MP3_BYTES, WAV_BYTES } from '../support/audio-samples.js';
@@ -9,15 +9,7 @@ import { playerUrl, queueSong, storeUpload } from './page-support.js';
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = useTestBot(database);
 
 /** 1000 distinct-ish bytes, so every slice is recognisable. */
 const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));

@@ -64,10 +64,14 @@ it('shows the song being reviewed and the next five with their tier labels, on a
 it('lists as many songs as ?n= asks, up to 20', async () => {
   t = await startTestBot({ database });
   await queueNumbered(22);
+  const upNext = page.locator('#up-next .song');
   await page.goto(`${await overlayUrl(t)}?n=2`);
   await waitForTexts(page, '#up-next .song', songs(1, 2));
+  expect(await upNext.allTextContents()).toEqual(songs(1, 2));
   await page.goto(`${await overlayUrl(t)}?n=50`);
-  await waitForTexts(page, '#up-next .song', songs(...Array.from({ length: 20 }, (_, i) => i + 1)));
+  const first20 = songs(...Array.from({ length: 20 }, (_, i) => i + 1));
+  await waitForTexts(page, '#up-next .song', first20);
+  expect(await upNext.allTextContents()).toEqual(first20);
 });
 
 it('shows a song submitted with /submit without a reload', async () => {

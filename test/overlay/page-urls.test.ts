@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { overlayModule } from '../../src/features/overlay/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
@@ -7,7 +7,7 @@ import { issuePageToken } from '../../src/overlay/tokens.js';
 import { setGuildField } from '../../src/storage/guild-config-repo.js';
 import { replacePageToken } from '../../src/storage/overlay-repo.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { commandAnswer, overlayUrl, playerUrl, queueSong, urlIn } from './page-support.js';
@@ -16,22 +16,17 @@ import { lastQueueEvent, openEventStream, type EventStreamReader } from './sse-r
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
+const t = useTestBot(database, {
+  modules: new Map([
+    ...FEATURE_MODULES,
+    ['overlay', () => overlayModule({ heartbeatMs: 50, maxStreamsPerGuild: 2, recheckMs: 50 })],
+  ]),
+});
 const streams: EventStreamReader[] = [];
 
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({
-    database,
-    modules: new Map([
-      ...FEATURE_MODULES,
-      ['overlay', () => overlayModule({ heartbeatMs: 50, maxStreamsPerGuild: 2, recheckMs: 50 })],
-    ]),
-  });
-});
-afterEach(async () => {
+// Runs before the bot closes (hooks unwind in reverse order).
+afterEach(() => {
   for (const s of streams.splice(0)) s.close();
-  await t.close();
 });
 
 const open = async (url: string) => {
@@ -181,7 +176,8 @@ describe('event streams', () => {
     const stream = await open(`${await overlayUrl(t)}/events`);
     await stream.until('event: queue');
     await t.bot.registry.unload('overlay');
-    await stream.ended();
+    // A plain end, not a revocation: the page's EventSource reconnects once the bot is back.
+    expect(await stream.ended()).not.toContain('event: revoked');
   });
 });
 

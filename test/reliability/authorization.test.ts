@@ -8,7 +8,7 @@ import {
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/discord/module.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
@@ -20,20 +20,14 @@ import {
 } from '../support/discord/index.js';
 import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 import { MP3_BYTES } from '../support/audio-samples.js';
 import { createEmbed } from '../features/support/embed-bot.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 /** The access each module declares, read from the modules themselves so a new command is covered. */
 const modules = [...FEATURE_MODULES.values()].map((factory) => factory());

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backupJob, backupsDirOf } from '../../src/features/jobs/backup-job.js';
 import { Scheduler, type SchedulerClock } from '../../src/jobs/scheduler.js';
@@ -10,23 +9,13 @@ import { createLogger } from '../../src/logging/logger.js';
 import { listBackups, readBackup, writeBackup } from '../../src/storage/backup.js';
 import { GUILD, setDiscordPoints, userId } from '../support/db/fixtures.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { until } from '../support/until.js';
 
 /** The name writeBackup gives its temp file for a run at `when` (the /dev/full trick needs it). */
 const tempNameFor = (when: Date) =>
   `.backup-${when.toISOString().replace(/[:.]/g, '-')}.json.${process.pid}.tmp`;
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
-
-/** Polls on the monotonic clock: Date is frozen in the scheduler test. */
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe('backups when the disk misbehaves', () => {
   let database: TestDatabase;

@@ -17,9 +17,13 @@ import {
 } from '../support/tiktok/local-webcast.js';
 import { accountBalances, replayFromScratch, storedMessageIds } from './support/ingest-db.js';
 import { scriptedLive } from './support/live-script.js';
-import { asWebcastMessages, startBotOnLive, until } from './support/live-webcast.js';
+import { until } from '../support/until.js';
+import { asWebcastMessages, startBotOnLive } from './support/live-webcast.js';
 
 installUnhandledRejectionGuard();
+
+/** Waits that span a restart of PostgreSQL and the pipeline's reconnection. */
+const OUTAGE_MS = 20_000;
 
 /**
  * PostgreSQL restarting while events arrive over the live connection (the webhook's side is
@@ -57,7 +61,7 @@ describe('PostgreSQL restarting while live-connection events arrive', () => {
     const storedCount = async () => (await storedMessageIds(database.db, guildId)).size;
 
     for (const batch of script.slice(0, 4)) await webcast.pushAcknowledged(asWebcastMessages(batch));
-    await until('the first batches stored', async () => (await storedCount()) === 200);
+    await until('the first batches stored', async () => (await storedCount()) === 200, OUTAGE_MS);
 
     await cluster.stop('immediate');
     for (const batch of script.slice(4, 8)) await webcast.pushAcknowledged(asWebcastMessages(batch));
@@ -65,7 +69,7 @@ describe('PostgreSQL restarting while live-connection events arrive', () => {
     await sleep(500);
     await cluster.start();
     for (const batch of script.slice(8)) await webcast.pushAcknowledged(asWebcastMessages(batch));
-    await until('every event stored', async () => (await storedCount()) === sent.length);
+    await until('every event stored', async () => (await storedCount()) === sent.length, OUTAGE_MS);
 
     // Stopping writes any streak credit still waiting, as the reference replay's stop does.
     t = undefined;
@@ -83,13 +87,17 @@ describe('PostgreSQL restarting while live-connection events arrive', () => {
   async function startLinkingBot(): Promise<TestBot> {
     const bot = await startBotOnLive({ ...database, reset: async () => {} }, webcast);
     t = bot;
-    await until('the LIVE session of this bot open', async () => {
-      const open = await rowsOf(
-        database.db,
-        sql`SELECT 1 FROM live_sessions WHERE guild_id = ${bot.guildId} AND ended_at IS NULL`,
-      );
-      return open.length > 0;
-    });
+    await until(
+      'the LIVE session of this bot open',
+      async () => {
+        const open = await rowsOf(
+          database.db,
+          sql`SELECT 1 FROM live_sessions WHERE guild_id = ${bot.guildId} AND ended_at IS NULL`,
+        );
+        return open.length > 0;
+      },
+      OUTAGE_MS,
+    );
     return bot;
   }
 
@@ -169,8 +177,10 @@ describe('PostgreSQL restarting while live-connection events arrive', () => {
       }),
       chat({ ...fan, msgId: typed, text: `my code ${code}` }),
     ]);
-    await until('the batch committed', async () =>
-      (await storedMessageIds(database.db, bot.guildId)).has(typed),
+    await until(
+      'the batch committed',
+      async () => (await storedMessageIds(database.db, bot.guildId)).has(typed),
+      OUTAGE_MS,
     );
     await bot.discord.waitForCall((call) => call.status === 429 && reviewerPosts.test(call.path), 10_000);
 

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPEN_TIERS } from '../../src/domain/tiers.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, rateLimited } from '../support/discord/index.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
+import { useTestBot } from '../support/bot/test-bot.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 async function pasteLinkAndWaitForReaction(user = t.users.viewer, link = 'https://youtu.be/dQw4w9WgXcQ') {
   t.discord.message({ channelId: t.channels.submissions, author: user, content: link });

@@ -8,7 +8,7 @@ import {
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../src/domain/audio.js';
 import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
@@ -23,20 +23,14 @@ import {
 } from '../support/discord/index.js';
 import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { until } from '../jobs/support/until.js';
+import { useTestBot } from '../support/bot/test-bot.js';
+import { until } from '../support/until.js';
 import { FLAC_BYTES, M4A_BYTES, MP3_BYTES, PNG_BYTES, WAV_BYTES } from '../support/audio-samples.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-let t: TestBot;
-
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(() => t.close());
+const t = useTestBot(database);
 
 const YT = 'https://youtu.be/dQw4w9WgXcQ';
 const SQL_FRAGMENT = "'); DROP TABLE submissions;--";

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectDatabase, rowsOf, type Database } from '../../src/storage/connect.js';
 import { createPostgresDatabase } from '../support/db/test-database.js';
+import { until } from '../support/until.js';
 
 describe('node-postgres pool against the real PostgreSQL', () => {
   let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
@@ -36,14 +36,6 @@ describe('node-postgres pool against the real PostgreSQL', () => {
        WHERE datname = current_database() AND pid <> pg_backend_pid() AND ${where}`,
     );
     return rows[0]?.n ?? 0;
-  }
-
-  async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-    for (let i = 0; i < 5_000; i++) {
-      if (await condition()) return;
-      await nextTurn();
-    }
-    throw new Error(`gave up waiting until ${what}`);
   }
 
   it('opens at most 20 connections and queues further queries until one is free', async () => {

@@ -11,6 +11,7 @@ import { TikTokLiveSource, type TikTokLiveSourceOptions } from '../../src/tiktok
 import { IngestPipeline } from '../../src/tiktok/ingest/pipeline.js';
 import { GUILD } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
+import { until } from '../support/until.js';
 import {
   chat,
   gift,
@@ -101,14 +102,6 @@ async function balances() {
 async function interactionCount(): Promise<number> {
   const [row] = await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM interactions`);
   return row?.n ?? 0;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 async function pushAndWrite(

@@ -3,13 +3,16 @@ import type { ModuleFactory } from '../../../src/discord/module.js';
 import { embedsModule, type EmbedsOptions } from '../../../src/features/embeds/index.js';
 import { FEATURE_MODULES } from '../../../src/features/index.js';
 import { listActiveEmbeds, type EmbedConfig } from '../../../src/storage/embed-configs-repo.js';
-import { startTestBot, type TestBot } from '../../support/bot/test-bot.js';
+import { startTestBot, useTestBot, type TestBot } from '../../support/bot/test-bot.js';
 import type { TestDatabase } from '../../support/db/test-database.js';
 
 /** Production timing divided by ten, so a test sees several windows and safety-net ticks quickly. */
 export const FAST: Required<EmbedsOptions> = { debounceMs: 150, editSpacingMs: 100, safetyNetMs: 1_000 };
 /** A safety net that never ticks during a test: only queue events can refresh an embed. */
 export const EVENTS_ONLY: Required<EmbedsOptions> = { ...FAST, safetyNetMs: 600_000 };
+
+const withEmbeds = (options: EmbedsOptions) =>
+  new Map<string, ModuleFactory>([...FEATURE_MODULES, ['embeds', () => embedsModule(options)]]);
 
 /** The shipped bot on a freshly reset database, with the embeds module at the given timing. */
 export async function startEmbedBot(
@@ -18,12 +21,12 @@ export async function startEmbedBot(
   env: Record<string, string> = {},
 ): Promise<TestBot> {
   await database.reset();
-  const modules = new Map<string, ModuleFactory>([
-    ...FEATURE_MODULES,
-    ['embeds', () => embedsModule(options)],
-  ]);
-  return startTestBot({ database, modules, env });
+  return startTestBot({ database, modules: withEmbeds(options), env });
 }
+
+/** `useTestBot` with the embeds module at the given timing: a fresh bot for each test. */
+export const useEmbedBot = (database: TestDatabase, options: EmbedsOptions = FAST) =>
+  useTestBot(database, { modules: withEmbeds(options) });
 
 /** Runs `/admin embed create` and returns the stored embed and its message. */
 export async function createEmbed(

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { ModuleFactory } from '../../../src/discord/module.js';
 import { FEATURE_MODULES } from '../../../src/features/index.js';
@@ -6,6 +5,7 @@ import { tiktokModule } from '../../../src/features/tiktok/index.js';
 import type { TikTokModuleOptions } from '../../../src/features/tiktok/options.js';
 import { rowsOf } from '../../../src/storage/connect.js';
 import { startTestBot, type TestBot } from '../../support/bot/test-bot.js';
+import { until } from '../../support/until.js';
 import type { TestDatabase } from '../../support/db/test-database.js';
 import {
   chat,
@@ -92,19 +92,13 @@ export async function startBotOnLive(
   });
   // Type 5 is a deferred reply: the answer follows as an edit.
   if ((await connect.reply()).body.type === 5) await connect.editReply();
-  await until('the LIVE session open', async () => {
-    const open = await rowsOf(database.db, sql`SELECT 1 FROM live_sessions WHERE ended_at IS NULL`);
-    return open.length > 0;
-  });
+  await until(
+    'the LIVE session open',
+    async () => {
+      const open = await rowsOf(database.db, sql`SELECT 1 FROM live_sessions WHERE ended_at IS NULL`);
+      return open.length > 0;
+    },
+    20_000,
+  );
   return t;
-}
-
-/** Polls `check` until it holds; a check that throws (the database is down) counts as not yet. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }

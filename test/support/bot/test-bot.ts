@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ChannelType, PermissionFlagsBits } from 'discord.js';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { APIUser } from 'discord-api-types/v10';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createBot, type Bot } from '../../../src/discord/bot.js';
@@ -31,17 +31,17 @@ export interface TestBot {
   close(): Promise<void>;
 }
 
-export async function startTestBot(
-  options: {
-    driver?: DriverKind;
-    /** A database opened by the test file (beforeAll) and reset between tests; not closed here. */
-    database?: TestDatabase;
-    modules?: ReadonlyMap<string, ModuleFactory>;
-    env?: Record<string, string>;
-    /** Leave channels and roles unset in the guild config. */
-    unconfigured?: boolean;
-  } = {},
-): Promise<TestBot> {
+export interface TestBotOptions {
+  driver?: DriverKind;
+  /** A database opened by the test file (beforeAll) and reset between tests; not closed here. */
+  database?: TestDatabase;
+  modules?: ReadonlyMap<string, ModuleFactory>;
+  env?: Record<string, string>;
+  /** Leave channels and roles unset in the guild config. */
+  unconfigured?: boolean;
+}
+
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const database = options.database ?? (await openTestDatabase(options.driver ?? 'postgres'));
   const discord = await startLocalDiscord();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-bot-'));
@@ -100,6 +100,75 @@ export async function startTestBot(
       if (!options.database) await database.close();
       await fs.rm(dataDir, { recursive: true, force: true });
       expect(unknown, 'REST routes the local Discord does not serve').toEqual([]);
+    },
+  };
+}
+
+/** The bot of the test running now; `restart` replaces it with one started with other options. */
+export interface UsedTestBot extends TestBot {
+  restart(options: Omit<TestBotOptions, 'database' | 'driver'>): Promise<void>;
+}
+
+/**
+ * A bot for each test of the file (or of the describe block it is called in): before each test the
+ * database is emptied and a bot started on it, after each test the bot is closed. The handle can be
+ * taken at the top of the file; it reaches the bot once `beforeEach` has started it.
+ */
+export function useTestBot(
+  database: TestDatabase,
+  options: Omit<TestBotOptions, 'database' | 'driver'> = {},
+): UsedTestBot {
+  let started: TestBot | undefined;
+  beforeEach(async () => {
+    await database.reset();
+    started = await startTestBot({ ...options, database });
+  });
+  afterEach(async () => {
+    const bot = started;
+    started = undefined;
+    await bot?.close();
+  });
+  const current = (): TestBot => {
+    if (!started) throw new Error('the test bot starts in beforeEach; use it inside hooks and tests');
+    return started;
+  };
+  return {
+    get discord() {
+      return current().discord;
+    },
+    get database() {
+      return current().database;
+    },
+    get bot() {
+      return current().bot;
+    },
+    get config() {
+      return current().config;
+    },
+    get guildId() {
+      return current().guildId;
+    },
+    get channels() {
+      return current().channels;
+    },
+    get reviewerRoleId() {
+      return current().reviewerRoleId;
+    },
+    get users() {
+      return current().users;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+    async close() {
+      const bot = current();
+      started = undefined;
+      await bot.close();
+    },
+    async restart(next) {
+      await current().close();
+      started = undefined;
+      started = await startTestBot({ ...next, database });
     },
   };
 }
