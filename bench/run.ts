@@ -2,6 +2,7 @@ import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
+import { runReloadBenchmarks } from './reload.bench.js';
 
 // Benchmarks print figures; they are not pass/fail tests. Run on an otherwise idle machine.
 // `npm run bench` runs them all; `npm run bench -- footprint ingest` runs the ones named.
@@ -11,6 +12,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   ingest: runIngestBenchmarks,
   // The built bot (`npm run build` first) as a child process: start-up time and memory.
   footprint: runFootprintBenchmarks,
+  // A build in a temporary folder as a child process: memory over 100 `/admin reload`s.
+  reload: runReloadBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

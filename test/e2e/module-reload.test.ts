@@ -1,11 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ChannelType } from 'discord.js';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startLocalDiscord, type LocalDiscord } from '../support/discord/index.js';
+import { buildBotCopy, type BuiltBotCopy } from '../support/built-bot-copy.js';
 import { createPostgresDatabase } from '../support/db/test-database.js';
 
 /**
@@ -13,21 +13,13 @@ import { createPostgresDatabase } from '../support/db/test-database.js';
  * bot is built into a folder of its own (its files are edited here, never the checkout's dist/) and
  * started as its own process against the local Discord, as a user starts it.
  */
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-let root: string;
+let build: BuiltBotCopy | undefined;
 let discord: LocalDiscord | undefined;
 let child: ChildProcess | undefined;
 let drop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-reload-build-'));
-  // The built files find their packages and "type": "module" above them, as dist/ does in a checkout.
-  await fs.copyFile(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
-  await fs.symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
-  await promisify(execFile)(process.execPath, [
-    path.join(REPO_ROOT, 'scripts', 'build.mjs'),
-    path.join(root, 'dist'),
-  ]);
+  build = await buildBotCopy();
 }, 180_000);
 
 afterEach(async () => {
@@ -36,7 +28,7 @@ afterEach(async () => {
   await drop?.();
 });
 
-afterAll(() => fs.rm(root, { recursive: true, force: true }));
+afterAll(() => build?.remove());
 
 /** Replaces text in a built file, failing when the text is not there (the build changed shape). */
 async function edit(file: string, from: string, to: string): Promise<void> {
@@ -45,7 +37,8 @@ async function edit(file: string, from: string, to: string): Promise<void> {
   await fs.writeFile(file, code.replace(from, to));
 }
 
-it('answers with a feature’s edited code after /admin reload; a broken version leaves the running one answering and the admin is told', async () => {
+it('answers with a feature’s edited code after /admin reload, sharing the code outside its folder; a broken version leaves the running one answering and the admin is told', async () => {
+  const { entry, dist } = build!;
   discord = await startLocalDiscord();
   const owner = discord.addUser({ username: 'streamer' });
   const viewer = discord.addUser({ username: 'viewer' });
@@ -58,7 +51,7 @@ it('answers with a feature’s edited code after /admin reload; a broken version
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-reload-data-'));
 
   let output = '';
-  child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'music-review-bot.js'), 'start'], {
+  child = spawn(process.execPath, [entry, 'start'], {
     env: {
       PATH: process.env.PATH ?? '',
       DISCORD_BOT_TOKEN: discord.token,
@@ -98,7 +91,7 @@ it('answers with a feature’s edited code after /admin reload; a broken version
           .reply(15_000)
       ).body.data.content,
     );
-  const guide = path.join(root, 'dist', 'features', 'guide');
+  const guide = path.join(dist, 'features', 'guide');
   const aboutFile = path.join(guide, 'about-command.js');
 
   expect(await about()).toContain('Free software under the GNU AGPL 3.0');
@@ -130,6 +123,25 @@ it('answers with a feature’s edited code after /admin reload; a broken version
   );
   expect(await about()).toContain('Edited while running: free software');
   expect(output).toContain('broken on purpose');
+
+  // The new version's own files load fresh, the shared ones stay the bot's one copy: a refusal
+  // thrown with the shared UserFacingError still becomes its plain reply, not an apology.
+  await edit(
+    path.join(guide, 'index.js'),
+    "components: [setupHandler], start() { throw new Error('broken on purpose'); },",
+    'components: [setupHandler],',
+  );
+  await edit(
+    aboutFile,
+    'async execute(interaction, ctx) {',
+    "async execute(interaction, ctx) { throw new UserFacingError('not_found', 'Refused by the edited code.');",
+  );
+  await fs.writeFile(
+    aboutFile,
+    `import { UserFacingError } from '../../domain/errors.js';\n${await fs.readFile(aboutFile, 'utf8')}`,
+  );
+  expect(await reloadGuide()).toBe('Reloaded the guide module with its new code.');
+  expect(await about()).toBe('Refused by the edited code.');
 
   const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
