@@ -46,6 +46,7 @@ export class ModuleRegistry {
   private readonly loaded = new Map<string, LoadedModule>();
   /** Each module's factory from the code now running (a reload with new code replaces it). */
   private readonly factories: Map<string, ModuleFactory>;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: BotContext,
@@ -105,7 +106,15 @@ export class ModuleRegistry {
    * start is stopped and the previous version started again. Either way the admin is told in plain
    * words and the error goes to the log.
    */
-  async reload(name: string): Promise<ReloadResult> {
+  reload(name: string): Promise<ReloadResult> {
+    // One reload at a time: a second one would stop a version still starting, whose start then
+    // goes on to leave timers and connections nobody stops.
+    const reloaded = this.reloading.then(() => this.reloadNow(name));
+    this.reloading = reloaded.catch(() => {});
+    return reloaded;
+  }
+
+  private async reloadNow(name: string): Promise<ReloadResult> {
     const previous = this.factories.get(name);
     if (!previous) throw new UserFacingError('not_found', `There is no module called ${name}.`);
     let newest: NewestCode;

@@ -363,4 +363,29 @@ describe('/admin reload', () => {
     );
     expect(flakyReply.content).toBe('running, start 3');
   });
+
+  it('runs a reload asked while another is starting the module after it, so one version runs', async () => {
+    let starts = 0;
+    let running = 0;
+    let secondStartBegun!: () => void;
+    const begun = new Promise<void>((resolve) => (secondStartBegun = resolve));
+    const slowStart: ModuleFactory = (): BotModule => ({
+      name: 'slow',
+      async start(_ctx, scope) {
+        starts += 1;
+        if (starts === 2) secondStartBegun();
+        await new Promise((resolve) => setImmediate(resolve));
+        running += 1;
+        scope.onStop(() => void (running -= 1));
+      },
+    });
+    t = await startTestBot({ database, modules: new Map([...FEATURE_MODULES, ['slow', slowStart]]) });
+    const first = t.bot.registry.reload('slow');
+    await begun;
+    await Promise.all([first, t.bot.registry.reload('slow')]);
+    expect(starts).toBe(3);
+    expect(running).toBe(1);
+    await t.bot.registry.unload('slow');
+    expect(running).toBe(0);
+  });
 });
