@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CODE_VERSION_PARAM, type FreshImportData } from './fresh-import-hooks.js';
 import type { ModuleFactory } from './module.js';
 
@@ -23,6 +25,7 @@ export type NewestCode =
  * the files are TypeScript compiled by tsx's own loader, and this file's URL ends in `.ts`.
  */
 const RUNS_FROM_BUILD = import.meta.url.endsWith('.js');
+const execFileAsync = promisify(execFile);
 
 /**
  * Loads a feature module's code afresh from disk, the way discord.js cogs are reloaded. Node keeps
@@ -56,8 +59,9 @@ export class ModuleCode {
     this.registerHooks();
     const url = new URL(location.entry);
     url.searchParams.set(CODE_VERSION_PARAM, version);
-    const exports = (await import(url.href).catch((error: unknown) => {
-      throw new Error(`could not import ${url.href}`, { cause: error });
+    const exports = (await import(url.href).catch(async (error: unknown) => {
+      const where = error instanceof SyntaxError ? await syntaxErrorAt(folderOf(location.entry)) : null;
+      throw new Error(`could not import ${url.href}${where ? `\n${where}` : ''}`, { cause: error });
     })) as Record<string, unknown>;
     const factory = exports[location.exportName];
     if (typeof factory !== 'function')
@@ -84,12 +88,32 @@ function folderOf(entry: URL): string {
   return path.dirname(fileURLToPath(entry));
 }
 
-/** One hash over every file in the folder (names and contents), in a stable order. */
-async function hashFolder(folder: string): Promise<string> {
-  const files = (await readdir(folder, { recursive: true, withFileTypes: true }))
+/**
+ * Node's SyntaxError from an import names no file; `node --check` on each file of the folder finds
+ * the one at fault and prints its file, line and the code there, for the log.
+ */
+async function syntaxErrorAt(folder: string): Promise<string | null> {
+  for (const file of await filesIn(folder)) {
+    if (!file.endsWith('.js')) continue;
+    const failure = await execFileAsync(process.execPath, ['--check', file]).then(
+      () => null,
+      (error: { stderr?: string }) => error.stderr ?? null,
+    );
+    if (failure) return failure.split('\n').slice(0, 3).join('\n');
+  }
+  return null;
+}
+
+async function filesIn(folder: string): Promise<string[]> {
+  return (await readdir(folder, { recursive: true, withFileTypes: true }))
     .filter((item) => item.isFile())
     .map((item) => path.join(item.parentPath, item.name))
     .sort();
+}
+
+/** One hash over every file in the folder (names and contents), in a stable order. */
+async function hashFolder(folder: string): Promise<string> {
+  const files = await filesIn(folder);
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(path.relative(folder, file)).update('\0');

@@ -110,6 +110,7 @@ it('answers with a feature’s edited code after /admin reload, sharing the code
   expect(await about()).toContain('Edited while running: free software');
   expect(output).toContain('new module code failed to load');
   expect(output).toContain('SyntaxError');
+  expect(output).toContain(`${aboutFile}:`);
 
   await edit(aboutFile, 'export const aboutCommand = {{', 'export const aboutCommand = {');
   await edit(aboutFile, 'Edited while running', 'Never answered');
