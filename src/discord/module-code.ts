@@ -26,9 +26,11 @@ export type NewestCode =
  */
 const RUNS_FROM_BUILD = import.meta.url.endsWith('.js');
 const execFileAsync = promisify(execFile);
+/** Hooks are the process's, not one bot's: registered once, with the folders of FEATURE_MODULE_CODE. */
+let hooksRegistered = false;
 
 /**
- * Loads a feature module's code afresh from disk, the way discord.js cogs are reloaded. Node keeps
+ * Loads a feature module's code afresh from disk, the way discord.py reloads a cog. Node keeps
  * every module it imported for the life of the process, so each new version costs memory for good:
  * a version is named by a hash of the feature folder's files, and a reload whose files have not
  * changed reuses the code already running (bench/reload.bench.ts measures both).
@@ -36,7 +38,6 @@ const execFileAsync = promisify(execFile);
 export class ModuleCode {
   /** Hash of each module's files as its running code was loaded. */
   private readonly running = new Map<string, string>();
-  private hooksRegistered = false;
 
   constructor(private readonly locations: ReadonlyMap<string, ModuleCodeLocation>) {}
 
@@ -75,12 +76,12 @@ export class ModuleCode {
   }
 
   private registerHooks(): void {
-    if (this.hooksRegistered) return;
+    if (hooksRegistered) return;
     const data: FreshImportData = {
       folders: [...this.locations.values()].map((l) => new URL('./', l.entry).href),
     };
     register(new URL('./fresh-import-hooks.js', import.meta.url), { data });
-    this.hooksRegistered = true;
+    hooksRegistered = true;
   }
 }
 
