@@ -17,6 +17,7 @@ let build: BuiltBotCopy | undefined;
 let discord: LocalDiscord | undefined;
 let child: ChildProcess | undefined;
 let drop: (() => Promise<void>) | undefined;
+let dataDir: string | undefined;
 
 beforeAll(async () => {
   build = await buildBotCopy();
@@ -26,6 +27,7 @@ afterEach(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await discord?.close();
   await drop?.();
+  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
 });
 
 afterAll(() => build?.remove());
@@ -48,7 +50,7 @@ it('answers with a feature’s edited code after /admin reload, sharing the code
   discord.addMember(guild.id, { user: viewer });
   const created = await createPostgresDatabase();
   drop = created.drop;
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-reload-data-'));
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-reload-data-'));
 
   let output = '';
   child = spawn(process.execPath, [entry, 'start'], {
@@ -148,5 +150,4 @@ it('answers with a feature’s edited code after /admin reload, sharing the code
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
   expect(discord.unknownRoutes).toEqual([]);
-  await fs.rm(dataDir, { recursive: true, force: true });
 }, 120_000);

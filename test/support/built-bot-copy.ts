@@ -25,10 +25,16 @@ export async function buildBotCopy(): Promise<BuiltBotCopy> {
   await fs.copyFile(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
   await fs.symlink(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   const dist = path.join(root, 'dist');
-  await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), dist]);
+  const remove = () => fs.rm(root, { recursive: true, force: true });
+  await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), dist]).catch(
+    async (error: unknown) => {
+      await remove();
+      throw error;
+    },
+  );
   return {
     entry: path.join(dist, 'cli', 'music-review-bot.js'),
     dist,
-    remove: () => fs.rm(root, { recursive: true, force: true }),
+    remove,
   };
 }
