@@ -56,7 +56,7 @@ const ENTRIES = (process.env.FOOTPRINT_ENTRIES ?? 'dist=dist/main.js').split(','
 
 type Kind = 'postgres' | 'pglite';
 type Memory = { rssMb: number; hwmMb: number };
-type Probe = {
+export type Probe = {
   rssMb: number;
   heapUsedMb: number;
   heapTotalMb: number;
@@ -73,7 +73,7 @@ async function memoryOf(pid: number): Promise<Memory> {
 }
 
 /** The bot as `node [--import probe] <entry>`, its output kept for a failure message. */
-class BotChild {
+export class BotChild {
   output = '';
   readonly startedAt = performance.now();
   readonly exited: Promise<number | null>;
@@ -91,8 +91,9 @@ class BotChild {
     entry: string,
     env: Record<string, string>,
     probe: { file: string; tiktokHost?: string } | null,
+    nodeOptions: string[] = [],
   ): BotChild {
-    const args = probe ? ['--import', PROBE, entry] : [entry];
+    const args = [...nodeOptions, ...(probe ? ['--import', PROBE] : []), entry];
     const child = spawn(process.execPath, args, {
       cwd: path.dirname(path.dirname(entry)),
       env: {

@@ -4,6 +4,7 @@ import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
+import { runReloadBenchmarks } from './reload.bench.js';
 
 // Benchmarks print figures; they are not pass/fail tests. Run on an otherwise idle machine.
 // `npm run bench` runs them all; `npm run bench -- footprint ingest` runs the ones named.
@@ -17,6 +18,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   footprint: runFootprintBenchmarks,
   // Child processes killed with SIGKILL: how long a TikTok LIVE stays without an owner.
   lease: runLeaseBenchmarks,
+  // A build in a temporary folder as a child process: memory over 100 `/admin reload`s.
+  reload: runReloadBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { loadConfig, loadDotEnv, requireDiscordToken } from '../config.js';
 import { createBot } from '../discord/bot.js';
-import { FEATURE_MODULES } from '../features/index.js';
+import { FEATURE_MODULE_CODE, FEATURE_MODULES } from '../features/index.js';
 import { createLogger } from '../logging/logger.js';
 import { stopOnSignals } from '../shutdown.js';
 import { describeStartupError } from '../startup-errors.js';
@@ -13,7 +13,13 @@ async function startBot(): Promise<void> {
   const token = requireDiscordToken(config);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
-  const bot = createBot({ config, logger, database, modules: FEATURE_MODULES });
+  const bot = createBot({
+    config,
+    logger,
+    database,
+    modules: FEATURE_MODULES,
+    moduleCode: FEATURE_MODULE_CODE,
+  });
 
   stopOnSignals({
     logger,

@@ -6,6 +6,7 @@ import { startQueueChangeFeed } from '../queue-changes/feed.js';
 import type { Database } from '../storage/connect.js';
 import { createDiscordClient, DISCORD_API_URL_DEFAULT, DiscordStartError, loginAndWait } from './client.js';
 import { logGatewayConnection } from './gateway-connection.js';
+import { ModuleCode, type ModuleCodeLocation } from './module-code.js';
 import type { BotContext, ModuleFactory } from './module.js';
 import { QueueEvents } from './queue-events.js';
 import { ModuleRegistry } from './registry.js';
@@ -24,6 +25,8 @@ export function createBot(options: {
   logger: Logger;
   database: Database;
   modules: ReadonlyMap<string, ModuleFactory>;
+  /** Where the modules' code lives, so `/admin reload` can load changed files (from the build). */
+  moduleCode?: ReadonlyMap<string, ModuleCodeLocation>;
 }): Bot {
   const client = createDiscordClient({ apiUrl: options.config.discordApiUrl, shards: options.config.shards });
   const ctx: BotContext = {
@@ -39,7 +42,7 @@ export function createBot(options: {
     }),
     commandGuide: () => registry.commandGuide(),
   };
-  const registry = new ModuleRegistry(ctx, options.modules);
+  const registry = new ModuleRegistry(ctx, options.modules, new ModuleCode(options.moduleCode ?? new Map()));
   let detach: (() => void) | undefined;
   let stopGatewayLog: (() => void) | undefined;
   let stopQueueFeed: (() => Promise<void>) | undefined;

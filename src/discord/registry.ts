@@ -13,6 +13,7 @@ import {
 import { UserFacingError } from '../domain/errors.js';
 import { getGuildConfig } from '../storage/guild-config-repo.js';
 import { answerFailure } from './errors.js';
+import { ModuleCode, type NewestCode } from './module-code.js';
 import type {
   Access,
   AdminSubcommand,
@@ -33,17 +34,27 @@ interface LoadedModule {
   stopHooks: (() => void | Promise<void>)[];
 }
 
+/** What a reload started: the module's new code, its unchanged code, or loaded code and why. */
+export type ReloadResult = Exclude<NewestCode, { kind: 'new' }> | { kind: 'new' };
+
 /**
  * Loads feature modules, routes Discord events to them, registers their slash commands, and can
- * reload one module at run time (its timers are cancelled, its state starts afresh).
+ * reload one module at run time (its timers are cancelled, its state starts afresh, and from the
+ * build its changed files are loaded anew).
  */
 export class ModuleRegistry {
   private readonly loaded = new Map<string, LoadedModule>();
+  /** Each module's factory from the code now running (a reload with new code replaces it). */
+  private readonly factories: Map<string, ModuleFactory>;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: BotContext,
-    private readonly factories: ReadonlyMap<string, ModuleFactory>,
-  ) {}
+    factories: ReadonlyMap<string, ModuleFactory>,
+    private readonly code: ModuleCode = new ModuleCode(new Map()),
+  ) {
+    this.factories = new Map(factories);
+  }
 
   get moduleNames(): string[] {
     return [...this.factories.keys()];
@@ -54,11 +65,11 @@ export class ModuleRegistry {
   }
 
   async loadAll(): Promise<void> {
+    await this.code.noteStartedCode();
     for (const name of this.factories.keys()) await this.load(name);
   }
 
-  async load(name: string): Promise<void> {
-    const factory = this.factories.get(name);
+  async load(name: string, factory = this.factories.get(name)): Promise<void> {
     if (!factory) throw new UserFacingError('not_found', `There is no module called ${name}.`);
     if (this.loaded.has(name)) return;
     const entry: LoadedModule = { module: factory(), timers: new Set(), stopHooks: [] };
@@ -89,11 +100,61 @@ export class ModuleRegistry {
     this.ctx.logger.debug({ module: name }, 'module unloaded');
   }
 
-  async reload(name: string): Promise<void> {
-    if (!this.factories.has(name))
-      throw new UserFacingError('not_found', `There is no module called ${name}.`);
+  /**
+   * Stops the module and starts it again, from its new code when its files changed (in the build).
+   * New code that fails to import leaves the running version alone; a new version that fails to
+   * start is stopped and the previous version started again. Either way the admin is told in plain
+   * words and the error goes to the log.
+   */
+  reload(name: string): Promise<ReloadResult> {
+    // One reload at a time: a second one would stop a version still starting, whose start then
+    // goes on to leave timers and connections nobody stops.
+    const reloaded = this.reloading.then(() => this.reloadNow(name));
+    this.reloading = reloaded.catch(() => {});
+    return reloaded;
+  }
+
+  private async reloadNow(name: string): Promise<ReloadResult> {
+    const previous = this.factories.get(name);
+    if (!previous) throw new UserFacingError('not_found', `There is no module called ${name}.`);
+    let newest: NewestCode;
+    try {
+      newest = await this.code.newest(name);
+    } catch (error) {
+      this.ctx.logger.error(
+        { err: error, module: name },
+        'new module code failed to load; the running version stays',
+      );
+      throw new UserFacingError(
+        'reload_failed',
+        `The ${name} module was not reloaded: its new code has a mistake and could not be loaded. The version already running stays on; the bot's logs say what is wrong.`,
+      );
+    }
+    const next = newest.kind === 'new' ? newest.factory : previous;
     await this.unload(name);
-    await this.load(name);
+    try {
+      await this.load(name, next);
+    } catch (error) {
+      this.ctx.logger.error(
+        { err: error, module: name },
+        'reloaded module failed to start; starting the previous version again',
+      );
+      await this.unload(name).catch((stopError: unknown) =>
+        this.ctx.logger.warn({ err: stopError, module: name }, 'stopping the failed module version failed'),
+      );
+      await this.load(name, previous);
+      throw new UserFacingError(
+        'reload_failed',
+        `The ${name} module was not reloaded: its new version failed to start, so the previous version is running again. The bot's logs say what went wrong.`,
+      );
+    }
+    if (newest.kind === 'new') {
+      this.factories.set(name, newest.factory);
+      this.code.adopt(name, newest.version);
+    }
+    const result: ReloadResult = newest.kind === 'new' ? { kind: 'new' } : newest;
+    this.ctx.logger.info({ module: name, ...result }, 'module reloaded');
+    return result;
   }
 
   async stopAll(): Promise<void> {
@@ -324,11 +385,22 @@ export class ModuleRegistry {
         ),
       execute: async (interaction) => {
         const name = interaction.options.getString('module', true);
-        await this.reload(name);
+        const result = await this.reload(name);
         await this.registerCommands(this.ctx.config.discordDevGuildId);
-        await replyPrivately(interaction, `Reloaded the ${name} module.`);
+        await replyPrivately(interaction, reloadReply(name, result));
       },
     };
+  }
+}
+
+function reloadReply(name: string, result: ReloadResult): string {
+  switch (result.kind) {
+    case 'new':
+      return `Reloaded the ${name} module with its new code.`;
+    case 'unchanged':
+      return `Reloaded the ${name} module; its files have not changed, so it runs the same code as before.`;
+    case 'loaded':
+      return `Restarted the ${name} module with the code already loaded: ${result.reason}, so new code needs a restart of the bot.`;
   }
 }
 

@@ -37,4 +37,5 @@ export type UserErrorCode =
   | 'already_linked'
   | 'unknown_account'
   | 'forbidden'
-  | 'try_again';
+  | 'try_again'
+  | 'reload_failed';

@@ -1,3 +1,4 @@
+import type { ModuleCodeLocation } from '../discord/module-code.js';
 import type { ModuleFactory } from '../discord/module.js';
 import { adminModule } from './admin/index.js';
 import { analyticsModule } from './analytics/index.js';
@@ -28,4 +29,28 @@ export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<strin
   ['overlay', () => overlayModule()],
   ['http', httpModule],
   ['guide', guideModule],
+]);
+
+const codeOf = (folder: string, exportName: string): ModuleCodeLocation => ({
+  entry: new URL(`./${folder}/index.js`, import.meta.url),
+  exportName,
+});
+
+/**
+ * Where each feature's code lives in the build, for `/admin reload` to load changed files. `http` is
+ * left out: its folder (src/http) also holds code the other modules share, which must stay one copy.
+ */
+export const FEATURE_MODULE_CODE: ReadonlyMap<string, ModuleCodeLocation> = new Map([
+  ['submissions', codeOf('submissions', 'submissionsModule')],
+  ['queue', codeOf('queue', 'queueModule')],
+  ['review', codeOf('review', 'reviewModule')],
+  ['economy', codeOf('economy', 'economyModule')],
+  ['linking', codeOf('linking', 'linkingModule')],
+  ['admin', codeOf('admin', 'adminModule')],
+  ['analytics', codeOf('analytics', 'analyticsModule')],
+  ['embeds', codeOf('embeds', 'embedsModule')],
+  ['jobs', codeOf('jobs', 'jobsModule')],
+  ['tiktok', codeOf('tiktok', 'tiktokModule')],
+  ['overlay', codeOf('overlay', 'overlayModule')],
+  ['guide', codeOf('guide', 'guideModule')],
 ]);

@@ -1,6 +1,8 @@
 import { ChannelType, MessageFlags } from 'discord-api-types/v10';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SlashCommandBuilder } from 'discord.js';
 import type { BotModule, ModuleFactory } from '../../src/discord/module.js';
+import { replyPrivately } from '../../src/discord/replies.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { listAudit, recordAudit } from '../../src/storage/audit-repo.js';
 import { getGuildConfig } from '../../src/storage/guild-config-repo.js';
@@ -271,11 +273,14 @@ describe('admin access', () => {
   });
 });
 
+const restartedWithLoadedCode = (name: string) =>
+  `Restarted the ${name} module with the code already loaded: the bot runs from its sources rather than from a build, so new code needs a restart of the bot.`;
+
 describe('/admin reload', () => {
-  it('reloads economy and /coins keeps answering', async () => {
+  it('from the sources restarts economy with the code already loaded, says so, and /coins keeps answering', async () => {
     t = await startTestBot({ database });
     expect((await answer(admin('reload', { module: 'economy' }))).content).toBe(
-      'Reloaded the economy module.',
+      restartedWithLoadedCode('economy'),
     );
     expect(t.bot.registry.isLoaded('economy')).toBe(true);
     const coins = await answer(
@@ -310,7 +315,7 @@ describe('/admin reload', () => {
     const cleared = vi.spyOn(globalThis, 'clearTimeout');
     try {
       expect((await answer(admin('reload', { module: 'ticker' }))).content).toBe(
-        'Reloaded the ticker module.',
+        restartedWithLoadedCode('ticker'),
       );
       expect(stops).toEqual(['stopped']);
       expect(created).toHaveLength(4);
@@ -324,5 +329,63 @@ describe('/admin reload', () => {
     } finally {
       cleared.mockRestore();
     }
+  });
+
+  it('starts the previous version again when the reloaded one fails to start, and tells the admin', async () => {
+    let starts = 0;
+    const flaky: ModuleFactory = (): BotModule => ({
+      name: 'flaky',
+      commands: [
+        {
+          access: 'everyone',
+          data: new SlashCommandBuilder().setName('flaky').setDescription('Answers when running').toJSON(),
+          execute: (interaction) => replyPrivately(interaction, `running, start ${starts}`),
+        },
+      ],
+      start(_ctx, scope) {
+        starts += 1;
+        scope.setInterval(() => {}, 60_000);
+        if (starts === 2) throw new Error('the new version is broken');
+      },
+    });
+    t = await startTestBot({ database, modules: new Map([...FEATURE_MODULES, ['flaky', flaky]]) });
+    const reply = await answer(admin('reload', { module: 'flaky' }));
+    expect(reply).toMatchObject({
+      ephemeral: true,
+      content:
+        "The flaky module was not reloaded: its new version failed to start, so the previous version is running again. The bot's logs say what went wrong.",
+    });
+    expect(starts).toBe(3);
+    expect(t.bot.registry.isLoaded('flaky')).toBe(true);
+    expect(t.bot.registry.activeTimers('flaky')).toBe(1);
+    const flakyReply = await answer(
+      t.discord.slashCommand({ channelId: t.channels.general, user: t.users.viewer, name: 'flaky' }),
+    );
+    expect(flakyReply.content).toBe('running, start 3');
+  });
+
+  it('runs a reload asked while another is starting the module after it, so one version runs', async () => {
+    let starts = 0;
+    let running = 0;
+    let secondStartBegun!: () => void;
+    const begun = new Promise<void>((resolve) => (secondStartBegun = resolve));
+    const slowStart: ModuleFactory = (): BotModule => ({
+      name: 'slow',
+      async start(_ctx, scope) {
+        starts += 1;
+        if (starts === 2) secondStartBegun();
+        await new Promise((resolve) => setImmediate(resolve));
+        running += 1;
+        scope.onStop(() => void (running -= 1));
+      },
+    });
+    t = await startTestBot({ database, modules: new Map([...FEATURE_MODULES, ['slow', slowStart]]) });
+    const first = t.bot.registry.reload('slow');
+    await begun;
+    await Promise.all([first, t.bot.registry.reload('slow')]);
+    expect(starts).toBe(3);
+    expect(running).toBe(1);
+    await t.bot.registry.unload('slow');
+    expect(running).toBe(0);
   });
 });

@@ -80,7 +80,7 @@ describe('with DISCORD_DEV_GUILD_ID set', () => {
       subcommand: 'reload',
       options: { module: 'economy' },
     });
-    expect((await reload.reply()).body.data.content).toBe('Reloaded the economy module.');
+    expect((await reload.reply()).body.data.content).toMatch(/^Restarted the economy module/);
     expect(discord.callsTo('PUT', GUILD_PUT)).toHaveLength(2);
     expect(discord.callsTo('PUT', GLOBAL_PUT)).toEqual([]);
   });
