@@ -1,6 +1,7 @@
 import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
+import { runJobSlotBenchmarks } from './job-slots.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 
@@ -14,6 +15,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   footprint: runFootprintBenchmarks,
   // Child processes killed with SIGKILL: how long a TikTok LIVE stays without an owner.
   lease: runLeaseBenchmarks,
+  // A take in one server while another server's score sync is held up; pruning per-server slots.
+  jobs: runJobSlotBenchmarks,
 };
 
 const chosen = process.argv.slice(2);
