@@ -10,10 +10,16 @@ export function slotOf(job: Pick<Job, 'periodMs'>, epochMs: number): number {
  * One run of `job` for `slot`. A `once-per-period` job runs inside a transaction that first claims
  * the slot: its writes and the claim commit together or not at all. Throws what the job throws
  * (after the rollback); `afterCommit` callbacks run only after a successful commit. A per-guild job
- * runs guild by guild the same way (see runPerGuild).
+ * runs guild by guild the same way (see runPerGuild), and starts no further guild once `stopping`
+ * says so: the guilds left are another process's to run.
  */
-export async function runJobInSlot(database: Database, job: Job, slot: number): Promise<JobOutcome> {
-  if (job.runs === 'once-per-guild-per-period') return runPerGuild(database, job, slot);
+export async function runJobInSlot(
+  database: Database,
+  job: Job,
+  slot: number,
+  options: { stopping?: () => boolean } = {},
+): Promise<JobOutcome> {
+  if (job.runs === 'once-per-guild-per-period') return runPerGuild(database, job, slot, options.stopping);
   const { run, committed } = runOf(slot);
   if (job.runs === 'every-process') {
     await job.run({ ...run, db: database.db });
@@ -36,11 +42,17 @@ export async function runJobInSlot(database: Database, job: Job, slot: number): 
  * guild that fails rolls back alone. Every guild is tried; failures are thrown together at the end as
  * GuildRunsFailed. 'already-ran' when every guild's slot was already done elsewhere.
  */
-async function runPerGuild(database: Database, job: PerGuildJob, slot: number): Promise<JobOutcome> {
+async function runPerGuild(
+  database: Database,
+  job: PerGuildJob,
+  slot: number,
+  stopping: () => boolean = () => false,
+): Promise<JobOutcome> {
   const guilds = await job.guilds(database.db);
   const failures: GuildRunsFailed['failures'] = [];
   let ranHere = 0;
   for (const guildId of guilds) {
+    if (stopping()) break;
     const { run, committed } = runOf(slot);
     try {
       const claimed = await database.db.transaction(async (tx) => {

@@ -19,7 +19,10 @@ export interface JobOwner {
 }
 
 export interface ScheduledJob {
-  /** Cancels the job: no new run starts; resolves once the current run (if any) finished. */
+  /**
+   * Cancels the job: no new run starts (nor a per-guild run's next guild); resolves once the current
+   * run (or guild) finished.
+   */
   stop(): Promise<void>;
 }
 
@@ -142,7 +145,7 @@ class JobLoop {
     const { logger, database } = this.options;
     const started = performance.now();
     try {
-      const outcome = await runJobInSlot(database, this.job, slot);
+      const outcome = await runJobInSlot(database, this.job, slot, { stopping: () => this.stopped });
       const ms = Math.round(performance.now() - started);
       this.stats.lastDurationMs = ms;
       if (outcome === 'ran') this.stats.runs += 1;

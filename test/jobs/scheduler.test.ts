@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessJob } from '../../src/jobs/job.js';
 import { Scheduler, type JobOwner, type SchedulerClock } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { rowsOf } from '../../src/storage/connect.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { until } from './support/until.js';
 
@@ -103,6 +105,32 @@ describe('the scheduler', () => {
     expect(s.activeJobs).toEqual([]);
     await sleep(60);
     expect(started).toBe(1);
+  });
+
+  it("stops a per-guild job after the guild in progress: the next guild's slot stays unclaimed", async () => {
+    let release = () => {};
+    const ran: string[] = [];
+    const s = start();
+    s.add({
+      name: 'stopping-probe',
+      periodMs: 20,
+      runs: 'once-per-guild-per-period',
+      guilds: async () => ['a', 'b'],
+      async run(_, guildId) {
+        ran.push(guildId);
+        if (guildId === 'a') await new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    await until('guild a in progress', () => ran.length === 1);
+    const stopping = s.stop();
+    release();
+    await stopping;
+    expect(ran).toEqual(['a']);
+    const claims = await rowsOf<{ job: string }>(
+      database.db,
+      sql`SELECT job FROM job_slots WHERE job LIKE 'stopping-probe:%'`,
+    );
+    expect(claims).toEqual([{ job: 'stopping-probe:a' }]);
   });
 
   it('cancels a job when its owner stops', async () => {
