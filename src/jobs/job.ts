@@ -2,7 +2,7 @@ import type { Queryable } from '../storage/connect.js';
 
 /** What a job's run receives. */
 export interface JobRun {
-  /** The claiming transaction (`once-per-period`, `per-guild`) or the database (`every-process`). */
+  /** The claiming transaction (`once-per-period`, and per guild for a per-guild job) or the database (`every-process`). */
   db: Queryable;
   /** floor(epoch ms / period): the period this run belongs to. */
   slot: number;
