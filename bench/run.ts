@@ -2,6 +2,7 @@ import { runEmbedLatencyBenchmarks } from './embed-latency.bench.js';
 import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
+import { runJobSlotBenchmarks } from './job-slots.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 import { runReloadBenchmarks } from './reload.bench.js';
@@ -20,6 +21,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   lease: runLeaseBenchmarks,
   // A build in a temporary folder as a child process: memory over 100 `/admin reload`s.
   reload: runReloadBenchmarks,
+  // A take in one server while another server's score sync is held up; pruning per-server slots.
+  jobs: runJobSlotBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

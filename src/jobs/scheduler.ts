@@ -1,7 +1,7 @@
 import { isDatabaseUnavailable } from '../discord/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Database } from '../storage/connect.js';
-import type { Job } from './job.js';
+import { GuildRunsFailed, type Job } from './job.js';
 import { runJobInSlot, slotOf } from './job-run.js';
 
 export interface JobStats {
@@ -19,7 +19,10 @@ export interface JobOwner {
 }
 
 export interface ScheduledJob {
-  /** Cancels the job: no new run starts; resolves once the current run (if any) finished. */
+  /**
+   * Cancels the job: no new run starts (nor a per-guild run's next guild); resolves once the current
+   * run (or guild) finished.
+   */
   stop(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export class Scheduler {
 
   add(job: Job, owner?: JobOwner): ScheduledJob {
     if (this.loops.has(job.name)) throw new Error(`a job named ${job.name} is already scheduled`);
+    if (job.name.includes(':')) throw new RangeError(`job ${job.name}: a name holds no ':' (it keys slots)`);
     if (!(job.periodMs > 0)) throw new RangeError(`job ${job.name}: periodMs must be positive`);
     const loop = new JobLoop(job, this.options, () => this.loops.delete(job.name));
     this.loops.set(job.name, loop);
@@ -141,7 +145,7 @@ class JobLoop {
     const { logger, database } = this.options;
     const started = performance.now();
     try {
-      const outcome = await runJobInSlot(database, this.job, slot);
+      const outcome = await runJobInSlot(database, this.job, slot, { stopping: () => this.stopped });
       const ms = Math.round(performance.now() - started);
       this.stats.lastDurationMs = ms;
       if (outcome === 'ran') this.stats.runs += 1;
@@ -151,9 +155,13 @@ class JobLoop {
     } catch (error) {
       this.stats.failures += 1;
       const context = { job: this.job.name, slot, ms: Math.round(performance.now() - started) };
-      if (isDatabaseUnavailable(error))
-        logger.warn({ ...context, err: error }, 'job skipped: database unavailable');
-      else logger.error({ ...context, err: error }, 'job failed');
+      // A per-guild job's failed guilds are reported one by one; its other guilds committed.
+      const failures = error instanceof GuildRunsFailed ? error.failures : [{ guildId: undefined, error }];
+      for (const { guildId, error: err } of failures) {
+        const details = { ...context, ...(guildId ? { guildId } : {}), err };
+        if (isDatabaseUnavailable(err)) logger.warn(details, 'job skipped: database unavailable');
+        else logger.error(details, 'job failed');
+      }
     }
   }
 }

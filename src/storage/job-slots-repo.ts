@@ -20,10 +20,17 @@ export async function claimJobSlot(tx: Queryable, job: string, slot: number): Pr
   return rows.length > 0;
 }
 
+/** The key of one guild's slots of a per-guild job (job names hold no `:`). */
+export function guildSlotKey(job: string, guildId: string): string {
+  return `${job}:${guildId}`;
+}
+
 /**
- * Drops claims older than JOB_SLOTS_KEPT periods. Runs on its own after the claiming transaction,
- * so a long run never holds locks on old rows that another process's pruning would wait for.
+ * Drops claims older than JOB_SLOTS_KEPT periods, the job's own and its per-guild ones (also of
+ * guilds that have had no work since). Runs on its own after the claiming transactions, so a long
+ * run never holds locks on old rows that another process's pruning would wait for.
  */
 export async function pruneJobSlots(db: Queryable, job: string, currentSlot: number): Promise<void> {
-  await db.execute(sql`DELETE FROM job_slots WHERE job = ${job} AND slot < ${currentSlot - JOB_SLOTS_KEPT}`);
+  await db.execute(sql`DELETE FROM job_slots
+    WHERE (job = ${job} OR starts_with(job, ${guildSlotKey(job, '')})) AND slot < ${currentSlot - JOB_SLOTS_KEPT}`);
 }

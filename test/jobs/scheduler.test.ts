@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
+import type { ProcessJob } from '../../src/jobs/job.js';
 import { Scheduler, type JobOwner, type SchedulerClock } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { rowsOf } from '../../src/storage/connect.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { until } from '../support/until.js';
 
@@ -26,7 +28,7 @@ function start(ready?: Promise<void>): Scheduler {
   return scheduler;
 }
 
-function job(run: Job['run'], periodMs = 20): Job {
+function job(run: ProcessJob['run'], periodMs = 20): ProcessJob {
   return { name: 'probe', periodMs, runs: 'every-process', run };
 }
 
@@ -105,6 +107,32 @@ describe('the scheduler', () => {
     expect(started).toBe(1);
   });
 
+  it("stops a per-guild job after the guild in progress: the next guild's slot stays unclaimed", async () => {
+    let release = () => {};
+    const ran: string[] = [];
+    const s = start();
+    s.add({
+      name: 'stopping-probe',
+      periodMs: 20,
+      runs: 'once-per-guild-per-period',
+      guilds: async () => ['a', 'b'],
+      async run(_, guildId) {
+        ran.push(guildId);
+        if (guildId === 'a') await new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    await until('guild a in progress', () => ran.length === 1);
+    const stopping = s.stop();
+    release();
+    await stopping;
+    expect(ran).toEqual(['a']);
+    const claims = await rowsOf<{ job: string }>(
+      database.db,
+      sql`SELECT job FROM job_slots WHERE job LIKE 'stopping-probe:%'`,
+    );
+    expect(claims).toEqual([{ job: 'stopping-probe:a' }]);
+  });
+
   it('cancels a job when its owner stops', async () => {
     const hooks: (() => void | Promise<void>)[] = [];
     const owner: JobOwner = { onStop: (fn) => void hooks.push(fn) };
@@ -146,6 +174,32 @@ describe('the scheduler', () => {
     await until('the next timer', () => clock.pending !== undefined);
     expect(slots).toEqual([11, 12, 14]);
     expect(clock.pending?.at).toBe(15 * period);
+  });
+
+  it("logs each server whose part of a per-guild job failed, with the server's id, and runs the others", async () => {
+    const lines: { msg: string; guildId?: string; job?: string }[] = [];
+    const ran: string[] = [];
+    scheduler = new Scheduler({
+      database,
+      logger: createLogger('error', { write: (line: string) => void lines.push(JSON.parse(line)) }),
+    });
+    scheduler.add({
+      name: 'per-guild-probe',
+      periodMs: 20,
+      runs: 'once-per-guild-per-period',
+      guilds: async () => ['a', 'b', 'c'],
+      async run(_, guildId) {
+        if (guildId === 'b') throw new Error('b is down');
+        ran.push(guildId);
+      },
+    });
+    await until('a failed run', () => (scheduler?.stats('per-guild-probe')?.failures ?? 0) >= 1);
+    expect(ran.slice(0, 2)).toEqual(['a', 'c']);
+    expect(lines[0]).toMatchObject({ msg: 'job failed', job: 'per-guild-probe', guildId: 'b' });
+  });
+
+  it("refuses a job name with ':' (it separates a per-guild job's name from the guild)", () => {
+    expect(() => start().add({ ...job(async () => {}), name: 'score-sync:1' })).toThrow(/holds no ':'/);
   });
 
   it('refuses two jobs of the same name (their slots would collide)', () => {

@@ -186,9 +186,8 @@ describe.each(DRIVER_KINDS)('watch time on %s', (kind) => {
   });
 
   describe('on the scheduler', () => {
-    const failures: unknown[] = [];
-    const job = () =>
-      watchTimeJob({ error: (details: object) => void failures.push(details) }, 60_000, () => minute(1));
+    // A guild whose tick failed would make runJobInSlot throw (GuildRunsFailed).
+    const job = () => watchTimeJob(60_000, () => minute(1));
 
     it('credits a minute once however many processes run its slot', async () => {
       await openSession();
@@ -200,7 +199,6 @@ describe.each(DRIVER_KINDS)('watch time on %s', (kind) => {
       expect(await balance()).toMatchObject({ watch_minutes: 1 });
       expect(await runJobInSlot(database, job(), slot + 1)).toBe('ran');
       expect(await balance()).toMatchObject({ watch_minutes: 2 });
-      expect(failures).toEqual([]);
     });
 
     it('credits every guild with an open LIVE, whichever process ingested its viewers', async () => {

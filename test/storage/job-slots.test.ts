@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/storage/connect.js';
-import { claimJobSlot, JOB_SLOTS_KEPT, pruneJobSlots } from '../../src/storage/job-slots-repo.js';
+import {
+  claimJobSlot,
+  guildSlotKey,
+  JOB_SLOTS_KEPT,
+  pruneJobSlots,
+} from '../../src/storage/job-slots-repo.js';
 import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
 describe.each(DRIVER_KINDS)('job slots on %s', (kind) => {
@@ -42,5 +47,28 @@ describe.each(DRIVER_KINDS)('job slots on %s', (kind) => {
     await pruneJobSlots(database.db, 'backup', current);
     expect(await slotsOf('backup')).toEqual([current - JOB_SLOTS_KEPT, current]);
     expect(await slotsOf('score-sync')).toHaveLength(3);
+  });
+
+  it("prunes a per-guild job's old claims of every guild, and no other job's", async () => {
+    const current = 1_000;
+    const old = current - JOB_SLOTS_KEPT - 1;
+    // Guild 2 has had no work since its old slot: no run of its own would prune it.
+    for (const [job, slot] of [
+      [guildSlotKey('score-sync', '1'), old],
+      [guildSlotKey('score-sync', '1'), current],
+      [guildSlotKey('score-sync', '2'), old],
+      // Names are matched whole: "score" is not a prefix of "score-sync:<guild>".
+      [guildSlotKey('score', '1'), old],
+      ['score-sync-old', old],
+    ] as const)
+      await claimJobSlot(database.db, job, slot);
+    await pruneJobSlots(database.db, 'score-sync', current);
+    const left = await rowsOf<{ job: string; slot: number }>(
+      database.db,
+      sql`SELECT job, slot FROM job_slots`,
+    );
+    expect(left.map((r) => `${r.job} ${r.slot}`).sort()).toEqual(
+      [`score-sync-old ${old}`, `score-sync:1 ${current}`, `score:1 ${old}`].sort(),
+    );
   });
 });

@@ -29,7 +29,7 @@ export function tiktokModule(moduleOptions: TikTokModuleOptions = {}): BotModule
         healthReportsFor(ctx).add({ name: 'tiktok', report: () => ({ guilds: started.connectionStates() }) }),
       );
       scope.setInterval(() => started.tick(), options.flushIntervalMs);
-      ctx.scheduler.add(watchTimeJob(ctx.logger, options.watchTickMs), scope);
+      ctx.scheduler.add(watchTimeJob(options.watchTickMs), scope);
       const secret = ctx.config.tiktokWebhookSecret;
       if (secret) {
         // Removed before the lives stop (stop hooks run in reverse), so no relay arrives mid-shutdown.
