@@ -81,7 +81,7 @@ export class LocalWebcast {
     this.#server = server;
     this.#wss = new WebSocketServer({ server });
     this.#wss.on('connection', (socket) => this.#acceptSocket(socket));
-    server.on('request', (req, res) => this.#handleHttp(req, res));
+    server.on('request', (req, res) => this.handleHttp(req, res));
   }
 
   get #host(): string {
@@ -187,7 +187,8 @@ export class LocalWebcast {
     await new Promise<void>((resolve, reject) => this.#server.close((e) => (e ? reject(e) : resolve())));
   }
 
-  #handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  /** Answers one HTTP request of the library; also called by a WebcastFront that routes to this webcast. */
+  handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', `http://${this.#host}`);
     const status = this.#live ? 2 : 4;
     if (url.pathname === `/@${this.handle}/live`) {
