@@ -2,6 +2,7 @@ import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
+import { runLoadBenchmarks } from './load.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 
 // Benchmarks print figures; they are not pass/fail tests. Run on an otherwise idle machine.
@@ -14,6 +15,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   footprint: runFootprintBenchmarks,
   // Child processes killed with SIGKILL: how long a TikTok LIVE stays without an owner.
   lease: runLeaseBenchmarks,
+  // Three built bots on PostgreSQL, many LIVEs, /submit and /next: acknowledgement times, loop delay, RSS.
+  load: runLoadBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

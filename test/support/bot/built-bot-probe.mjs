@@ -7,7 +7,8 @@
  *
  * - On SIGUSR2 it writes where the memory is to MRB_PROBE_FILE (one JSON object): the Node heap
  *   (`process.memoryUsage()`), every live WebAssembly memory (PGlite's heap is one), and the sizes of
- *   the discord.js client's caches.
+ *   the discord.js client's caches; and the event loop's delay (p50, p99, max) since the previous
+ *   SIGUSR2 (or the start).
  * - With MRB_PROBE_TIKTOK_HOST=127.0.0.1:port, tiktok-live-connector is pointed at the local webcast
  *   when the bot first loads it: the bot offers no setting for TikTok's own hosts (only the sign
  *   server's), and the library's HTTP client picks https for loopback hosts.
@@ -17,6 +18,7 @@
  */
 import fs from 'node:fs';
 import { registerHooks } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const probeFile = process.env.MRB_PROBE_FILE;
 const tiktokHost = process.env.MRB_PROBE_TIKTOK_HOST;
@@ -94,6 +96,8 @@ function cacheSizes() {
 }
 
 if (probeFile) {
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   process.on('SIGUSR2', () => {
     const memory = process.memoryUsage();
     const mb = (n) => Math.round((n / 1048576) * 10) / 10;
@@ -109,7 +113,13 @@ if (probeFile) {
         arrayBuffersMb: mb(memory.arrayBuffers),
         wasmMemoriesMb: wasm.map((m) => mb(m.buffer.byteLength)),
         discordCaches: cacheSizes(),
+        eventLoopDelayMs: {
+          p50: loopDelay.percentile(50) / 1e6,
+          p99: loopDelay.percentile(99) / 1e6,
+          max: loopDelay.max / 1e6,
+        },
       }),
     );
+    loopDelay.reset();
   });
 }
