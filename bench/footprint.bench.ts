@@ -39,7 +39,7 @@ import { fmt, median, report } from './stats.js';
 import { footprintWorld, type FootprintWorld } from './footprint-world.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PROBE = path.join(REPO_ROOT, 'bench', 'footprint-probe.mjs');
+const PROBE = path.join(REPO_ROOT, 'test', 'support', 'bot', 'built-bot-probe.mjs');
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const QUEUED = num('FOOTPRINT_QUEUE', 10_000);
 const LIVE_SECONDS = num('FOOTPRINT_LIVE_SECONDS', 30);

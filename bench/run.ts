@@ -4,6 +4,7 @@ import { runFootprintBenchmarks } from './footprint.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runJobSlotBenchmarks } from './job-slots.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
+import { runLoadBenchmarks } from './load.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 import { runReloadBenchmarks } from './reload.bench.js';
 
@@ -23,6 +24,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   reload: runReloadBenchmarks,
   // A take in one server while another server's score sync is held up; pruning per-server slots.
   jobs: runJobSlotBenchmarks,
+  // Three built bots on PostgreSQL, many LIVEs, /submit and /next: acknowledgement times, loop delay, RSS.
+  load: runLoadBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { ChannelType, PermissionFlagsBits } from 'discord.js';
 import type { APIUser } from 'discord-api-types/v10';
 import { setGuildField } from '../../../src/storage/guild-config-repo.js';
 import type { Db } from '../../../src/storage/connect.js';
+import { BUILT_BOT_ENTRY, BUILT_BOT_PROBE } from '../../support/bot/built-bot.js';
 import { startLocalDiscord, type LocalDiscord } from '../../support/discord/index.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -21,11 +22,16 @@ export interface BotProcessEnv {
   dataDir: string;
   /** Settings added to (or replacing) the ones pointing at the local Discord and the database. */
   extra?: Record<string, string>;
+  /**
+   * Run the built bot (`node --import <probe> dist/main.js`, see test/support/bot/built-bot.ts; call
+   * ensureBotBuilt first) instead of the sources through tsx. The probe's knobs go in `extra`.
+   */
+  built?: boolean;
 }
 
 /**
- * The shipped bot (`node --import tsx src/main.ts`) as a child process, pointed at a local Discord and
- * a real PostgreSQL, with its JSON logs collected line by line.
+ * The shipped bot (`node --import tsx src/main.ts`, or the built `dist/main.js`) as a child process,
+ * pointed at a local Discord and a real PostgreSQL, with its JSON logs collected line by line.
  */
 export class BotProcess {
   readonly logs: LogLine[] = [];
@@ -66,7 +72,10 @@ export class BotProcess {
 
   /** Spawns the bot without waiting for anything (to watch a start-up fail). */
   static launch(env: BotProcessEnv): BotProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const args = env.built
+      ? ['--import', BUILT_BOT_PROBE, BUILT_BOT_ENTRY]
+      : ['--import', 'tsx', 'src/main.ts'];
+    const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

@@ -89,7 +89,7 @@ export class LocalWebcast {
       this.requests.push({ kind: 'websocket', url: req.url ?? '/', headers: req.headers });
       this.#acceptSocket(socket);
     });
-    server.on('request', (req, res) => this.#handleHttp(req, res));
+    server.on('request', (req, res) => this.handleHttp(req, res));
   }
 
   get #host(): string {
@@ -195,7 +195,8 @@ export class LocalWebcast {
     await new Promise<void>((resolve, reject) => this.#server.close((e) => (e ? reject(e) : resolve())));
   }
 
-  #handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  /** Answers one HTTP request of the library; also called by a WebcastFront that routes to this webcast. */
+  handleHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests.push({ kind: 'http', url: req.url ?? '/', headers: req.headers });
     const url = new URL(req.url ?? '/', `http://${this.#host}`);
     const status = this.#live ? 2 : 4;
