@@ -15,7 +15,9 @@ export interface TikTokLease {
 }
 
 /**
- * Claims or renews the leases of `guildIds` for `owner`, for `ttlMs` from now, in one statement.
+ * Claims or renews the leases of `guildIds` for `owner`, for `ttlMs` from now, in one statement: each
+ * one `owner` holds is renewed, and of the free ones (never held, or expired) at most `maxNew` are
+ * taken, in an order of the owner's own so processes claiming together tend to pick different ones.
  * A lease held by another owner is taken only once it has expired. Returns the guild ids `owner`
  * holds afterwards, sorted.
  */
@@ -24,13 +26,22 @@ export async function claimTikTokLeases(
   owner: string,
   guildIds: readonly string[],
   ttlMs: number,
+  maxNew = 2_147_483_647,
 ): Promise<string[]> {
   if (guildIds.length === 0) return [];
+  const ids = textArrayLiteral(guildIds);
   const rows = await rowsOf<{ guild_id: string }>(
     db,
     sql`INSERT INTO tiktok_leases AS l (guild_id, owner, expires_at)
         SELECT g, ${owner}, now() + ${ttlMs} * interval '1 millisecond'
-        FROM unnest(${textArrayLiteral(guildIds)}::text[]) AS g
+        FROM unnest(${ids}::text[]) AS g
+        WHERE EXISTS (SELECT 1 FROM tiktok_leases m WHERE m.guild_id = g AND m.owner = ${owner})
+           OR g IN (
+             SELECT f FROM unnest(${ids}::text[]) AS f
+             WHERE NOT EXISTS (SELECT 1 FROM tiktok_leases o WHERE o.guild_id = f AND o.expires_at >= now())
+             ORDER BY md5(f || ${owner})
+             LIMIT ${Math.max(0, Math.floor(maxNew))}
+           )
         ON CONFLICT (guild_id) DO UPDATE
           SET owner = EXCLUDED.owner,
               expires_at = EXCLUDED.expires_at,
@@ -39,6 +50,31 @@ export async function claimTikTokLeases(
         RETURNING guild_id`,
   );
   return rows.map((r) => r.guild_id).sort();
+}
+
+/**
+ * Marks `owner` as running for `ttlMs` more, drops rows of processes that stopped renewing, and
+ * returns how many processes run now, `owner` included.
+ */
+export async function heartbeatBotProcess(db: Queryable, owner: string, ttlMs: number): Promise<number> {
+  // The statements of one WITH see the table as it was before any of them: count the others only.
+  const [row] = await rowsOf<{ others: number }>(
+    db,
+    sql`WITH beat AS (
+          INSERT INTO bot_processes (owner, expires_at) VALUES (${owner}, now() + ${ttlMs} * interval '1 millisecond')
+          ON CONFLICT (owner) DO UPDATE SET expires_at = EXCLUDED.expires_at
+          RETURNING owner
+        ), gone AS (
+          DELETE FROM bot_processes WHERE expires_at < now() RETURNING owner
+        )
+        SELECT count(*)::int AS others FROM bot_processes WHERE owner <> ${owner} AND expires_at >= now()`,
+  );
+  return 1 + Number(row?.others ?? 0);
+}
+
+/** A stopping process leaves at once, so the others take its share without waiting for expiry. */
+export async function leaveBotProcesses(db: Queryable, owner: string): Promise<void> {
+  await db.execute(sql`DELETE FROM bot_processes WHERE owner = ${owner}`);
 }
 
 /** Gives up `owner`'s leases (all of them, or those of `guildIds`) so another process may take them. */
@@ -60,6 +96,7 @@ export async function releaseTikTokLeases(
 /** Drops every lease: only for the embedded database, which one process opens at a time. */
 export async function clearTikTokLeases(db: Queryable): Promise<void> {
   await db.execute(sql`DELETE FROM tiktok_leases`);
+  await db.execute(sql`DELETE FROM bot_processes`);
 }
 
 /** The unexpired lease on `guildId`'s LIVE, if a process holds one. */

@@ -21,7 +21,15 @@ import {
   startLocalDiscord,
   type LocalDiscord,
 } from '../support/discord/index.js';
-import { chat, like, startLocalWebcast, type LocalWebcast } from '../support/tiktok/local-webcast.js';
+import {
+  chat,
+  like,
+  localWebcastConnectionOptions,
+  startLocalWebcast,
+  type LocalWebcast,
+  type LocalWebcastConnectionOptions,
+} from '../support/tiktok/local-webcast.js';
+import { startWebcastFront } from '../support/tiktok/webcast-front.js';
 
 installUnhandledRejectionGuard();
 
@@ -63,12 +71,16 @@ afterEach(async () => {
   await webcast.close();
 });
 
-async function startBot(owner: string, shards: string): Promise<Bot> {
+async function startBot(
+  owner: string,
+  shards: string,
+  connection: LocalWebcastConnectionOptions = webcast.connectionOptions,
+): Promise<Bot> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-lease-'));
   const modules = new Map<string, ModuleFactory>(FEATURE_MODULES);
   modules.set('tiktok', () =>
     tiktokModule({
-      sourceOptions: { ...webcast.connectionOptions, backoff: { minMs: 20, maxMs: 50 } },
+      sourceOptions: { ...connection, backoff: { minMs: 20, maxMs: 50 } },
       flushIntervalMs: 25,
       leaseOwner: owner,
       ...LEASE,
@@ -223,5 +235,58 @@ describe('one owner per TikTok LIVE across bot processes', () => {
     await handle.reply();
     await until('B to let go', async () => webcast.connectedClients === 0 && (await leaseOwner()) === null);
     expect((await sessions()).map((s) => s.ended_at !== null)).toEqual([true]);
+  });
+});
+
+describe('LIVEs spread over the bot processes', () => {
+  it('a process that joins takes its share: the first one gives LIVEs up until each holds half', async () => {
+    // Four servers (two per shard), each with a LIVE of its own behind one address.
+    const extra = [7_001n, 7_002n, 7_003n].map((n) => (n << 22n).toString());
+    const webcasts = [webcast];
+    for (const [n, guildId] of extra.entries()) {
+      discord.addGuild({ id: guildId, name: `Server ${n}`, ownerId: admin.id });
+      const handle = `stream.${n}`;
+      webcasts.push(await startLocalWebcast({ handle, roomId: `745000000000000090${n}` }));
+      await setGuildField(database.db, guildId, 'tiktokUsername', handle);
+    }
+    const front = await startWebcastFront(webcasts);
+    try {
+      const connection = localWebcastConnectionOptions(front.host);
+      const owners = async () =>
+        (
+          await rowsOf<{ owner: string }>(
+            database.db,
+            sql`SELECT owner FROM tiktok_leases WHERE expires_at >= now() ORDER BY guild_id`,
+          )
+        ).map((r) => r.owner);
+      const connected = () => webcasts.map((w) => w.connectedClients);
+
+      await startBot('A', '0', connection);
+      await until('A to hold all four', async () => (await owners()).join() === 'A,A,A,A');
+      await until('four connections', async () => connected().join() === '1,1,1,1');
+
+      await startBot('B', '1', connection);
+      await until('two LIVEs each', async () => {
+        const now = await owners();
+        return now.length === 4 && now.filter((o) => o === 'A').length === 2 && now.includes('B') && now;
+      });
+      await until('every LIVE connected once', async () => connected().join() === '1,1,1,1');
+      // It settles: a few more rounds move nothing.
+      const settled = await owners();
+      await sleep(10 * LEASE.leaseRenewMs);
+      expect(await owners()).toEqual(settled);
+      expect(connected()).toEqual([1, 1, 1, 1]);
+      // Handing a LIVE over ends nothing: every server's session is still open.
+      const open = await rowsOf<{ n: number }>(
+        database.db,
+        sql`SELECT count(*)::int AS n FROM live_sessions WHERE ended_at IS NULL`,
+      );
+      const all = await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM live_sessions`);
+      expect([open[0]?.n, all[0]?.n]).toEqual([4, 4]);
+    } finally {
+      for (const name of [...running.keys()]) await stopBot(name);
+      await front.close();
+      for (const w of webcasts.slice(1)) await w.close();
+    }
   });
 });

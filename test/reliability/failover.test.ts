@@ -29,8 +29,9 @@ import { asWebcastMessages } from './support/live-webcast.js';
 /**
  * Failover with real processes: three built bots (`node dist/main.js`) on one PostgreSQL database,
  * each running one of three Discord shards, and six servers (two per shard), each streaming its own
- * TikTok LIVE through its own offline webcast. The process holding the LIVEs is killed with SIGKILL
- * while events are being pushed; another process takes them over once the leases expire; afterwards
+ * TikTok LIVE through its own offline webcast. The first process takes every LIVE, gives up LIVEs
+ * as the others join until each holds two, and is killed with SIGKILL while events are being pushed;
+ * the survivors take its two over once the leases expire; afterwards
  * every balance equals a replay of the sent events under the domain's rules, and every slash command
  * sent was answered exactly once.
  *
@@ -237,6 +238,15 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
   });
   const survivors = await Promise.all([startBot(1), startBot(2)]);
   const survivorPids = survivors.map((b) => b.pid);
+  // The newcomers take their share: the first process gives LIVEs up until each holds two.
+  await until('the LIVEs to spread over the three processes', async () => {
+    const held = [...(await leases()).values()].map((l) => l.pid);
+    return (
+      held.length === GUILD_IDS.length &&
+      [victim.pid, ...survivorPids].every((pid) => held.filter((p) => p === pid).length === 2) &&
+      webcasts.every((w) => w.connectedClients === 1)
+    );
+  });
 
   // Slash commands, round robin over the servers given; the Discord balance changes are kept.
   const granted = new Map<string, { points: number; coins: number }>();
@@ -307,9 +317,12 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
   victim.signal('SIGKILL');
   const killedAt = (await victim.exited).at;
   const left = await leases();
+  // The killed process's LIVEs: the others' stay where they are.
+  const orphaned = GUILD_IDS.flatMap((g, i) => (left.get(g)?.pid === victim.pid ? [i] : []));
+  expect(orphaned).toHaveLength(2);
   const expiries = GUILD_IDS.map((g) => left.get(g)?.expiresAt ?? 0);
-  await until('the killed process to leave every room', async () =>
-    webcasts.every((w) => w.connectedClients === 0),
+  await until('the killed process to leave its rooms', async () =>
+    orphaned.every((i) => webcasts[i]!.connectedClients === 0),
   );
   const signsBefore = webcasts.map((w) => w.signRequests.length);
   const replays = servers.map((server) =>
@@ -335,7 +348,8 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
     },
     LEASE_TTL_MS + 15_000,
   );
-  for (const [i, guildId] of GUILD_IDS.entries()) {
+  for (const i of orphaned) {
+    const guildId = GUILD_IDS[i]!;
     const lease = taken.get(guildId)!;
     // Not before the killed process's lease ran out, and within a renewal round (plus slack for a
     // loaded machine) after it did.
@@ -343,7 +357,11 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
     expect(lease.acquiredAt - expiries[i]!).toBeLessThan(LEASE_RENEW_MS + 2_500);
     expect(webcasts[i]!.signRequests.length).toBeGreaterThan(signsBefore[i]!);
   }
-  expect(Math.max(...expiries) - killedAt).toBeLessThanOrEqual(LEASE_TTL_MS);
+  expect(Math.max(...orphaned.map((i) => expiries[i]!)) - killedAt).toBeLessThanOrEqual(LEASE_TTL_MS);
+  // The survivors' own LIVEs never moved.
+  for (const [i, guildId] of GUILD_IDS.entries()) {
+    if (!orphaned.includes(i)) expect(taken.get(guildId)?.pid).toBe(left.get(guildId)?.pid);
+  }
 
   await startBot(0);
   commandTargets = servers;

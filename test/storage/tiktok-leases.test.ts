@@ -4,6 +4,8 @@ import {
   claimTikTokLeases,
   clearTikTokLeases,
   findTikTokLease,
+  heartbeatBotProcess,
+  leaveBotProcesses,
   releaseTikTokLeases,
 } from '../../src/storage/tiktok-leases-repo.js';
 import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
@@ -58,5 +60,35 @@ describe.each(DRIVER_KINDS)('TikTok leases on %s', (kind) => {
     expect(await claimTikTokLeases(database.db, 'a', odd, 60_000)).toEqual([...odd].sort());
     await releaseTikTokLeases(database.db, 'a', odd);
     expect(await claimTikTokLeases(database.db, 'b', odd, 60_000)).toEqual([...odd].sort());
+  });
+});
+
+describe.each(DRIVER_KINDS)('bot processes and shares of the LIVEs on %s', (kind) => {
+  const database = useTestDatabase(kind);
+  beforeEach(async () => {
+    await database.reset();
+  });
+
+  it('takes at most the number of free leases asked for, and still renews every lease it holds', async () => {
+    expect(await claimTikTokLeases(database.db, 'a', ['g1', 'g2', 'g3', 'g4'], 60_000, 2)).toHaveLength(2);
+    const [first, second] = await claimTikTokLeases(database.db, 'a', ['g1', 'g2', 'g3', 'g4'], 60_000, 0);
+    expect([first, second]).toHaveLength(2);
+    expect(await claimTikTokLeases(database.db, 'b', ['g1', 'g2', 'g3', 'g4'], 60_000, 5)).toHaveLength(2);
+    expect(await claimTikTokLeases(database.db, 'a', ['g1', 'g2', 'g3', 'g4'], 60_000, 5)).toEqual(
+      [first, second].sort(),
+    );
+  });
+
+  it('counts the processes that renew, forgets those that stop or expire', async () => {
+    expect(await heartbeatBotProcess(database.db, 'a', 60_000)).toBe(1);
+    expect(await heartbeatBotProcess(database.db, 'b', 60_000)).toBe(2);
+    expect(await heartbeatBotProcess(database.db, 'a', 60_000)).toBe(2);
+    await database.db.execute(
+      sql`UPDATE bot_processes SET expires_at = now() - interval '1 second' WHERE owner = 'b'`,
+    );
+    expect(await heartbeatBotProcess(database.db, 'a', 60_000)).toBe(1);
+    await heartbeatBotProcess(database.db, 'c', 60_000);
+    await leaveBotProcesses(database.db, 'c');
+    expect(await heartbeatBotProcess(database.db, 'a', 60_000)).toBe(1);
   });
 });

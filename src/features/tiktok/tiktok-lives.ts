@@ -6,6 +6,8 @@ import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
 import {
   claimTikTokLeases,
   clearTikTokLeases,
+  heartbeatBotProcess,
+  leaveBotProcesses,
   releaseTikTokLeases,
 } from '../../storage/tiktok-leases-repo.js';
 import type { TikTokSourceStatus } from '../../tiktok/connection.js';
@@ -77,6 +79,7 @@ export class TikTokLives {
     let followed: Map<string, string>;
     let wanted: Map<string, string>;
     let held: Set<string>;
+    let spared: string | undefined;
     try {
       followed = new Map(
         (await listTikTokGuilds(this.ctx.database.db)).map(({ guildId, tiktokUsername }) => [
@@ -85,14 +88,23 @@ export class TikTokLives {
         ]),
       );
       wanted = new Map([...followed].filter(([guildId]) => this.#stillIn(guildId)));
+      // Each process takes its share of the LIVEs, so one process does not end up holding them all.
+      const processes = await heartbeatBotProcess(this.ctx.database.db, this.owner, this.options.leaseTtlMs);
+      const share = Math.ceil(wanted.size / processes);
+      const holding = [...this.#lives.values()].filter((live) => live.source).length;
       held = new Set(
         await claimTikTokLeases(
           this.ctx.database.db,
           this.owner,
           [...wanted.keys()],
           this.options.leaseTtlMs,
+          Math.max(0, share - holding),
         ),
       );
+      // Above the share (another process joined): one LIVE is given up per round, so the others take
+      // them over a few at a time; each waits at most one of their rounds without an owner.
+      spared = [...held].sort().slice(share).pop();
+      if (spared !== undefined) held.delete(spared);
       this.#leasesSureUntil = startedAt + this.options.leaseTtlMs - this.options.leaseRenewMs;
     } catch (error) {
       this.ctx.logger.warn({ err: error }, 'tiktok lease renewal failed');
@@ -100,6 +112,10 @@ export class TikTokLives {
       return;
     }
     if (this.#stopped) return;
+    if (spared !== undefined) {
+      await this.#handOver(spared, 'spreading LIVEs over the bot processes');
+      await releaseTikTokLeases(this.ctx.database.db, this.owner, [spared]);
+    }
     for (const [guildId, live] of [...this.#lives]) {
       if (!live.source) continue;
       if (!followed.has(guildId)) await this.disconnect(guildId, 'disconnected by an admin');
@@ -183,6 +199,7 @@ export class TikTokLives {
     await Promise.all(lives.map((live) => live.stop()));
     try {
       await releaseTikTokLeases(this.ctx.database.db, this.owner);
+      await leaveBotProcesses(this.ctx.database.db, this.owner);
     } catch (error) {
       this.ctx.logger.warn({ err: error }, 'tiktok leases not released; they expire on their own');
     }
