@@ -1,6 +1,9 @@
 import type { APIUser } from 'discord-api-types/v10';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { FEATURE_MODULES } from '../../src/features/index.js';
+import { issuePageToken } from '../../src/overlay/tokens.js';
+import { pageToken } from '../../src/storage/overlay-repo.js';
 import { moveSubmission } from '../../src/storage/queue-moves.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
@@ -92,6 +95,15 @@ it('is off until an admin turns it on, and answers 404 like an unknown path once
   }
   expect(await queueReply()).toBe('');
   expect((await publicPage('off')).content).toContain('already off');
+});
+
+it('/queue gives no link while nothing serves the page (the overlay module not loaded)', async () => {
+  t = await startTestBot({
+    database,
+    modules: new Map([...FEATURE_MODULES].filter(([name]) => name !== 'overlay')),
+  });
+  await pageToken(database.db, { guildId: t.guildId, page: 'public', ownerId: '' }, issuePageToken());
+  expect(await queueReply()).toBe('');
 });
 
 it('shows the song under review, the queue with tiers and nicknames, and the songs played last', async () => {

@@ -26,15 +26,16 @@ export async function pageLink(ctx: BotContext, slot: PageSlot): Promise<string>
 }
 
 /**
- * The public queue page's URL while it is on and the web pages are served; null otherwise (`/queue`
- * then simply has no link).
+ * The public queue page's URL while it is on and served (the HTTP server listening, the overlay
+ * module loaded); null otherwise, and `/queue` then simply has no link.
  */
 export async function publicPageLink(ctx: BotContext, guildId: string): Promise<string | null> {
-  const served = httpRoutesFor(ctx).url;
-  if (!served) return null;
+  const routes = httpRoutesFor(ctx);
+  if (!routes.url) return null;
   const slot = publicPageSlot(guildId);
   const token = await existingPageToken(ctx.database.db, slot);
-  return token && linkOf(ctx.config.publicUrl ?? served, slot, token);
+  if (!token || routes.find(linkOf('', slot, token)).length === 0) return null;
+  return linkOf(ctx.config.publicUrl ?? routes.url, slot, token);
 }
 
 /**
