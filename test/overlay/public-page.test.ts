@@ -1,9 +1,11 @@
 import type { APIUser } from 'discord-api-types/v10';
+import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { issuePageToken } from '../../src/overlay/tokens.js';
 import { pageToken } from '../../src/storage/overlay-repo.js';
+import { rowsOf } from '../../src/storage/connect.js';
 import { moveSubmission } from '../../src/storage/queue-moves.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
@@ -95,6 +97,18 @@ it('is off until an admin turns it on, and answers 404 like an unknown path once
   }
   expect(await queueReply()).toBe('');
   expect((await publicPage('off')).content).toContain('already off');
+  // Turning on (once, though asked twice) and off are audited; the second off changed nothing.
+  const audited = await rowsOf<{ actor_id: string; details: unknown }>(
+    database.db,
+    sql`SELECT actor_id, details FROM audit_log WHERE action = 'config_set' ORDER BY id`,
+  );
+  expect(audited).toEqual(
+    ['on', 'off'].map((to) => ({ actor_id: t.users.admin.id, details: { key: 'public_url', to } })),
+  );
+  const { body } = await t.discord
+    .slashCommand({ channelId: t.channels.general, user: t.users.admin, name: 'admin', subcommand: 'audit' })
+    .reply();
+  expect(JSON.stringify(body.data)).toContain('Public queue page: off');
 });
 
 it('/queue gives no link while nothing serves the page (the overlay module not loaded)', async () => {
