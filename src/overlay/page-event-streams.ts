@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { HttpResponse } from '../http/routes.js';
 
 /** A view a page can subscribe to; streams with equal keys share one render per change. */
-export type StreamedView = { page: 'overlay'; upNext: number } | { page: 'player' };
+export type StreamedView = { page: 'overlay'; upNext: number } | { page: 'player' } | { page: 'public' };
 
 export interface StreamSubscription {
   guildId: string;

@@ -24,6 +24,33 @@ export interface PlayerView {
   upNext: QueueView['upNext'];
 }
 
+/** A song as the public page shows it: who sent it by display name only, never an id. */
+export interface PublicSong {
+  artist: string;
+  title: string;
+  submitter: string;
+}
+
+export interface PublicView {
+  nowReviewing: PublicSong | null;
+  queue: (PublicSong & { place: number; tier: string })[];
+  /** Songs waiting in all, of which `queue` lists the first PUBLIC_QUEUE_LENGTH. */
+  waiting: number;
+  recentlyPlayed: PublicSong[];
+}
+
+/** The submitter's name as the server shows it, looked up in what the bot has cached. */
+export type SubmitterName = (guildId: string, userId: string) => string;
+
+/**
+ * The public page lists this many songs, and cuts artist, title and name at PUBLIC_TEXT_LENGTH
+ * characters (the database holds up to 200, in four-byte emoji if need be):
+ * a page a phone opens over mobile data stays small (the first load within 100 KB) whatever is queued.
+ */
+export const PUBLIC_QUEUE_LENGTH = 50;
+export const PUBLIC_RECENTLY_PLAYED = 5;
+const PUBLIC_TEXT_LENGTH = 120;
+
 /** How many songs the overlay lists after the current one (`?n=`), and the most it will. */
 export const DEFAULT_UP_NEXT = 5;
 export const MAX_UP_NEXT = 20;
@@ -64,4 +91,33 @@ async function upNextSongs(db: Queryable, guildId: string, count: number): Promi
 /** A 25+ skip shows what was paid, as the Now reviewing post does. */
 function tierLabel(song: SubmissionRecord): string {
   return song.tier === 'skip25' ? `${TIER_LABELS.skip25} (${song.skipAmount})` : TIER_LABELS[song.tier];
+}
+
+/** What the public queue page shows: only titles, tiers and display names, never ids or notes. */
+export async function publicView(db: Queryable, guildId: string, nameOf: SubmitterName): Promise<PublicView> {
+  const [current, waiting, played] = await Promise.all([
+    songUnderReview(db, guildId),
+    listQueue(db, guildId, { tiers: SERVING_TIERS, limit: PUBLIC_QUEUE_LENGTH }),
+    listQueue(db, guildId, { tiers: ['played'], limit: PUBLIC_RECENTLY_PLAYED + 1 }),
+  ]);
+  const shown = (song: SubmissionRecord): PublicSong => ({
+    artist: cut(song.artist),
+    title: cut(song.title),
+    submitter: cut(nameOf(guildId, song.submitterId)),
+  });
+  return {
+    nowReviewing: current && shown(current),
+    queue: waiting.entries.map((s) => ({ ...shown(s), place: s.position, tier: tierLabel(s) })),
+    waiting: waiting.total,
+    recentlyPlayed: played.entries
+      .filter((s) => s.id !== current?.id)
+      .slice(0, PUBLIC_RECENTLY_PLAYED)
+      .map(shown),
+  };
+}
+
+/** Cuts by code point, so a cut never splits a surrogate pair into an unprintable half. */
+function cut(text: string): string {
+  const chars = [...text];
+  return chars.length <= PUBLIC_TEXT_LENGTH ? text : `${chars.slice(0, PUBLIC_TEXT_LENGTH - 1).join('')}…`;
 }

@@ -7,8 +7,11 @@ import {
   type SubmissionRecord,
 } from './submission-record.js';
 
-/** Which page a secret URL opens: the guild's stream overlay, or one reviewer's player. */
-export type PageSlot = { guildId: string; page: 'overlay'; ownerId: '' } | PlayerSlot;
+/**
+ * Which page a secret URL opens: the guild's stream overlay, one reviewer's player, or the guild's
+ * public queue page (which exists only while it is switched on).
+ */
+export type PageSlot = { guildId: string; page: 'overlay' | 'public'; ownerId: '' } | PlayerSlot;
 export type PlayerSlot = { guildId: string; page: 'player'; ownerId: string };
 
 /** A freshly drawn token with the digest it is looked up by. */
@@ -40,6 +43,27 @@ export async function replacePageToken(db: Queryable, slot: PageSlot, next: Issu
   );
 }
 
+/** The slot's token if it has one; nothing is drawn (the public page is off until an admin turns it on). */
+export async function existingPageToken(db: Queryable, slot: PageSlot): Promise<string | null> {
+  const [row] = await rowsOf<{ token: string }>(
+    db,
+    sql`SELECT token FROM page_tokens
+        WHERE guild_id = ${slot.guildId} AND page = ${slot.page} AND owner_id = ${slot.ownerId}`,
+  );
+  return row?.token ?? null;
+}
+
+/** Removes the slot's token: its URL stops working with this commit. True when there was one. */
+export async function deletePageToken(db: Queryable, slot: PageSlot): Promise<boolean> {
+  const rows = await rowsOf<{ token: string }>(
+    db,
+    sql`DELETE FROM page_tokens
+        WHERE guild_id = ${slot.guildId} AND page = ${slot.page} AND owner_id = ${slot.ownerId}
+        RETURNING token`,
+  );
+  return rows.length > 0;
+}
+
 /** The slot whose token has this digest, with the stored token for the final comparison. */
 export async function findPageToken(
   db: Queryable,
@@ -47,15 +71,15 @@ export async function findPageToken(
 ): Promise<{ slot: PageSlot; token: string } | null> {
   const [row] = await rowsOf<{
     guild_id: string;
-    page: 'overlay' | 'player';
+    page: PageSlot['page'];
     owner_id: string;
     token: string;
   }>(db, sql`SELECT guild_id, page, owner_id, token FROM page_tokens WHERE token_sha256 = ${sha256}`);
   if (!row) return null;
   const slot: PageSlot =
-    row.page === 'overlay'
-      ? { guildId: row.guild_id, page: 'overlay', ownerId: '' }
-      : { guildId: row.guild_id, page: 'player', ownerId: row.owner_id };
+    row.page === 'player'
+      ? { guildId: row.guild_id, page: 'player', ownerId: row.owner_id }
+      : { guildId: row.guild_id, page: row.page, ownerId: '' };
   return { slot, token: row.token };
 }
 

@@ -55,20 +55,20 @@ let submitter = 100_000_000_000_000_000n;
 let minute = 0;
 
 /**
- * A link submission from a new viewer (each song its own submitter, so no per-user rule refuses it),
- * submitted a minute after the previous one so Free keeps the order of the calls. Views are told as
- * the bot's commands tell them.
+ * A link submission from a new viewer (each song its own submitter, so no per-user rule refuses it)
+ * or from `submitterId`, submitted a minute after the previous one so Free keeps the order of the
+ * calls. Views are told as the bot's commands tell them.
  */
 export async function queueSong(
   t: TestBot,
-  song: { artist: string; title: string; file?: { storedName: string } },
+  song: { artist: string; title: string; file?: { storedName: string }; submitterId?: string },
 ): Promise<SubmissionRecord> {
   const { settings } = await getGuildConfig(t.database.db, t.guildId);
   const { submission } = await submitSong(
     t.database.db,
     {
       guildId: t.guildId,
-      submitterId: String(++submitter),
+      submitterId: song.submitterId ?? String(++submitter),
       artist: song.artist,
       title: song.title,
       ...(song.file

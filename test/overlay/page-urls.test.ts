@@ -5,7 +5,7 @@ import { overlayModule } from '../../src/features/overlay/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { issuePageToken } from '../../src/overlay/tokens.js';
 import { setGuildField } from '../../src/storage/guild-config-repo.js';
-import { replacePageToken } from '../../src/storage/overlay-repo.js';
+import { deletePageToken, replacePageToken } from '../../src/storage/overlay-repo.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
@@ -170,6 +170,27 @@ describe('event streams', () => {
       await again.body?.cancel();
       expect(again.status).toBe(200);
     });
+  });
+
+  it('public pages are counted apart: a crowd of viewers leaves the overlay its places', async () => {
+    const publicUrl = urlIn(
+      (await commandAnswer(t, { name: 'admin', subcommandGroup: 'public-page', subcommand: 'on' })).content,
+    );
+    for (let i = 0; i < 3; i++) expect((await open(`${publicUrl}/events`)).status).toBe(200);
+    expect((await open(`${await overlayUrl(t)}/events`)).status).toBe(200);
+  });
+
+  it('a public page switched off by another process ends the stream open here too', async () => {
+    const publicUrl = urlIn(
+      (await commandAnswer(t, { name: 'admin', subcommandGroup: 'public-page', subcommand: 'on' })).content,
+    );
+    // A public token opens no other page.
+    expect((await fetch(publicUrl.replace('/queue/', '/overlay/'))).status).toBe(404);
+    const stream = await open(`${publicUrl}/events`);
+    await stream.until('event: queue');
+    // What /admin public-page off in another bot process does: only the database changes here.
+    await deletePageToken(database.db, { guildId: t.guildId, page: 'public', ownerId: '' });
+    expect(await stream.ended()).toContain('event: revoked');
   });
 
   it('end when the module stops', async () => {

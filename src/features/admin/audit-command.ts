@@ -40,6 +40,7 @@ const OTHER_SETTINGS: Record<string, string> = {
   reviewerRoleId: 'Reviewer role',
   overlay_url: 'Stream overlay URL',
   player_url: 'Reviewer player URL',
+  public_url: 'Public queue page',
 };
 
 /** Channel and role settings are stored as ids: show them as Discord renders them. */

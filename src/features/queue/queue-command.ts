@@ -1,6 +1,7 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../../discord/module.js';
 import { pageButtonHandler } from '../../discord/page-buttons.js';
+import { publicPageLink } from '../overlay/page-links.js';
 import { QUEUE_PAGE_PREFIX, renderQueuePage } from './queue-view.js';
 
 export const queueCommand: SlashCommand = {
@@ -13,8 +14,13 @@ export const queueCommand: SlashCommand = {
 
   async execute(interaction, ctx) {
     const page = interaction.options.getInteger('page') ?? 1;
-    const view = await renderQueuePage(ctx.database.db, interaction.guildId, page);
-    await interaction.reply({ ...view, flags: MessageFlags.Ephemeral });
+    const [view, link] = await Promise.all([
+      renderQueuePage(ctx.database.db, interaction.guildId, page),
+      publicPageLink(ctx, interaction.guildId),
+    ]);
+    // In the content, not the embed: the page buttons redraw the embed and leave the content be.
+    const content = link ? `Follow the queue live: <${link}>` : undefined;
+    await interaction.reply({ ...view, ...(content ? { content } : {}), flags: MessageFlags.Ephemeral });
   },
 };
 
