@@ -202,21 +202,36 @@ describe('/my-submissions', () => {
 
 describe('/notify', () => {
   it("turns the you're-next DM on and the review mention off, keeping the other setting", async () => {
-    expect((await answer('notify', { next: 'on' })).content).toMatch(/^I'll DM you .* and I'll mention you/);
+    expect((await answer('notify', { next: 'on' })).content).toMatch(/^I'll DM you .*, I'll mention you/);
     expect(await getPreferences(database.db, t.guildId, t.users.viewer.id)).toEqual({
       notifyWhenNext: true,
       mentionWhenReviewed: true,
+      notifyWhenRated: true,
     });
     expect((await answer('notify', { mention: 'off' })).content).toMatch(
-      /^I'll DM you .* and I won't mention you/,
+      /^I'll DM you .*, I won't mention you/,
     );
     expect(await getPreferences(database.db, t.guildId, t.users.viewer.id)).toEqual({
       notifyWhenNext: true,
       mentionWhenReviewed: false,
+      notifyWhenRated: true,
     });
   });
 
-  it('without options shows the defaults: no DM, a mention', async () => {
-    expect((await answer('notify')).content).toMatch(/^I won't DM you .* and I'll mention you/);
+  it('turns the DM with the score off, keeping the other settings', async () => {
+    expect((await answer('notify', { rated: 'off' })).content).toMatch(
+      /^I won't DM you .*, I'll mention you .*, and I won't DM you when your song is rated/,
+    );
+    expect(await getPreferences(database.db, t.guildId, t.users.viewer.id)).toEqual({
+      notifyWhenNext: false,
+      mentionWhenReviewed: true,
+      notifyWhenRated: false,
+    });
+  });
+
+  it('without options shows the defaults: no next-in-line DM, a mention, a DM with the score', async () => {
+    expect((await answer('notify')).content).toMatch(
+      /^I won't DM you .*, I'll mention you .*, and I'll DM you the score when your song is rated/,
+    );
   });
 });
