@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIEmbed, type APIUser } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
-import { getPreferences } from '../../src/storage/review-repo.js';
+import { rateSong } from '../../src/storage/ratings-repo.js';
+import { getPreferences, takeNextForReview } from '../../src/storage/review-repo.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
@@ -154,6 +155,26 @@ describe('/my-submissions', () => {
     ).components[0];
     expect(menu?.custom_id).toBe(`submissions:resubmit:${t.users.viewer.id}`);
     expect(menu?.options.map((o) => o.value)).toEqual([String(played)]);
+  });
+
+  it('shows the score of a rated song; one played but never rated just says played', async () => {
+    const rated = await seed(t.users.viewer, { tier: 'skip10', skipAmount: 10 });
+    const unrated = await seed(t.users.viewer, { tier: 'skip5', skipAmount: 5 });
+    await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+    await rateSong(database.db, t.guildId, {
+      reviewerId: t.users.reviewer.id,
+      scoreTenths: 85,
+      verdict: null,
+      correcting: false,
+    });
+    await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+    const lines = String((await answer('my-submissions')).content).split('\n');
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^id ${rated} .* · played \\d{4}-\\d\\d-\\d\\d · rated 8\\.5/10$`)),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^id ${unrated} .* · played \\d{4}-\\d\\d-\\d\\d$`)),
+    );
   });
 
   it('queues a played song again when its owner picks it', async () => {
