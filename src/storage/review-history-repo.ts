@@ -137,3 +137,27 @@ export async function reviewTotals(
     best: best ?? null,
   };
 }
+
+/**
+ * The best rated of the server's latest TikTok LIVE (the one on now, or the last one): rated from its
+ * start to its end. Null when the server never went live with the bot.
+ */
+export async function bestRatedThisLive(
+  db: Queryable,
+  guildId: string,
+  limit: number,
+): Promise<{ startedAt: Date; entries: ReviewEntry[] } | null> {
+  const [live] = await rowsOf<{ started_at: unknown; ended_at: unknown }>(
+    db,
+    sql`SELECT started_at, ended_at FROM live_sessions WHERE guild_id = ${guildId}
+        ORDER BY started_at DESC, id DESC LIMIT 1`,
+  );
+  if (!live) return null;
+  const startedAt = toDate(live.started_at);
+  const entries = await bestRated(db, guildId, {
+    since: startedAt,
+    ...(live.ended_at ? { until: toDate(live.ended_at) } : {}),
+    limit,
+  });
+  return { startedAt, entries };
+}
