@@ -17,6 +17,8 @@ CREATE TABLE reviews (
 -- /history (newest first) and /top (best first).
 CREATE INDEX reviews_recent ON reviews (guild_id, created_at DESC);
 CREATE INDEX reviews_best ON reviews (guild_id, score_tenths DESC, created_at);
+-- No queue_changed trigger (migration 0010) on reviews: no queue view shows a score yet, and one
+-- would make every embed of the server redraw on each rating. Add it when the overlay shows scores.
 
 -- /notify rated:on|off: a DM with the score when one's song is rated. On by default: the rating is
 -- the answer to the submission, one DM per song the member asked for.
