@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { UserFacingError } from '../domain/errors.js';
-import { decideRating, formatScore } from '../domain/ratings.js';
+import { decideRating, formatScore, type RatedSong } from '../domain/ratings.js';
 import { recordAudit } from './audit-repo.js';
 import { rowsOf, type Queryable } from './connect.js';
 import { songUnderReview } from './overlay-repo.js';
 import { toDate } from './rows.js';
 import type { SubmissionRecord } from './submission-record.js';
-import { lockSubmission } from './submissions-repo.js';
+import { getSubmission, lockSubmission } from './submissions-repo.js';
 import type { ReviewPost } from './take-records-repo.js';
 
 /** A song's current rating. */
@@ -67,15 +67,9 @@ export async function rateSong(
       throw new UserFacingError('not_found', 'No song is under review right now: take one with /next first.');
     }
     const song = await lockSubmission(tx, guildId, id);
-    const [current] = await rowsOf<Row>(
-      tx,
-      sql`SELECT r.score_tenths FROM reviews r JOIN submissions s ON s.id = r.submission_id
-          WHERE r.guild_id = ${guildId} AND r.submission_id = ${id}
-            AND s.tier = 'played' AND r.taken_at = s.played_at`,
-    );
-    const underReview = song.tier === 'played' && (await songUnderReview(tx, guildId))?.id === id;
-    const previousTenths = current ? Number(current.score_tenths) : null;
-    const kind = decideRating({ id, underReview, currentScoreTenths: previousTenths }, request.correcting);
+    const state = await ratingState(tx, guildId, song);
+    const previousTenths = state.currentScoreTenths;
+    const kind = decideRating(state, request.correcting);
     const [row] = await rowsOf<Row>(
       tx,
       sql`INSERT INTO reviews AS r (guild_id, submission_id, reviewer_id, score_tenths, verdict, taken_at)
@@ -114,6 +108,35 @@ export async function rateSong(
       post: post ? { channelId: String(post.channel_id), messageId: String(post.message_id) } : null,
     };
   });
+}
+
+/** Whether the song is under review, and its current score: what decideRating weighs. */
+async function ratingState(db: Queryable, guildId: string, song: SubmissionRecord): Promise<RatedSong> {
+  const [current] = await rowsOf<Row>(
+    db,
+    sql`SELECT r.score_tenths FROM reviews r JOIN submissions s ON s.id = r.submission_id
+        WHERE r.guild_id = ${guildId} AND r.submission_id = ${song.id}
+          AND s.tier = 'played' AND r.taken_at = s.played_at`,
+  );
+  return {
+    id: song.id,
+    underReview: song.tier === 'played' && (await songUnderReview(db, guildId))?.id === song.id,
+    currentScoreTenths: current ? Number(current.score_tenths) : null,
+  };
+}
+
+/**
+ * Checks a rating before the reviewer types it (the Rate form): refuses now, in the same words as
+ * rateSong would after, a song already rated or not under review.
+ */
+export async function checkRatingAllowed(
+  db: Queryable,
+  guildId: string,
+  submissionId: number,
+  correcting: boolean,
+): Promise<void> {
+  const song = await getSubmission(db, guildId, submissionId);
+  decideRating(await ratingState(db, guildId, song), correcting);
 }
 
 /** The song's rating from its current play, or null (never rated, or rated in a take since undone). */

@@ -168,6 +168,18 @@ describe('the Rate button on a Now reviewing post', () => {
     expect(posts()[0]?.content.split('\n')[0]).toBe('✅ **Reviewed: 5/10** — less muddy');
   });
 
+  it('Rate on a song already rated, or no longer under review, answers at once instead of opening the form', async () => {
+    const first = await underReview();
+    await privateAnswer(slash('rate', { score: '3' }));
+    const rated = await press(`review:rate:${first.id}`, first.post).reply();
+    expect(rated.body.type).toBe(InteractionResponseType.ChannelMessageWithSource);
+    expect(rated.body.data.content).toMatch(/already rated 3\/10/);
+    const second = await underReview(t.users.other);
+    await underReview(t.users.admin);
+    const gone = await press(`review:rate:${second.id}`, second.post).reply();
+    expect(gone.body.data.content).toMatch(/is not under review/);
+  });
+
   it('a form sent for a song already rated is refused, and the first rating stands', async () => {
     const { id, post } = await underReview();
     await privateAnswer(slash('rate', { score: '3' }));

@@ -10,6 +10,7 @@ import { formatScore, MAX_VERDICT_LENGTH, parseScore, parseVerdict } from '../..
 import type { BotContext, ComponentHandler, SlashCommand } from '../../discord/module.js';
 import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
 import {
+  checkRatingAllowed,
   currentRating,
   rateSong,
   type RatingRequest,
@@ -161,9 +162,11 @@ export const ratingButtons: ComponentHandler[] = [
   {
     prefix: REVIEW_IDS.rate,
     access: 'reviewer',
-    async handle(interaction, args) {
+    async handle(interaction, args, ctx) {
       if (!interaction.isButton()) return;
-      await interaction.showModal(ratingForm(submissionIdFrom(args), null));
+      const id = submissionIdFrom(args);
+      await checkRatingAllowed(ctx.database.db, interaction.guildId, id, false);
+      await interaction.showModal(ratingForm(id, null));
     },
   },
   {
