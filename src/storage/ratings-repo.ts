@@ -40,6 +40,13 @@ export interface RatingResult {
 
 type Row = Record<string, unknown>;
 
+/**
+ * The ratings that count, as `r` joined to their song `s`: the song is still played by the take it was
+ * rated in. A take undone, or a song removed or restored since, leaves its rating out of every read.
+ */
+export const CURRENT_RATINGS = sql.raw(`FROM reviews r JOIN submissions s ON s.id = r.submission_id
+  AND s.guild_id = r.guild_id AND s.tier = 'played' AND r.taken_at = s.played_at`);
+
 function toRating(row: Row): Rating {
   return {
     submissionId: Number(row.submission_id),
@@ -114,9 +121,7 @@ export async function rateSong(
 async function ratingState(db: Queryable, guildId: string, song: SubmissionRecord): Promise<RatedSong> {
   const [current] = await rowsOf<Row>(
     db,
-    sql`SELECT r.score_tenths FROM reviews r JOIN submissions s ON s.id = r.submission_id
-        WHERE r.guild_id = ${guildId} AND r.submission_id = ${song.id}
-          AND s.tier = 'played' AND r.taken_at = s.played_at`,
+    sql`SELECT r.score_tenths ${CURRENT_RATINGS} WHERE r.guild_id = ${guildId} AND r.submission_id = ${song.id}`,
   );
   return {
     id: song.id,
@@ -148,9 +153,8 @@ export async function currentRating(
   const [row] = await rowsOf<Row>(
     db,
     sql`SELECT r.submission_id, r.reviewer_id, r.score_tenths, r.verdict, r.created_at, r.updated_at
-        FROM reviews r JOIN submissions s ON s.id = r.submission_id
-        WHERE r.guild_id = ${guildId} AND r.submission_id = ${submissionId}
-          AND s.tier = 'played' AND r.taken_at = s.played_at`,
+        ${CURRENT_RATINGS}
+        WHERE r.guild_id = ${guildId} AND r.submission_id = ${submissionId}`,
   );
   return row ? toRating(row) : null;
 }

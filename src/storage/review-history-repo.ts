@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from './connect.js';
 import { int8ArrayLiteral } from './pg-array.js';
+import { CURRENT_RATINGS } from './ratings-repo.js';
 import { toDate } from './rows.js';
 
 /** A rated song as the history, the best-rated lists and the live summary show it. */
@@ -15,12 +16,6 @@ export interface ReviewEntry {
   ratedAt: Date;
 }
 
-/**
- * Ratings that count: the song is still played by the take it was rated in (a take undone, or a song
- * removed or restored since, leaves its rating out of every list).
- */
-const CURRENT = sql.raw(`FROM reviews r JOIN submissions s ON s.id = r.submission_id
-  AND s.guild_id = r.guild_id AND s.tier = 'played' AND r.taken_at = s.played_at`);
 const ENTRY_COLS = sql.raw(`r.submission_id, s.artist, s.title, s.submitter_id, r.reviewer_id, r.score_tenths,
   r.verdict, r.created_at`);
 
@@ -48,7 +43,7 @@ export async function currentRatings(
   if (submissionIds.length === 0) return new Map();
   const rows = await rowsOf<Row>(
     db,
-    sql`SELECT ${ENTRY_COLS} ${CURRENT}
+    sql`SELECT ${ENTRY_COLS} ${CURRENT_RATINGS}
         WHERE r.guild_id = ${guildId} AND r.submission_id = ANY(${int8ArrayLiteral(submissionIds)}::int8[])`,
   );
   return new Map(rows.map((row) => [Number(row.submission_id), toEntry(row)]));
@@ -78,10 +73,10 @@ export async function recentReviews(
   const [rows, [count]] = await Promise.all([
     rowsOf<Row>(
       db,
-      sql`SELECT ${ENTRY_COLS} ${CURRENT} WHERE ${where}
+      sql`SELECT ${ENTRY_COLS} ${CURRENT_RATINGS} WHERE ${where}
           ORDER BY r.created_at DESC, r.submission_id DESC LIMIT ${limit} OFFSET ${offset}`,
     ),
-    rowsOf<{ n: number }>(db, sql`SELECT count(*)::int AS n ${CURRENT} WHERE ${where}`),
+    rowsOf<{ n: number }>(db, sql`SELECT count(*)::int AS n ${CURRENT_RATINGS} WHERE ${where}`),
   ]);
   return { entries: rows.map(toEntry), total: Number(count?.n ?? 0) };
 }
@@ -97,7 +92,7 @@ export async function bestRated(
 ): Promise<ReviewEntry[]> {
   const rows = await rowsOf<Row>(
     db,
-    sql`SELECT ${ENTRY_COLS} ${CURRENT}
+    sql`SELECT ${ENTRY_COLS} ${CURRENT_RATINGS}
         WHERE r.guild_id = ${guildId}
           AND r.created_at >= COALESCE(${options.since?.toISOString() ?? null}::timestamptz, '-infinity')
           AND r.created_at < COALESCE(${options.until?.toISOString() ?? null}::timestamptz, 'infinity')
@@ -124,7 +119,7 @@ export async function reviewTotals(
   const [[totals], [best]] = await Promise.all([
     rowsOf<{ n: number; average: string | number | null }>(
       db,
-      sql`SELECT count(*)::int AS n, round(avg(r.score_tenths))::int AS average ${CURRENT}
+      sql`SELECT count(*)::int AS n, round(avg(r.score_tenths))::int AS average ${CURRENT_RATINGS}
           WHERE r.guild_id = ${guildId} AND r.created_at >= ${since.toISOString()}::timestamptz
             AND r.created_at < ${until.toISOString()}::timestamptz`,
     ),
