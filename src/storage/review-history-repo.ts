@@ -156,3 +156,20 @@ export async function bestRatedThisLive(
   });
   return { startedAt, entries };
 }
+
+/** Every song rated in [since, until), in the order rated: the reviews of a session's exports. */
+export async function reviewsDuring(
+  db: Queryable,
+  guildId: string,
+  since: Date,
+  until: Date,
+): Promise<ReviewEntry[]> {
+  const rows = await rowsOf<Row>(
+    db,
+    sql`SELECT ${ENTRY_COLS} ${CURRENT_RATINGS}
+        WHERE r.guild_id = ${guildId} AND r.created_at >= ${since.toISOString()}::timestamptz
+          AND r.created_at < ${until.toISOString()}::timestamptz
+        ORDER BY r.created_at, r.submission_id`,
+  );
+  return rows.map(toEntry);
+}
