@@ -1,3 +1,4 @@
+import type { ReviewEntry } from '../storage/review-history-repo.js';
 import type { SessionSummary, TimelineMinute, ViewerTotals } from './session-metrics.js';
 import { sessionJsonClosing, sessionJsonOpening, sessionJsonViewers } from './session-json.js';
 import { viewerCsvHeader, viewerCsvRows } from './viewer-csv.js';
@@ -7,12 +8,18 @@ export interface ReportSink {
   write(text: string): void | Promise<void>;
 }
 
-/** The three files of a session report, named the same by /admin metrics and the export CLI. */
-export function reportFileNames(sessionId: number): { csv: string; json: string; chart: string } {
+/** The four files of a session report, named the same by /admin metrics and the export CLI. */
+export function reportFileNames(sessionId: number): {
+  csv: string;
+  json: string;
+  chart: string;
+  reviewsCsv: string;
+} {
   return {
     csv: `session-${sessionId}.csv`,
     json: `session-${sessionId}.json`,
     chart: `session-${sessionId}-timeline.png`,
+    reviewsCsv: `session-${sessionId}-reviews.csv`,
   };
 }
 
@@ -24,13 +31,14 @@ export async function writeViewerReports(
   input: {
     summary: SessionSummary;
     timeline: readonly TimelineMinute[];
+    reviews: readonly ReviewEntry[];
     viewers: AsyncIterable<readonly ViewerTotals[]>;
   },
   sinks: { csv: ReportSink; json: ReportSink },
   onChunk: (viewersInChunk: number) => void = () => {},
 ): Promise<{ viewers: number }> {
   await sinks.csv.write(viewerCsvHeader());
-  await sinks.json.write(sessionJsonOpening(input.summary, input.timeline));
+  await sinks.json.write(sessionJsonOpening(input.summary, input.timeline, input.reviews));
   let written = 0;
   for await (const chunk of input.viewers) {
     await sinks.csv.write(viewerCsvRows(chunk));

@@ -54,7 +54,7 @@ function fileSink(file: string): ReportSink & { commit(): Promise<void> } {
   };
 }
 
-/** `music-review-bot export`: one session's CSV, JSON and chart, written whole or not at all. */
+/** `music-review-bot export`: one session's CSVs, JSON and chart, written whole or not at all. */
 export async function run(argv: string[]): Promise<void> {
   const { guildId, session, outDir } = parseExportArgs(argv);
   await runWithDatabase(async (database) => {
@@ -78,8 +78,9 @@ export async function run(argv: string[]): Promise<void> {
     }
     await Promise.all([csv.commit(), json.commit()]);
     await fs.promises.writeFile(path.join(outDir, names.chart), result.chart);
+    await fs.promises.writeFile(path.join(outDir, names.reviewsCsv), result.reviewsCsv);
     console.log(
-      `Session #${id}: wrote ${names.csv}, ${names.json} and ${names.chart} to ${outDir} (${result.viewers} viewers).`,
+      `Session #${id}: wrote ${names.csv}, ${names.json}, ${names.reviewsCsv} and ${names.chart} to ${outDir} (${result.viewers} viewers, ${overview.reviews.length} reviews).`,
     );
   });
 }

@@ -7,15 +7,21 @@ import type { Access, ComponentHandler } from './module.js';
  * Previous / Next under a paged view. Each button carries the page it shows (`<prefix>:<page>`), so a
  * click needs no state kept anywhere: the handler redraws that page.
  */
-export function pageButtons(prefix: string, page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
+export function pageButtons(
+  prefix: string,
+  page: number,
+  pages: number,
+  /** What else the view needs to redraw a page (a filter), appended after the page as `:<arg>…`. */
+  suffix = '',
+): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder()
-      .setCustomId(`${prefix}:${page - 1}`)
+      .setCustomId(`${prefix}:${page - 1}${suffix}`)
       .setLabel('Previous')
       .setStyle(ButtonStyle.Secondary)
       .setDisabled(page <= 1),
     new ButtonBuilder()
-      .setCustomId(`${prefix}:${page + 1}`)
+      .setCustomId(`${prefix}:${page + 1}${suffix}`)
       .setLabel('Next')
       .setStyle(ButtonStyle.Secondary)
       .setDisabled(page >= pages),

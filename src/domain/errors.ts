@@ -38,4 +38,5 @@ export type UserErrorCode =
   | 'unknown_account'
   | 'forbidden'
   | 'try_again'
-  | 'reload_failed';
+  | 'reload_failed'
+  | 'invalid_score';

@@ -21,7 +21,9 @@ export type AuditAction =
   | 'points_give'
   | 'points_take'
   | 'config_set'
-  | 'backup_restore';
+  | 'backup_restore'
+  | 'rate'
+  | 'correct_rating';
 
 export interface AuditEntry {
   guildId: string;

@@ -13,6 +13,8 @@ export interface ReviewPreferences {
   notifyWhenNext: boolean;
   /** A mention in the "Now reviewing" post. */
   mentionWhenReviewed: boolean;
+  /** A DM with the score when their song is rated. */
+  notifyWhenRated: boolean;
 }
 
 export async function getPreferences(
@@ -27,6 +29,7 @@ export async function getPreferences(
   return {
     notifyWhenNext: row?.notifyWhenNext ?? false,
     mentionWhenReviewed: row?.mentionWhenReviewed ?? true,
+    notifyWhenRated: row?.notifyWhenRated ?? true,
   };
 }
 
@@ -45,11 +48,16 @@ export async function setPreferences(
       set: {
         notifyWhenNext: sql`COALESCE(${change.notifyWhenNext ?? null}::boolean, ${userPreferences.notifyWhenNext})`,
         mentionWhenReviewed: sql`COALESCE(${change.mentionWhenReviewed ?? null}::boolean, ${userPreferences.mentionWhenReviewed})`,
+        notifyWhenRated: sql`COALESCE(${change.notifyWhenRated ?? null}::boolean, ${userPreferences.notifyWhenRated})`,
       },
     })
     .returning();
   if (!row) throw new Error('preferences upsert returned no row');
-  return { notifyWhenNext: row.notifyWhenNext, mentionWhenReviewed: row.mentionWhenReviewed };
+  return {
+    notifyWhenNext: row.notifyWhenNext,
+    mentionWhenReviewed: row.mentionWhenReviewed,
+    notifyWhenRated: row.notifyWhenRated,
+  };
 }
 
 /** A reviewer takes the next song; the take is in the audit log with the tier it was served from. */

@@ -98,6 +98,7 @@ export const userPreferences = pgTable(
     discordUserId: text('discord_user_id').notNull(),
     notifyWhenNext: boolean('notify_when_next').notNull().default(false),
     mentionWhenReviewed: boolean('mention_when_reviewed').notNull().default(true),
+    notifyWhenRated: boolean('notify_when_rated').notNull().default(true),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.discordUserId] })],
 );

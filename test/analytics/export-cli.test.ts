@@ -65,7 +65,12 @@ describe('music-review-bot export', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Session #${sessionId}`);
     expect((await fs.readdir(out)).sort()).toEqual(
-      [`session-${sessionId}-timeline.png`, `session-${sessionId}.csv`, `session-${sessionId}.json`].sort(),
+      [
+        `session-${sessionId}-timeline.png`,
+        `session-${sessionId}.csv`,
+        `session-${sessionId}.json`,
+        `session-${sessionId}-reviews.csv`,
+      ].sort(),
     );
     const csv: Record<string, string>[] = parse(
       await fs.readFile(path.join(out, `session-${sessionId}.csv`)),

@@ -13,7 +13,7 @@ import {
   useTestDatabase,
 } from '../support/db/test-database.js';
 import { pngSize } from './png.js';
-import { FORMULA_HANDLE, seedSession } from './session-fixture.js';
+import { FORMULA_HANDLE, FORMULA_VERDICT, REVIEWED_ARTIST, seedSession } from './session-fixture.js';
 
 describe.each(DRIVER_KINDS)('session export (%s)', (kind) => {
   let database: TestDatabase;
@@ -127,6 +127,24 @@ describe.each(DRIVER_KINDS)('session export (%s)', (kind) => {
     expect(doc.summary.coinsAwarded).toEqual({ total: 17, gifts: 12, watchTime: 5 });
   });
 
+  it('includes the songs rated during the session, in the order rated, in the JSON and the reviews CSV', async () => {
+    const { json, result } = await exportLatest();
+    expect(JSON.parse(json).reviews).toEqual([
+      expect.objectContaining({ artist: REVIEWED_ARTIST, score: 8.5, verdict: FORMULA_VERDICT }),
+      expect.objectContaining({
+        artist: 'Artist',
+        score: 6,
+        verdict: null,
+        ratedAt: '2026-11-20T18:03:50.000Z',
+      }),
+    ]);
+    const rows: Record<string, string>[] = parse(result.reviewsCsv, { columns: true });
+    expect(rows.map((r) => [r.artist, r.score, r.verdict])).toEqual([
+      [`'${REVIEWED_ARTIST}`, '8.5', `'${FORMULA_VERDICT}`],
+      ['Artist', '6', ''],
+    ]);
+  });
+
   it('reports progress per chunk of viewers and renders the chart', async () => {
     const { result, chunks } = await exportLatest();
     expect(chunks).toEqual([4]);
@@ -155,5 +173,6 @@ describe('session export of a session without viewers', () => {
     await exportSession(database.db, overview, { csv, json });
     expect(parse(csv.buffer(), { columns: true })).toEqual([]);
     expect(JSON.parse(json.buffer().toString('utf8')).viewers).toEqual([]);
+    expect(JSON.parse(json.buffer().toString('utf8')).reviews).toEqual([]);
   });
 });

@@ -8,6 +8,10 @@ export const SESSION_END = new Date('2026-11-20T18:04:00Z');
 const at = (minutes: number, seconds = 0) =>
   new Date(SESSION_START.getTime() + (minutes * 60 + seconds) * 1000);
 
+/** A verdict a spreadsheet would run as a formula. */
+export const FORMULA_VERDICT = '=1+1 great mix';
+export const REVIEWED_ARTIST = '@Nova';
+
 /** A handle a spreadsheet would run as a formula. */
 export const FORMULA_HANDLE = '=HYPERLINK("http://evil.example","x")';
 
@@ -54,10 +58,34 @@ async function insertSession(db: Queryable, guildId: string, start: Date, end: D
   return Number(result.rows[0]!.id);
 }
 
-async function insertSubmission(db: Queryable, guildId: string, submittedAt: Date, playedAt: Date | null) {
-  await db.execute(sql`INSERT INTO submissions (guild_id, submitter_id, artist, title, link, tier, submitted_at, played_at)
-    VALUES (${guildId}, '300000000000000001', 'Artist', 'Song', ${`https://soundcloud.com/a/${++msgCounter}`},
-      ${playedAt ? 'played' : 'free'}, ${submittedAt}, ${playedAt})`);
+async function insertSubmission(
+  db: Queryable,
+  guildId: string,
+  submittedAt: Date,
+  playedAt: Date | null,
+  artist = 'Artist',
+): Promise<number> {
+  const result =
+    (await db.execute(sql`INSERT INTO submissions (guild_id, submitter_id, artist, title, link, tier, submitted_at, played_at)
+    VALUES (${guildId}, '300000000000000001', ${artist}, 'Song', ${`https://soundcloud.com/a/${++msgCounter}`},
+      ${playedAt ? 'played' : 'free'}, ${submittedAt}, ${playedAt}) RETURNING id`)) as unknown as {
+      rows: { id: number }[];
+    };
+  return Number(result.rows[0]!.id);
+}
+
+/** A rating of a played song, given `after` its play. */
+async function insertReview(
+  db: Queryable,
+  guildId: string,
+  submissionId: number,
+  scoreTenths: number,
+  verdict: string | null,
+  ratedAt: Date,
+) {
+  await db.execute(sql`INSERT INTO reviews (guild_id, submission_id, reviewer_id, score_tenths, verdict, taken_at, created_at, updated_at)
+    SELECT ${guildId}, id, '200000000000000001', ${scoreTenths}, ${verdict}, played_at, ${ratedAt}, ${ratedAt}
+    FROM submissions WHERE id = ${submissionId}`);
 }
 
 async function insertAudit(db: Queryable, guildId: string, action: string, details: object, createdAt: Date) {
@@ -159,11 +187,17 @@ export async function seedSession(db: Queryable, guildId: string, otherGuildId: 
   await insertWatch(db, guildId, earlier, 'u1', 999);
   await insertWatch(db, otherGuildId, elsewhere, 'u1', 500);
 
-  await insertSubmission(db, guildId, at(-30), at(1));
+  const first = await insertSubmission(db, guildId, at(-30), at(1), REVIEWED_ARTIST);
   await insertSubmission(db, guildId, at(2), null);
-  await insertSubmission(db, guildId, at(3), at(3, 30));
-  await insertSubmission(db, guildId, at(10), at(11));
-  await insertSubmission(db, otherGuildId, at(2), at(3));
+  const second = await insertSubmission(db, guildId, at(3), at(3, 30));
+  const after = await insertSubmission(db, guildId, at(10), at(11));
+  const elsewhereSong = await insertSubmission(db, otherGuildId, at(2), at(3));
+  // Two songs rated during the session (one verdict a spreadsheet would run); ratings after it, or
+  // in another server, stay out of its reports.
+  await insertReview(db, guildId, first, 85, FORMULA_VERDICT, at(1, 45));
+  await insertReview(db, guildId, second, 60, null, at(3, 50));
+  await insertReview(db, guildId, after, 100, null, at(11, 30));
+  await insertReview(db, otherGuildId, elsewhereSong, 10, null, at(3, 10));
 
   await insertAudit(db, guildId, 'confirm_skip', { amount: 10, tier: 'skip10' }, at(1));
   await insertAudit(db, guildId, 'buy_skip', { price: 1000, from: 'free', to: 'skip10' }, at(2));

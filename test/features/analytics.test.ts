@@ -55,7 +55,12 @@ describe('/admin metrics session', () => {
 
     const files = new Map(edit.files.map((f) => [f.name, f]));
     expect([...files.keys()].sort()).toEqual(
-      [`session-${sessionId}-timeline.png`, `session-${sessionId}.csv`, `session-${sessionId}.json`].sort(),
+      [
+        `session-${sessionId}-timeline.png`,
+        `session-${sessionId}.csv`,
+        `session-${sessionId}.json`,
+        `session-${sessionId}-reviews.csv`,
+      ].sort(),
     );
     const csv: Record<string, string>[] = parse(files.get(`session-${sessionId}.csv`)!.data, {
       columns: true,

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIEmbed, type APIUser } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
-import { getPreferences } from '../../src/storage/review-repo.js';
+import { rateSong } from '../../src/storage/ratings-repo.js';
+import { getPreferences, takeNextForReview } from '../../src/storage/review-repo.js';
 import { listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
@@ -156,6 +157,26 @@ describe('/my-submissions', () => {
     expect(menu?.options.map((o) => o.value)).toEqual([String(played)]);
   });
 
+  it('shows the score of a rated song; one played but never rated just says played', async () => {
+    const rated = await seed(t.users.viewer, { tier: 'skip10', skipAmount: 10 });
+    const unrated = await seed(t.users.viewer, { tier: 'skip5', skipAmount: 5 });
+    await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+    await rateSong(database.db, t.guildId, {
+      reviewerId: t.users.reviewer.id,
+      scoreTenths: 85,
+      verdict: null,
+      correcting: false,
+    });
+    await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+    const lines = String((await answer('my-submissions')).content).split('\n');
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^id ${rated} .* · played \\d{4}-\\d\\d-\\d\\d · rated 8\\.5/10$`)),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^id ${unrated} .* · played \\d{4}-\\d\\d-\\d\\d$`)),
+    );
+  });
+
   it('queues a played song again when its owner picks it', async () => {
     // Submitted an hour ago: outside the submission cooldown.
     const played = await seed(t.users.viewer, {
@@ -202,21 +223,36 @@ describe('/my-submissions', () => {
 
 describe('/notify', () => {
   it("turns the you're-next DM on and the review mention off, keeping the other setting", async () => {
-    expect((await answer('notify', { next: 'on' })).content).toMatch(/^I'll DM you .* and I'll mention you/);
+    expect((await answer('notify', { next: 'on' })).content).toMatch(/^I'll DM you .*, I'll mention you/);
     expect(await getPreferences(database.db, t.guildId, t.users.viewer.id)).toEqual({
       notifyWhenNext: true,
       mentionWhenReviewed: true,
+      notifyWhenRated: true,
     });
     expect((await answer('notify', { mention: 'off' })).content).toMatch(
-      /^I'll DM you .* and I won't mention you/,
+      /^I'll DM you .*, I won't mention you/,
     );
     expect(await getPreferences(database.db, t.guildId, t.users.viewer.id)).toEqual({
       notifyWhenNext: true,
       mentionWhenReviewed: false,
+      notifyWhenRated: true,
     });
   });
 
-  it('without options shows the defaults: no DM, a mention', async () => {
-    expect((await answer('notify')).content).toMatch(/^I won't DM you .* and I'll mention you/);
+  it('turns the DM with the score off, keeping the other settings', async () => {
+    expect((await answer('notify', { rated: 'off' })).content).toMatch(
+      /^I won't DM you .*, I'll mention you .*, and I won't DM you when your song is rated/,
+    );
+    expect(await getPreferences(database.db, t.guildId, t.users.viewer.id)).toEqual({
+      notifyWhenNext: false,
+      mentionWhenReviewed: true,
+      notifyWhenRated: false,
+    });
+  });
+
+  it('without options shows the defaults: no next-in-line DM, a mention, a DM with the score', async () => {
+    expect((await answer('notify')).content).toMatch(
+      /^I won't DM you .*, I'll mention you .*, and I'll DM you the score when your song is rated/,
+    );
   });
 });

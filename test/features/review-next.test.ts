@@ -229,10 +229,11 @@ describe('buttons on a Now reviewing post', () => {
       (b) => b.custom_id,
     );
 
-  it('offer Next, Undo, Back to the queue and Remove', async () => {
+  it('offer Next, Rate, Undo, Back to the queue and Remove', async () => {
     const { id, post } = await reviewedPost();
     expect(buttonIds(post)).toEqual([
       'review:next',
+      `review:rate:${id}`,
       `review:undo:${id}`,
       `review:restore:${id}`,
       `review:remove:${id}`,
@@ -267,6 +268,6 @@ describe('buttons on a Now reviewing post', () => {
     const reply = await press(`review:remove:${id}`, post, t.users.viewer).reply();
     expect(reply.body.data.content).toMatch(/Only reviewers/);
     expect(await tierOf(id)).toBe('played');
-    expect(buttonIds(posts()[0])).toHaveLength(4);
+    expect(buttonIds(posts()[0])).toHaveLength(5);
   });
 });

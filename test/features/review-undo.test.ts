@@ -170,7 +170,7 @@ describe('/undo-next', () => {
     expect(late.body.data.content).toMatch(/can only be undone within 1 minute/);
     expect((await getSubmission(database.db, t.guildId, song)).tier).toBe('played');
     expect(await points(t.users.viewer)).toEqual({ d: 0, t: 0 });
-    expect(buttonIds(posts()[0])).toHaveLength(4);
+    expect(buttonIds(posts()[0])).toHaveLength(5);
     expect(await auditRows()).toEqual([['take', t.users.reviewer.id, song]]);
   });
 

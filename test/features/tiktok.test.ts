@@ -6,6 +6,8 @@ import { tiktokModule } from '../../src/features/tiktok/index.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { setGuildField } from '../../src/storage/guild-config-repo.js';
 import { createLinkRequest } from '../../src/storage/link-requests-repo.js';
+import { rateSong } from '../../src/storage/ratings-repo.js';
+import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { linkTikTok, seedSubmission } from '../support/db/fixtures.js';
 import {
@@ -227,6 +229,34 @@ describe('a LIVE', () => {
     expect(post.body.content).toContain('Gifts sent: 1 (1,000 TikTok coins)');
     expect(post.body.content).toContain('Luxury Coins awarded: 20 (20 for gifts · 0 for watch time)');
     expect(post.body.content).toMatch(/1\. @alice\\?\.sings — 2,001 points\n2\. @bob\\?_beats — 30 points/);
+    // No song was rated during this live: no line about ratings, nobody is told off.
+    expect(post.body.content).not.toMatch(/rated/i);
+  });
+
+  it('sums up the songs rated during the live: how many, the average score and the best rated', async () => {
+    await start();
+    await answer(tiktokAdmin('connect', { username: 'review.night' }));
+    await openSession();
+    for (const [artist, scoreTenths] of [
+      ['First', 70],
+      ['**Best**', 90],
+      ['Third', 75],
+    ] as const) {
+      const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: t.users.viewer.id });
+      await database.db.execute(sql`UPDATE submissions SET artist = ${artist} WHERE id = ${id}`);
+      await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+      await rateSong(database.db, t.guildId, {
+        reviewerId: t.users.reviewer.id,
+        scoreTenths,
+        verdict: null,
+        correcting: false,
+      });
+    }
+    await webcast.push([streamEnd()]);
+    const post = await t.discord.waitForCall<{ content: string }>(messagesTo(t.channels.general), 15_000);
+    expect(post.body.content).toMatch(
+      /\nSongs rated: 3 · Average score: 7\.8\/10 · Best rated: 9\/10, \\\*\\\*Best\\\*\\\* – Song \d+(\n|$)/,
+    );
   });
 
   it('counts gifts one way in the summary and in /admin metrics session: gifts sent, each repeat of a streak', async () => {

@@ -365,9 +365,12 @@ describe('buttons and menus refuse members without the access they need', () => 
       controlsOf(message).map((control) => ({ message, ...control })),
     );
     const guardedClicks = clicks.filter((c) => !c.customId.startsWith('embeds:page'));
+    // Correct the rating shows only once a song is rated, and the rating form is opened by a button,
+    // not shown on a post: both are covered by the forged-button test below.
+    const shownLater = new Set(['review:correct', 'review:rate-form']);
     expect(
       [...new Set(guardedClicks.map((c) => c.customId.split(':').slice(0, 2).join(':')))].sort(),
-    ).toEqual([...reviewerComponentPrefixes].sort());
+    ).toEqual(reviewerComponentPrefixes.filter((prefix) => !shownLater.has(prefix)).sort());
     const before = await snapshot();
     for (const { message, customId, values } of guardedClicks) {
       const context = { channelId: t.channels.reviewers, user: t.users.viewer, customId, message };

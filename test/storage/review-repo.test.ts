@@ -19,19 +19,23 @@ describe.each(DRIVER_KINDS)('review storage on %s', (kind) => {
     await database.reset();
   });
 
-  it('preferences default to no DM and a mention, per guild, and a change keeps the other one', async () => {
+  it('preferences default to no next-in-line DM, a mention and a score DM, per guild, and a change keeps the others', async () => {
     expect(await getPreferences(db(), GUILD, userId(1))).toEqual({
       notifyWhenNext: false,
       mentionWhenReviewed: true,
+      notifyWhenRated: true,
     });
     await setPreferences(db(), GUILD, userId(1), { notifyWhenNext: true });
+    await setPreferences(db(), GUILD, userId(1), { notifyWhenRated: false });
     expect(await setPreferences(db(), GUILD, userId(1), { mentionWhenReviewed: false })).toEqual({
       notifyWhenNext: true,
       mentionWhenReviewed: false,
+      notifyWhenRated: false,
     });
     expect(await getPreferences(db(), OTHER_GUILD, userId(1))).toEqual({
       notifyWhenNext: false,
       mentionWhenReviewed: true,
+      notifyWhenRated: true,
     });
   });
 

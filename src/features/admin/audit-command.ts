@@ -30,6 +30,8 @@ const ACTION_WORDS: Record<AuditAction, string> = {
   points_take: 'Took points',
   config_set: 'Changed a setting',
   backup_restore: 'Restored a backup',
+  rate: 'Rated',
+  correct_rating: 'Corrected a rating',
 };
 
 /** Settings audited besides the queue settings: channels, the reviewer role, the secret page URLs. */
@@ -66,6 +68,9 @@ function describe(entry: Entry): string {
   const d = entry.details;
   if (typeof d.delta === 'number') parts.push(`${d.delta > 0 ? '+' : ''}${d.delta.toLocaleString('en-US')}`);
   if (typeof d.key === 'string') parts.push(`${settingName(d.key)}: ${shownValue(d.key, d.to)}`);
+  if (typeof d.score === 'string') {
+    parts.push(`${typeof d.previous === 'string' ? `${d.previous}/10 → ` : ''}${d.score}/10`);
+  }
   if (typeof d.handle === 'string') parts.push(`@${userText(d.handle, 40)}`);
   if (entry.reason) parts.push(`“${userText(entry.reason, 80)}”`);
   return parts.join(' · ');

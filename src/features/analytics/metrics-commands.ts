@@ -38,7 +38,7 @@ export const sessionMetricsSubcommand: AdminSubcommand = {
     const overview = await loadSessionOverview(db, interaction.guildId, ref);
     const csv = memorySink();
     const json = memorySink();
-    const { chart } = await exportSession(db, overview, { csv, json });
+    const { chart, reviewsCsv } = await exportSession(db, overview, { csv, json });
     const names = reportFileNames(overview.summary.session.id);
     const [csvData, jsonData] = [csv.buffer(), json.buffer()];
     const tooLarge = Math.max(csvData.length, jsonData.length) > MAX_UPLOAD_BYTES;
@@ -52,7 +52,12 @@ export const sessionMetricsSubcommand: AdminSubcommand = {
           `\`npm run export -- --guild ${interaction.guildId} --session ${overview.summary.session.id} --out <folder>\`.`
         : '',
       embeds: [sessionSummaryEmbed(overview.summary)],
-      files: [...(tooLarge ? [] : data), new AttachmentBuilder(chart, { name: names.chart })],
+      // The reviews CSV is small (one line per song rated during the live): it always comes.
+      files: [
+        ...(tooLarge ? [] : data),
+        new AttachmentBuilder(Buffer.from(reviewsCsv, 'utf8'), { name: names.reviewsCsv }),
+        new AttachmentBuilder(chart, { name: names.chart }),
+      ],
       allowedMentions: NO_MENTIONS,
     });
   },

@@ -5,9 +5,11 @@ import {
   StringSelectMenuBuilder,
   type MessageActionRowComponentBuilder,
 } from 'discord.js';
+import { formatScore } from '../../domain/ratings.js';
 import { isOpenTier, TIER_LABELS } from '../../domain/tiers.js';
 import type { BotContext } from '../../discord/module.js';
 import { userText } from '../../discord/replies.js';
+import { currentRatings } from '../../storage/review-history-repo.js';
 import type { SubmissionRecord } from '../../storage/submission-record.js';
 import { listUserSubmissions, userPositions } from '../../storage/submissions-repo.js';
 import { PORTAL_IDS } from '../submissions/portal.js';
@@ -37,7 +39,14 @@ export async function mySubmissionsView(
   const recent = await listUserSubmissions(db, guildId, userId, RECENT);
   if (recent.length === 0) return null;
   const places = new Map((await userPositions(db, guildId, userId)).map((p) => [p.id, p.position]));
-  const lines = recent.map((s) => describeSubmission(s, places.get(s.id) ?? null));
+  const ratings = await currentRatings(
+    db,
+    guildId,
+    recent.filter((s) => s.tier === 'played').map((s) => s.id),
+  );
+  const lines = recent.map((s) =>
+    describeSubmission(s, places.get(s.id) ?? null, ratings.get(s.id)?.scoreTenths ?? null),
+  );
   const components: ActionRowBuilder<MessageActionRowComponentBuilder>[] = [];
   const played = recent.filter((s) => s.tier === 'played');
   // The submissions module's "submit again" menu: its id carries the owner, whom alone it serves.
@@ -73,11 +82,16 @@ export async function mySubmissionsView(
   return { content: `**Your recent songs**\n${lines.join('\n')}`, components };
 }
 
-function describeSubmission(s: SubmissionRecord, position: number | null): string {
+/** A played song shows its score when it was rated; one never rated just says played. */
+function describeSubmission(
+  s: SubmissionRecord,
+  position: number | null,
+  scoreTenths: number | null,
+): string {
   const song = `**${userText(s.artist, 60)} – ${userText(s.title, 60)}**`;
   const state =
     s.tier === 'played'
-      ? `played ${s.playedAt?.toISOString().slice(0, 10) ?? ''}`
+      ? `played ${s.playedAt?.toISOString().slice(0, 10) ?? ''}${scoreTenths === null ? '' : ` · rated ${formatScore(scoreTenths)}/10`}`
       : position !== null
         ? `${TIER_LABELS[s.tier]}, #${position} in line`
         : TIER_LABELS[s.tier];

@@ -25,18 +25,26 @@ export const notifyCommand: SlashCommand = {
         .setDescription('A mention when your song is being reviewed (on by default)')
         .addChoices(...ON_OFF),
     )
+    .addStringOption((o) =>
+      o
+        .setName('rated')
+        .setDescription('A DM with the score when your song is rated (on by default)')
+        .addChoices(...ON_OFF),
+    )
     .toJSON(),
 
   async execute(interaction, ctx) {
     const next = interaction.options.getString('next');
     const mention = interaction.options.getString('mention');
+    const rated = interaction.options.getString('rated');
     const db = ctx.database.db;
     const preferences =
-      next === null && mention === null
+      next === null && mention === null && rated === null
         ? await getPreferences(db, interaction.guildId, interaction.user.id)
         : await setPreferences(db, interaction.guildId, interaction.user.id, {
             ...(next !== null ? { notifyWhenNext: next === 'on' } : {}),
             ...(mention !== null ? { mentionWhenReviewed: mention === 'on' } : {}),
+            ...(rated !== null ? { notifyWhenRated: rated === 'on' } : {}),
           });
     await replyPrivately(interaction, describePreferences(preferences));
   },
@@ -49,5 +57,8 @@ function describePreferences(p: ReviewPreferences): string {
   const mention = p.mentionWhenReviewed
     ? "I'll mention you when your song is being reviewed"
     : "I won't mention you when your song is being reviewed";
-  return `${dm}, and ${mention}. Change it with \`/notify next:on|off\` or \`/notify mention:on|off\`.`;
+  const rated = p.notifyWhenRated
+    ? "I'll DM you the score when your song is rated"
+    : "I won't DM you when your song is rated";
+  return `${dm}, ${mention}, and ${rated}. Change it with \`/notify next:on|off\`, \`/notify mention:on|off\` or \`/notify rated:on|off\`.`;
 }

@@ -7,6 +7,7 @@ import {
   type AttachmentPayload,
   type MessageCreateOptions,
 } from 'discord.js';
+import { formatScore, MAX_VERDICT_LENGTH } from '../../domain/ratings.js';
 import { TIER_LABELS, type Tier } from '../../domain/tiers.js';
 import { NO_MENTIONS, userText } from '../../discord/replies.js';
 import type { ReviewPreferences } from '../../storage/review-repo.js';
@@ -61,8 +62,9 @@ export async function nowReviewingMessage(
 }
 
 /**
- * Next for the following song; for this one, Undo (a take by mistake, back to its place, within the
- * server's window), Back to the queue (to Free, any time) and Remove.
+ * Next for the following song; for this one, Rate (a score and verdict, in a form), Undo (a take by
+ * mistake, back to its place, within the server's window), Back to the queue (to Free, any time) and
+ * Remove.
  */
 export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowBuilder<ButtonBuilder> {
   const next = new ButtonBuilder()
@@ -72,6 +74,10 @@ export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowB
   if (nextOnly) return new ActionRowBuilder<ButtonBuilder>().addComponents(next);
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
     next,
+    new ButtonBuilder()
+      .setCustomId(`${REVIEW_IDS.rate}:${id}`)
+      .setLabel('Rate')
+      .setStyle(ButtonStyle.Success),
     new ButtonBuilder()
       .setCustomId(`${REVIEW_IDS.undo}:${id}`)
       .setLabel('Undo')
@@ -85,6 +91,46 @@ export function reviewButtons(id: number, { nextOnly = false } = {}): ActionRowB
       .setLabel('Remove')
       .setStyle(ButtonStyle.Danger),
   );
+}
+
+/**
+ * A rated song's post: Next, Correct the rating, and Remove (a troll found out late). Undo and Back
+ * to the queue go: a song rated was reviewed on purpose (/undo-next and /restore still can).
+ */
+export function ratedButtons(id: number): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(REVIEW_IDS.next).setLabel('Next song').setStyle(ButtonStyle.Primary),
+    new ButtonBuilder()
+      .setCustomId(`${REVIEW_IDS.correct}:${id}`)
+      .setLabel('Correct the rating')
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(`${REVIEW_IDS.remove}:${id}`)
+      .setLabel('Remove')
+      .setStyle(ButtonStyle.Danger),
+  );
+}
+
+const REVIEWED_HEADER = '✅ **Reviewed:';
+
+/**
+ * The post once rated: its header ("Now reviewing", or an earlier rating's two lines) becomes the
+ * score and verdict over the song's name; the lines below (tier, submitter, note, link) stay. The
+ * verdict is user text: escaped, so its markdown and mentions show as typed.
+ */
+export function reviewedContent(
+  postContent: string,
+  song: { artist: string; title: string },
+  rating: { scoreTenths: number; verdict: string | null },
+): string {
+  const lines = postContent.split('\n');
+  const below = lines.slice(lines[0]?.startsWith(REVIEWED_HEADER) ? 2 : 1);
+  const verdict = rating.verdict ? ` — ${userText(rating.verdict, MAX_VERDICT_LENGTH)}` : '';
+  return [
+    `${REVIEWED_HEADER} ${formatScore(rating.scoreTenths)}/10**${verdict}`,
+    `**${userText(song.artist)} – ${userText(song.title)}**`,
+    ...below,
+  ].join('\n');
 }
 
 /** Stored names are `<uuid>.<ext>`; the submitter's file name is display only, so it is cleaned. */

@@ -6,6 +6,10 @@ export const REVIEW_IDS = {
   remove: 'review:remove',
   restore: 'review:restore',
   undo: 'review:undo',
+  rate: 'review:rate',
+  correct: 'review:correct',
+  /** The rating form; `:<id>:correct` when it corrects. */
+  rateForm: 'review:rate-form',
   confirm: 'review:confirm',
   reject: 'review:reject',
 } as const;

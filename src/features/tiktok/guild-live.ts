@@ -3,6 +3,7 @@ import type { BotContext } from '../../discord/module.js';
 import { userText } from '../../discord/replies.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import type { IngestResult } from '../../storage/ingest-repo.js';
+import { reviewTotals } from '../../storage/review-history-repo.js';
 import {
   closeLiveSession,
   findOpenSession,
@@ -158,8 +159,14 @@ export class GuildLive {
 
   async #postSummary(session: LiveSession): Promise<void> {
     const summary = await summarizeSession(this.ctx.database.db, session);
+    const reviews = await reviewTotals(
+      this.ctx.database.db,
+      this.guildId,
+      session.startedAt,
+      session.endedAt ?? new Date(),
+    );
     const { summaryChannelId } = await getGuildConfig(this.ctx.database.db, this.guildId);
-    await postInChannel(this.ctx, summaryChannelId, formatLiveSummary(summary));
+    await postInChannel(this.ctx, summaryChannelId, formatLiveSummary(summary, reviews));
   }
 
   /**

@@ -1,5 +1,7 @@
 import { userText } from '../../discord/replies.js';
+import { formatScore } from '../../domain/ratings.js';
 import type { SessionSummary } from '../../storage/live-sessions-repo.js';
+import type { ReviewTotals } from '../../storage/review-history-repo.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -10,8 +12,11 @@ export function formatDuration(ms: number): string {
   return hours === 0 ? `${minutes} min` : `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
-/** The message posted in the summary channel after a LIVE; handles are shown as text, never pings. */
-export function formatLiveSummary(summary: SessionSummary): string {
+/**
+ * The message posted in the summary channel after a LIVE; handles are shown as text, never pings.
+ * With songs rated during the live, a line on them; a live where none was rated just has no line.
+ */
+export function formatLiveSummary(summary: SessionSummary, reviews: ReviewTotals | null = null): string {
   const { session, counts, gifts } = summary;
   const ended = session.endedAt ?? session.startedAt;
   const lines = [
@@ -31,6 +36,14 @@ export function formatLiveSummary(summary: SessionSummary): string {
         ? ''
         : ` (${n(session.giftCoinsAwarded)} for gifts · ${n(session.watchCoinsAwarded)} for watch time)`),
   ];
+  if (reviews && reviews.reviewed > 0 && reviews.averageTenths !== null) {
+    const best = reviews.best
+      ? ` · Best rated: ${formatScore(reviews.best.scoreTenths)}/10, ${userText(reviews.best.artist, 60)} – ${userText(reviews.best.title, 60)}`
+      : '';
+    lines.push(
+      `Songs rated: ${n(reviews.reviewed)} · Average score: ${formatScore(reviews.averageTenths)}/10${best}`,
+    );
+  }
   if (summary.topViewers.length > 0) {
     lines.push(
       'Top viewers by points:',
