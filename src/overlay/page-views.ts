@@ -3,6 +3,8 @@ import type { Queryable } from '../storage/connect.js';
 import { songUnderReview } from '../storage/overlay-repo.js';
 import type { SubmissionRecord } from '../storage/submission-record.js';
 import { listQueue } from '../storage/submissions-repo.js';
+import { formatScore } from '../domain/ratings.js';
+import { currentRatingsOf } from '../storage/ratings-repo.js';
 
 /** What a page shows, sent as JSON over its event stream; the page writes every string as text. */
 export interface QueueView {
@@ -36,7 +38,8 @@ export interface PublicView {
   queue: (PublicSong & { place: number; tier: string })[];
   /** Songs waiting in all, of which `queue` lists the first PUBLIC_QUEUE_LENGTH. */
   waiting: number;
-  recentlyPlayed: PublicSong[];
+  /** With the reviewer's score ("8.5/10") and verdict once the song is rated. */
+  recentlyPlayed: (PublicSong & { score: string | null; verdict: string | null })[];
 }
 
 /** The submitter's name as the server shows it, looked up in what the bot has cached. */
@@ -100,6 +103,12 @@ export async function publicView(db: Queryable, guildId: string, nameOf: Submitt
     listQueue(db, guildId, { tiers: SERVING_TIERS, limit: PUBLIC_QUEUE_LENGTH }),
     listQueue(db, guildId, { tiers: ['played'], limit: PUBLIC_RECENTLY_PLAYED + 1 }),
   ]);
+  const recent = played.entries.filter((s) => s.id !== current?.id).slice(0, PUBLIC_RECENTLY_PLAYED);
+  const ratings = await currentRatingsOf(
+    db,
+    guildId,
+    recent.map((s) => s.id),
+  );
   const shown = (song: SubmissionRecord): PublicSong => ({
     artist: cut(song.artist),
     title: cut(song.title),
@@ -109,10 +118,14 @@ export async function publicView(db: Queryable, guildId: string, nameOf: Submitt
     nowReviewing: current && shown(current),
     queue: waiting.entries.map((s) => ({ ...shown(s), place: s.position, tier: tierLabel(s) })),
     waiting: waiting.total,
-    recentlyPlayed: played.entries
-      .filter((s) => s.id !== current?.id)
-      .slice(0, PUBLIC_RECENTLY_PLAYED)
-      .map(shown),
+    recentlyPlayed: recent.map((s) => {
+      const rating = ratings.get(s.id);
+      return {
+        ...shown(s),
+        score: rating ? `${formatScore(rating.scoreTenths)}/10` : null,
+        verdict: rating?.verdict ? cut(rating.verdict) : null,
+      };
+    }),
   };
 }
 

@@ -190,6 +190,33 @@ it('follows /next in the local Discord without a reload', async () => {
   expect(await page.evaluate('window.loadedOnce')).toBe(true);
 });
 
+it('shows the score and verdict of a song rated after it was played', async () => {
+  t = await startTestBot({ database });
+  const first = await queueSong(t, { artist: 'Artist 1', title: 'Song 1' });
+  await queueSong(t, { artist: 'Artist 2', title: 'Song 2' });
+  await page.goto(await turnOn());
+  /** A reviewer's command, through to its final answer (a deferred one's edit included). */
+  const reviewer = async (name: string, options: Record<string, string | number | boolean> = {}) => {
+    const handle = t.discord.slashCommand({
+      channelId: t.channels.reviewers,
+      user: t.users.reviewer,
+      name,
+      options,
+    });
+    const first = await handle.reply();
+    const body = first.body.type === 5 ? (await handle.editReply()).body : first.body.data;
+    return String((body as { content?: string }).content ?? '');
+  };
+  await reviewer('next');
+  expect(await reviewer('rate', { score: '8.5', verdict: '<b>Warm</b> mix' })).toMatch(/8\.5/);
+  await reviewer('next');
+  await waitForTexts(page, '#played .song', ['Artist 1 – Song 1']);
+  await waitForTexts(page, '#played .review', ['8.5/10 <b>Warm</b> mix']);
+  // A correction (score and verdict given anew, here without a verdict) reaches the open page too.
+  expect(await reviewer('rate', { score: '9', correct: true, id: first.id })).toMatch(/9/);
+  await waitForTexts(page, '#played .review', ['9/10']);
+});
+
 it('writes hostile titles and nicknames as text: nothing runs, bidi overrides stay inside, the phone layout holds', async () => {
   t = await startTestBot({ database });
   const hostile = await seenMember('hostile', { nick: '<img src=x onerror="window.pwned=3">' });

@@ -17,8 +17,10 @@ body {
 [hidden] { display: none !important; }
 h1 { font-size: 22px; margin: 4px 0 16px; }
 h2 { font-size: 14px; text-transform: uppercase; letter-spacing: 0.08em; color: #ffd54a; margin: 24px 0 8px; }
-.song, .by { overflow-wrap: anywhere; }
-.artist, .title, .name { unicode-bidi: isolate; }
+.song, .by, .review { overflow-wrap: anywhere; }
+.artist, .title, .name, .verdict { unicode-bidi: isolate; }
+.score { font-weight: 700; color: #ffd166; }
+.review { font-size: 14px; }
 #now-card { background: #23252e; border-radius: 12px; padding: 14px 16px; }
 #now-card .song { font-size: 20px; font-weight: 700; }
 .by { color: #a9adbb; font-size: 14px; }
@@ -42,7 +44,7 @@ li > div { min-width: 0; }
   <p id="more" hidden></p>
   <p id="no-songs" class="empty" hidden>No songs are waiting.</p>
 </section>
-<section id="recent" hidden><h2>Recently played</h2><ol id="played"></ol></section>`,
+<section id="recent" hidden><h2>Recently played and rated</h2><ol id="played"></ol></section>`,
   script: `
 const el = (id) => document.getElementById(id);
 const text = (tag, className, value) => {
@@ -84,6 +86,12 @@ function render(view) {
   el('played').replaceChildren(...view.recentlyPlayed.map((s) => {
     const item = document.createElement('li');
     item.append(...songLines(s));
+    if (s.score) {
+      const review = text('div', 'review', '');
+      review.append(text('span', 'score', s.score));
+      if (s.verdict) review.append(' ', text('span', 'verdict', s.verdict));
+      item.append(review);
+    }
     return item;
   }));
 }

@@ -17,8 +17,11 @@ CREATE TABLE reviews (
 -- /history (newest first) and /top (best first).
 CREATE INDEX reviews_recent ON reviews (guild_id, created_at DESC);
 CREATE INDEX reviews_best ON reviews (guild_id, score_tenths DESC, created_at);
--- No queue_changed trigger (migration 0010) on reviews: no queue view shows a score yet, and one
--- would make every embed of the server redraw on each rating. Add it when the overlay shows scores.
+-- The public queue page shows the scores of the songs played last: a rating notifies queue_changed
+-- (migration 0010) like any other change the views show. Embeds re-render and, their content unchanged,
+-- are not edited.
+CREATE TRIGGER reviews_queue_changed AFTER INSERT OR UPDATE OR DELETE ON reviews
+  FOR EACH ROW EXECUTE FUNCTION queue_changed_notify();
 
 -- /notify rated:on|off: a DM with the score when one's song is rated. On by default: the rating is
 -- the answer to the submission, one DM per song the member asked for.
