@@ -5,11 +5,17 @@ import type { SubmissionRecord } from '../storage/submission-record.js';
 import { listQueue } from '../storage/submissions-repo.js';
 import { formatScore } from '../domain/ratings.js';
 import { currentRatingsOf } from '../storage/ratings-repo.js';
+import { recentReviews } from '../storage/review-history-repo.js';
 
 /** What a page shows, sent as JSON over its event stream; the page writes every string as text. */
 export interface QueueView {
   nowReviewing: { artist: string; title: string } | null;
   upNext: { artist: string; title: string; tier: string }[];
+  /**
+   * The newest rating: the overlay reveals it when it changes while the page is open (a rating or a
+   * correction), never on first load. `key` tells one rating (and correction) from another.
+   */
+  lastRating: { key: string; artist: string; title: string; score: string; verdict: string | null } | null;
 }
 
 export interface PlayerView {
@@ -64,8 +70,25 @@ export function upNextCount(param: string | null): number {
 }
 
 export async function queueView(db: Queryable, guildId: string, upNext: number): Promise<QueueView> {
-  const [current, next] = await Promise.all([songUnderReview(db, guildId), upNextSongs(db, guildId, upNext)]);
-  return { nowReviewing: current && { artist: current.artist, title: current.title }, upNext: next };
+  const [current, next, rated] = await Promise.all([
+    songUnderReview(db, guildId),
+    upNextSongs(db, guildId, upNext),
+    recentReviews(db, guildId, { limit: 1 }),
+  ]);
+  const last = rated.entries[0];
+  return {
+    nowReviewing: current && { artist: current.artist, title: current.title },
+    upNext: next,
+    lastRating: last
+      ? {
+          key: `${last.submissionId}:${last.scoreTenths}:${last.verdict ?? ''}`,
+          artist: cut(last.artist),
+          title: cut(last.title),
+          score: `${formatScore(last.scoreTenths)}/10`,
+          verdict: last.verdict ? cut(last.verdict) : null,
+        }
+      : null,
+  };
 }
 
 export async function playerView(db: Queryable, guildId: string): Promise<PlayerView> {

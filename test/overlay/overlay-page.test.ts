@@ -137,6 +137,37 @@ it('follows changes another bot process announces through PostgreSQL NOTIFY', as
   await waitForTexts(page, '#up-next .song', []);
 });
 
+it('reveals a score when a rating is recorded while it is open, not one recorded before it opened', async () => {
+  t = await startTestBot({ database });
+  await queueNumbered(3);
+  /** A reviewer's command, through to its final answer (a deferred one's edit included). */
+  const reviewer = async (name: string, options: Record<string, string> = {}) => {
+    const handle = t.discord.slashCommand({
+      channelId: t.channels.reviewers,
+      user: t.users.reviewer,
+      name,
+      options,
+    });
+    const first = await handle.reply();
+    const body = first.body.type === 5 ? (await handle.editReply()).body : first.body.data;
+    return String((body as { content?: string }).content ?? '');
+  };
+  await reviewer('next');
+  expect(await reviewer('rate', { score: '6' })).toMatch(/6/);
+  await reviewer('next');
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#now-song', songs(2));
+  expect(await page.locator('#reveal').isHidden()).toBe(true);
+
+  expect(await reviewer('rate', { score: '8.5', verdict: '<i>Lush</i> chorus' })).toMatch(/8\.5/);
+  await waitForTexts(page, '#reveal-score', ['8.5/10']);
+  expect(await page.locator('#reveal').isVisible()).toBe(true);
+  expect(await page.locator('#reveal-song').textContent()).toBe(songs(2)[0]);
+  expect(await page.locator('#reveal-verdict').textContent()).toBe('<i>Lush</i> chorus');
+  expect(await page.locator('#reveal i').count()).toBe(0);
+  await screenshot(page, 'overlay-score-reveal');
+});
+
 it('writes titles with markup as text: nothing in them runs', async () => {
   t = await startTestBot({ database });
   await queueSong(t, { artist: '<b>Bold</b>', title: '<script>window.pwned = 1</script>' });

@@ -22,21 +22,45 @@ h2 { margin: 0 0 8px; font-size: 32px; font-weight: 600; letter-spacing: 0.08em;
 ol { list-style: none; margin: 0; padding: 0; }
 li { display: flex; align-items: baseline; gap: 20px; font-size: 40px; line-height: 1.35; }
 .song, #now-song { max-width: 1500px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+#reveal { position: fixed; right: 48px; bottom: 48px; max-width: 900px; padding: 24px 36px; border-radius: 24px;
+  background: rgba(0, 0, 0, 0.7); animation: reveal 0.6s ease-out; }
+#reveal-score { font-size: 96px; font-weight: 900; color: #ffd54a; line-height: 1; }
+#reveal-song, #reveal-verdict { font-size: 32px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+#reveal-verdict { font-style: italic; }
+@keyframes reveal { from { transform: scale(0.6); opacity: 0; } to { transform: scale(1); opacity: 1; } }
 .tier {
   flex: none; font-size: 26px; font-weight: 700; padding: 2px 14px; border-radius: 999px;
   background: rgba(0, 0, 0, 0.55); color: #ffd54a; text-shadow: none;
 }
 `,
   body: `<section id="now" hidden><h2>Now reviewing</h2><div id="now-song"></div></section>
-<section id="next" hidden><h2>Up next</h2><ol id="up-next"></ol></section>`,
+<section id="next" hidden><h2>Up next</h2><ol id="up-next"></ol></section>
+<section id="reveal" hidden><h2>Reviewed</h2><div id="reveal-score"></div><div id="reveal-song"></div><div id="reveal-verdict"></div></section>`,
   script: `
 const now = document.getElementById('now');
 const nowSong = document.getElementById('now-song');
 const next = document.getElementById('next');
 const upNext = document.getElementById('up-next');
 const songText = (s) => s.artist + ' \\u2013 ' + s.title;
+const revealBox = document.getElementById('reveal');
+// The rating seen at the last update: undefined before the first one, so a page opened (or OBS
+// reloading it) after a rating does not reveal it again.
+let ratingKey;
+let revealTimer;
+
+function reveal(rating) {
+  document.getElementById('reveal-score').textContent = rating.score;
+  document.getElementById('reveal-song').textContent = songText(rating);
+  document.getElementById('reveal-verdict').textContent = rating.verdict ?? '';
+  revealBox.hidden = false;
+  clearTimeout(revealTimer);
+  revealTimer = setTimeout(() => (revealBox.hidden = true), 8000);
+}
 
 function render(view) {
+  const rating = view.lastRating ?? null;
+  if (ratingKey !== undefined && rating !== null && rating.key !== ratingKey) reveal(rating);
+  ratingKey = rating ? rating.key : null;
   now.hidden = view.nowReviewing === null;
   nowSong.textContent = view.nowReviewing ? songText(view.nowReviewing) : '';
   next.hidden = view.upNext.length === 0;
