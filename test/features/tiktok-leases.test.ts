@@ -30,6 +30,7 @@ import {
   type LocalWebcastConnectionOptions,
 } from '../support/tiktok/local-webcast.js';
 import { startWebcastFront } from '../support/tiktok/webcast-front.js';
+import { until } from '../support/until.js';
 
 installUnhandledRejectionGuard();
 
@@ -107,16 +108,6 @@ async function stopBot(owner: string): Promise<void> {
   running.delete(owner);
   await entry.bot.stop();
   await fs.rm(entry.dataDir, { recursive: true, force: true });
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 const leaseOwner = async () => (await findTikTokLease(database.db, GUILD_ID))?.owner ?? null;

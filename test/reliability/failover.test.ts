@@ -25,6 +25,7 @@ import { BotProcess } from './support/bot-process.js';
 import { accountBalances, storedMessageIds, type AccountBalance } from './support/ingest-db.js';
 import { scriptedLive, type RelayedEvent } from './support/live-script.js';
 import { asWebcastMessages } from './support/live-webcast.js';
+import { until as pollUntil, type Found } from '../support/until.js';
 
 /**
  * Failover with real processes: three built bots (`node dist/main.js`) on one PostgreSQL database,
@@ -93,14 +94,14 @@ interface Server {
   pushed: { at: number; messages: WebcastTestMessage[] }[];
 }
 
-async function until<T>(what: string, check: () => Promise<T | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${bots.map((b) => b.tail(5)).join('\n')}`);
-    await sleep(50);
+/** The shared `until`, with the bots' last log lines in the failure: what they were doing. */
+async function until<T>(what: string, check: () => Promise<T>, timeoutMs = 20_000): Promise<Found<T>> {
+  try {
+    return await pollUntil(what, check, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${bots.map((b) => b.tail(5)).join('\n')}`, {
+      cause: error,
+    });
   }
 }
 
