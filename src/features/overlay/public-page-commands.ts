@@ -13,7 +13,7 @@ const group = {
 /** Angle brackets keep Discord from trying to preview the link. */
 const howToUse = (url: string) =>
   `Public queue page: <${url}>\n` +
-  'Anyone with this link sees the song being reviewed, the queue with who sent each song (by server nickname), and the songs played last. `/queue` shows the link to everyone.\n' +
+  'Anyone with this link sees the song being reviewed, the queue with who sent each song (by server nickname), and the songs played last with their scores. `/queue` shows the link to everyone.\n' +
   '`/admin public-page rotate` replaces the link (the old one stops working, e.g. to shake off a scraper); `/admin public-page off` takes the page down.';
 
 async function switchOn(ctx: BotContext, guildId: string, actorId: string): Promise<string> {
