@@ -93,6 +93,22 @@ export async function releaseTikTokLeases(
   }
 }
 
+/**
+ * Offers `owner`'s leases of `guildIds` to the other processes: they expire now, so the next claim of
+ * another process takes them, while `owner` (still connected) stops renewing them.
+ */
+export async function offerTikTokLeases(
+  db: Queryable,
+  owner: string,
+  guildIds: readonly string[],
+): Promise<void> {
+  if (guildIds.length === 0) return;
+  await db.execute(
+    sql`UPDATE tiktok_leases SET expires_at = now() - interval '1 millisecond'
+        WHERE owner = ${owner} AND guild_id = ANY(${textArrayLiteral(guildIds)}::text[])`,
+  );
+}
+
 /** Drops every lease: only for the embedded database, which one process opens at a time. */
 export async function clearTikTokLeases(db: Queryable): Promise<void> {
   await db.execute(sql`DELETE FROM tiktok_leases`);

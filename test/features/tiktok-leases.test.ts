@@ -230,7 +230,7 @@ describe('one owner per TikTok LIVE across bot processes', () => {
 });
 
 describe('LIVEs spread over the bot processes', () => {
-  it('a process that joins takes its share: the first one gives LIVEs up until each holds half', async () => {
+  it('a process that joins takes its share: the first one offers LIVEs, each stays connected until taken', async () => {
     // Four servers (two per shard), each with a LIVE of its own behind one address.
     const extra = [7_001n, 7_002n, 7_003n].map((n) => (n << 22n).toString());
     const webcasts = [webcast];
@@ -256,12 +256,24 @@ describe('LIVEs spread over the bot processes', () => {
       await until('A to hold all four', async () => (await owners()).join() === 'A,A,A,A');
       await until('four connections', async () => connected().join() === '1,1,1,1');
 
+      // Sampled while the LIVEs move: a LIVE handed over is never left without a connection.
+      const fewest = [1, 1, 1, 1];
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          connected().forEach((n, i) => (fewest[i] = Math.min(fewest[i]!, n)));
+          await sleep(5);
+        }
+      })();
       await startBot('B', '1', connection);
       await until('two LIVEs each', async () => {
         const now = await owners();
         return now.length === 4 && now.filter((o) => o === 'A').length === 2 && now.includes('B') && now;
       });
       await until('every LIVE connected once', async () => connected().join() === '1,1,1,1');
+      sampling = false;
+      await sampler;
+      expect(fewest).toEqual([1, 1, 1, 1]);
       // It settles: a few more rounds move nothing.
       const settled = await owners();
       await sleep(10 * LEASE.leaseRenewMs);

@@ -6,6 +6,7 @@ import {
   findTikTokLease,
   heartbeatBotProcess,
   leaveBotProcesses,
+  offerTikTokLeases,
   releaseTikTokLeases,
 } from '../../src/storage/tiktok-leases-repo.js';
 import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
@@ -77,6 +78,15 @@ describe.each(DRIVER_KINDS)('bot processes and shares of the LIVEs on %s', (kind
     expect(await claimTikTokLeases(database.db, 'a', ['g1', 'g2', 'g3', 'g4'], 60_000, 5)).toEqual(
       [first, second].sort(),
     );
+  });
+
+  it('an offered lease is free for another owner at once, and only the owner can offer it', async () => {
+    await claimTikTokLeases(database.db, 'a', ['g1', 'g2'], 60_000);
+    await offerTikTokLeases(database.db, 'b', ['g1']);
+    expect(await findTikTokLease(database.db, 'g1')).toMatchObject({ owner: 'a' });
+    await offerTikTokLeases(database.db, 'a', ['g1']);
+    expect(await findTikTokLease(database.db, 'g1')).toBeNull();
+    expect(await claimTikTokLeases(database.db, 'b', ['g1', 'g2'], 60_000)).toEqual(['g1']);
   });
 
   it('counts the processes that renew, forgets those that stop or expire', async () => {

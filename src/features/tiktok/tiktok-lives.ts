@@ -6,10 +6,15 @@ import { listTikTokGuilds } from '../../storage/live-sessions-repo.js';
 import {
   claimTikTokLeases,
   clearTikTokLeases,
+  findTikTokLease,
   heartbeatBotProcess,
   leaveBotProcesses,
+  offerTikTokLeases,
   releaseTikTokLeases,
 } from '../../storage/tiktok-leases-repo.js';
+
+/** Rounds an offered LIVE waits for another process before this one claims it back. */
+const OFFER_ROUNDS = 3;
 import type { TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { GuildLive } from './guild-live.js';
@@ -28,6 +33,11 @@ export class TikTokLives {
   /** Leases are synced one round at a time; a round asked for meanwhile runs after it. */
   #syncing: Promise<void> = Promise.resolve();
   #stopped = false;
+  /**
+   * LIVEs offered to other processes (lease expired on purpose, still connected): rounds since, and
+   * whether another process was seen holding the lease.
+   */
+  readonly #offered = new Map<string, { rounds: number; taken: boolean }>();
 
   constructor(
     private readonly ctx: BotContext,
@@ -75,36 +85,36 @@ export class TikTokLives {
 
   async #syncRound(): Promise<void> {
     if (this.#stopped) return;
+    const db = this.ctx.database.db;
     const startedAt = Date.now();
     let followed: Map<string, string>;
     let wanted: Map<string, string>;
     let held: Set<string>;
-    let spared: string | undefined;
+    let offer: string[];
     try {
       followed = new Map(
-        (await listTikTokGuilds(this.ctx.database.db)).map(({ guildId, tiktokUsername }) => [
-          guildId,
-          tiktokUsername,
-        ]),
+        (await listTikTokGuilds(db)).map(({ guildId, tiktokUsername }) => [guildId, tiktokUsername]),
       );
       wanted = new Map([...followed].filter(([guildId]) => this.#stillIn(guildId)));
       // Each process takes its share of the LIVEs, so one process does not end up holding them all.
-      const processes = await heartbeatBotProcess(this.ctx.database.db, this.owner, this.options.leaseTtlMs);
+      const processes = await heartbeatBotProcess(db, this.owner, this.options.leaseTtlMs);
       const share = Math.ceil(wanted.size / processes);
-      const holding = [...this.#lives.values()].filter((live) => live.source).length;
+      const holding = [...this.#lives].filter(([g, live]) => live.source && !this.#offered.has(g)).length;
       held = new Set(
         await claimTikTokLeases(
-          this.ctx.database.db,
+          db,
           this.owner,
-          [...wanted.keys()],
+          [...wanted.keys()].filter((g) => !this.#offered.has(g)),
           this.options.leaseTtlMs,
           Math.max(0, share - holding),
         ),
       );
-      // Above the share (another process joined): one LIVE is given up per round, so the others take
-      // them over a few at a time; each waits at most one of their rounds without an owner.
-      spared = [...held].sort().slice(share).pop();
-      if (spared !== undefined) held.delete(spared);
+      // Above the share (another process joined): the excess is offered. Its lease expires now, but
+      // this process stays connected until another one holds it (and is connecting), so no event falls
+      // into a gap between the two; for a moment both record, and messages are deduplicated by id.
+      offer = [...held].sort().slice(share);
+      for (const guildId of offer) held.delete(guildId);
+      await offerTikTokLeases(db, this.owner, offer);
       this.#leasesSureUntil = startedAt + this.options.leaseTtlMs - this.options.leaseRenewMs;
     } catch (error) {
       this.ctx.logger.warn({ err: error }, 'tiktok lease renewal failed');
@@ -112,17 +122,39 @@ export class TikTokLives {
       return;
     }
     if (this.#stopped) return;
-    if (spared !== undefined) {
-      await this.#handOver(spared, 'spreading LIVEs over the bot processes');
-      await releaseTikTokLeases(this.ctx.database.db, this.owner, [spared]);
-    }
+    for (const guildId of offer) this.#offered.set(guildId, { rounds: 0, taken: false });
     for (const [guildId, live] of [...this.#lives]) {
       if (!live.source) continue;
       if (!followed.has(guildId)) await this.disconnect(guildId, 'disconnected by an admin');
       else if (!wanted.has(guildId)) await this.disconnect(guildId, 'the bot left the server');
+      else if (this.#offered.has(guildId)) await this.#followOffer(guildId);
       else if (!held.has(guildId)) await this.#handOver(guildId, 'lease taken by another process');
     }
+    for (const guildId of [...this.#offered.keys()])
+      if (!this.#lives.get(guildId)?.source) this.#offered.delete(guildId);
     for (const guildId of held) await this.connect(guildId, wanted.get(guildId) as string);
+  }
+
+  /**
+   * An offered LIVE is handed over one round after another process was seen holding its lease (it
+   * had that round to connect); if none took it within a few rounds (the others are full), this
+   * process claims it again as its own.
+   */
+  async #followOffer(guildId: string): Promise<void> {
+    const offer = this.#offered.get(guildId) ?? { rounds: 0, taken: false };
+    const lease = await findTikTokLease(this.ctx.database.db, guildId);
+    if (lease && lease.owner !== this.owner) {
+      if (offer.taken) {
+        this.#offered.delete(guildId);
+        await this.#handOver(guildId, 'spreading LIVEs over the bot processes');
+      } else {
+        this.#offered.set(guildId, { rounds: offer.rounds + 1, taken: true });
+      }
+    } else if (offer.rounds >= OFFER_ROUNDS) {
+      this.#offered.delete(guildId);
+    } else {
+      this.#offered.set(guildId, { rounds: offer.rounds + 1, taken: false });
+    }
   }
 
   /**
@@ -194,6 +226,7 @@ export class TikTokLives {
   async stopAll(): Promise<void> {
     this.#stopped = true;
     await this.#syncing;
+    this.#offered.clear();
     const lives = [...this.#lives.values()];
     this.#lives.clear();
     await Promise.all(lives.map((live) => live.stop()));
