@@ -420,6 +420,24 @@ async function runLeg(leg: Leg): Promise<void> {
         for (const [p, bot] of bots.entries()) rssSamples[p]!.push((await rssOf(bot.pid)).rssMb);
     }
     const sendingMs = performance.now() - startedAt;
+    // PostgreSQL: how long after the sending stopped the ingest had stored every event (how far
+    // behind the LIVEs it ran), watched while the answers are collected.
+    const sendingEnded = performance.now();
+    const countNow = async () =>
+      Number(
+        (await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM interactions`))[0]?.n ??
+          0,
+      );
+    const caughtUp: Promise<number | null> = created
+      ? (async () => {
+          await Promise.all(giftRuns);
+          while (performance.now() - sendingEnded < 90_000) {
+            if ((await countNow()) >= eventsSent) return performance.now() - sendingEnded;
+            await sleep(250);
+          }
+          return null;
+        })()
+      : Promise.resolve(null);
     ownLoop.disable();
     await Promise.all(pushes);
     const ackMs = { submit: [] as number[], next: [] as number[] };
@@ -480,7 +498,7 @@ async function runLeg(leg: Leg): Promise<void> {
       }
       storedNote =
         storedCount >= eventsSent
-          ? `, all stored ${fmt((performance.now() - caughtUpFrom) / 1000, 1)} s after the figures above`
+          ? `, all stored ${fmt(((await caughtUp) ?? NaN) / 1000, 1)} s after the sending stopped`
           : ' — the ingest did not catch up within 60 s';
     } else {
       // PGlite belongs to the bot while it runs: stop it (SIGTERM, it finishes its work), then count.
