@@ -6,12 +6,21 @@
  * local Discord to the first callback it receives), each process's event-loop delay and RSS, and
  * whether the ingest kept up (events stored against sent).
  *
+ * On LOAD_MEASURED of the servers, a linked viewer's `/submit` is followed every LOAD_GIFT_EVERY_S
+ * seconds by a 2,000-coin gift that moves their song from Free to 10 Skip; measured from pushing the
+ * gift to (a) the overlay's server-sent event that lists the song in 10 Skip (the overlay stream
+ * opened with the URL `/admin overlay url` gives) and (b) the edit (PATCH) of a `live_queue` embed
+ * (`/admin embed create`) that shows it there, arriving at the local Discord.
+ *
+ * Two legs: PostgreSQL (three processes, LOAD_SERVERS × LOAD_RATE) and embedded PGlite (one process,
+ * no DATABASE_URL, one server at LOAD_PGLITE_RATE events/s). LOAD_LEGS=postgres or =pglite runs one.
+ *
  *   npm run bench -- load          or   npx tsx bench/load.bench.ts
  *   LOAD_SERVERS=10 LOAD_RATE=200 LOAD_SECONDS=30 npm run bench -- load   (a lighter run)
  *
  * The default is the issue's full load, 50 servers at 200 events/s (10,000 events/s). This process
- * pushes those events and plays Discord, on the same 2 cores as the bots and PostgreSQL, so its own
- * event-loop delay (reported) adds to the acknowledgement times measured. Figures only.
+ * pushes those events and plays Discord, on the same 2 cores as the bots and the database, so its own
+ * event-loop delay (reported) adds to the times measured. Figures only.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -29,9 +38,17 @@ import { BotProcess } from '../test/reliability/support/bot-process.js';
 import { scriptedLive } from '../test/reliability/support/live-script.js';
 import { asWebcastMessages } from '../test/reliability/support/live-webcast.js';
 import { ensureBotBuilt } from '../test/support/bot/built-bot.js';
+import { openEventStream, type EventStreamReader } from '../test/overlay/sse-reader.js';
+import { linkTikTok } from '../test/support/db/fixtures.js';
 import { createPostgresDatabase } from '../test/support/db/test-database.js';
-import { startLocalDiscord, type InteractionHandle } from '../test/support/discord/index.js';
 import {
+  startLocalDiscord,
+  type InteractionHandle,
+  type LocalDiscord,
+  type RecordedCall,
+} from '../test/support/discord/index.js';
+import {
+  gift,
   startLocalWebcast,
   type LocalWebcast,
   type WebcastTestMessage,
@@ -46,9 +63,27 @@ const SECONDS = num('LOAD_SECONDS', 30);
 /** Each server: a /submit every SUBMIT_EVERY_S seconds, a /next every NEXT_EVERY_S (reviewers take turns). */
 const SUBMIT_EVERY_S = num('LOAD_SUBMIT_EVERY_S', 2);
 const NEXT_EVERY_S = num('LOAD_NEXT_EVERY_S', 3);
+/** Servers with gift probes (overlay stream and live_queue embed), and how often each sends one. */
+const MEASURED = num('LOAD_MEASURED', 5);
+const GIFT_EVERY_S = num('LOAD_GIFT_EVERY_S', 5);
+/** On a measured server no /next is sent for this long after a gift, so the upgraded song is not taken before it shows. */
+const NEXT_PAUSE_AFTER_GIFT_S = 4;
+const PGLITE_RATE = num('LOAD_PGLITE_RATE', 1000);
+const PGLITE_SECONDS = num('LOAD_PGLITE_SECONDS', 60);
+const LEGS = (process.env.LOAD_LEGS ?? 'postgres,pglite').split(',');
 const REVIEWERS = 3;
-const PROCESSES = 3;
 const TICK_MS = 100;
+/** Gift probes start once the LIVEs have run a little, and stop early enough to be seen. */
+const FIRST_GIFT_TICK = 20;
+const SKIP_LABEL = '10 Skip';
+
+interface Leg {
+  name: 'PostgreSQL' | 'PGlite';
+  servers: number;
+  rate: number;
+  processes: number;
+  seconds: number;
+}
 
 type Probe = { rssMb: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
 
@@ -60,6 +95,20 @@ interface LoadServer {
   viewers: APIUser[];
   webcast: LocalWebcast;
   batches: WebcastTestMessage[][];
+  /** Measured servers only: linked viewers (one per gift), the embed's channel and message, the overlay. */
+  probeViewers: { user: APIUser; tiktok: { userId: string; handle: string } }[];
+  queueChannel: string;
+  embedMessage?: string;
+  overlay?: EventStreamReader;
+  lastGiftTick?: number;
+}
+
+interface GiftProbe {
+  server: LoadServer;
+  title: string;
+  sentAt: number;
+  /** When the overlay stream showed the song in 10 Skip (null: not within the wait). */
+  overlayAt: Promise<number | null>;
 }
 
 async function rssOf(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
@@ -82,18 +131,53 @@ async function probe(bot: BotProcess, file: string): Promise<Probe> {
 
 export async function runLoadBenchmarks(): Promise<void> {
   await ensureBotBuilt();
-  const created = await createPostgresDatabase();
-  const database = await connectDatabase({ databaseUrl: created.url });
-  await migrate(database);
-  const discord = await startLocalDiscord();
+  if (LEGS.includes('postgres'))
+    await runLeg({ name: 'PostgreSQL', servers: SERVERS, rate: RATE, processes: 3, seconds: SECONDS });
+  if (LEGS.includes('pglite'))
+    await runLeg({ name: 'PGlite', servers: 1, rate: PGLITE_RATE, processes: 1, seconds: PGLITE_SECONDS });
+}
+
+/** The interaction's answer text, whether the bot replied at once or deferred and edited. */
+async function answerOf(handle: InteractionHandle): Promise<string> {
+  const first = await handle.reply(30_000);
+  if (first.body.data.content) return String(first.body.data.content);
+  return String((await handle.editReply(0, 30_000)).body.content ?? '');
+}
+
+/** Whether a live_queue embed edit lists `title` under the 10 Skip heading. */
+function embedShowsSkip(call: RecordedCall, title: string): boolean {
+  const embeds = (call.body as { embeds?: { description?: string }[] } | undefined)?.embeds;
+  let heading = '';
+  for (const line of (embeds?.[0]?.description ?? '').split('\n')) {
+    if (line.startsWith('**')) heading = line;
+    else if (line.includes(` – ${title} ·`)) return heading === `**${SKIP_LABEL}**`;
+  }
+  return false;
+}
+
+async function runLeg(leg: Leg): Promise<void> {
+  const PROCESSES = leg.processes;
+  const SECONDS = leg.seconds;
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-load-'));
+  const dataDirs = Array.from({ length: PROCESSES }, (_, shard) => path.join(workDir, `data-${shard}`));
+  for (const dir of dataDirs) await fs.mkdir(dir);
+  const created = leg.name === 'PostgreSQL' ? await createPostgresDatabase() : null;
+  // PGlite: this process sets the servers up in the bot's own data folder, then closes it for the bot.
+  const pgliteDir = path.join(dataDirs[0]!, 'db');
+  const openDatabase = () => connectDatabase(created ? { databaseUrl: created.url } : { pgliteDir });
+  let database = await openDatabase();
+  let databaseOpen = true;
+  await migrate(database);
+  const discord: LocalDiscord = await startLocalDiscord();
   const webcasts: LocalWebcast[] = [];
   const bots: BotProcess[] = [];
   try {
     const admin = discord.addUser({ username: 'streamer' });
     const viewersPerServer = Math.ceil(SECONDS / SUBMIT_EVERY_S) + 1;
+    const probesPerServer = Math.ceil(SECONDS / GIFT_EVERY_S);
+    const measured = Math.min(MEASURED, leg.servers);
     const servers: LoadServer[] = [];
-    for (let i = 0; i < SERVERS; i++) {
+    for (let i = 0; i < leg.servers; i++) {
       const guildId = ((20_000n + BigInt(i)) << 22n).toString();
       discord.addGuild({ id: guildId, name: `Stream ${i}`, ownerId: admin.id });
       const reviewerRole = discord.addRole(guildId, { name: 'Reviewer', permissions: 0n });
@@ -114,6 +198,7 @@ export async function runLoadBenchmarks(): Promise<void> {
       });
       const submissions = discord.addChannel(guildId, { name: 'song-requests', type: ChannelType.GuildText });
       const reviewers = discord.addChannel(guildId, { name: 'reviewers', type: ChannelType.GuildText });
+      const queueChannel = discord.addChannel(guildId, { name: 'queue', type: ChannelType.GuildText });
       const webcast = await startLocalWebcast({
         handle: `load.stream.${i}`,
         roomId: String(7_460_000_000_000_000_000n + BigInt(i)),
@@ -123,11 +208,22 @@ export async function runLoadBenchmarks(): Promise<void> {
       await setGuildField(database.db, guildId, 'reviewerChannelId', reviewers.id);
       await setGuildField(database.db, guildId, 'reviewerRoleId', reviewerRole.id);
       await setGuildField(database.db, guildId, 'tiktokUsername', webcast.handle);
+      const probeViewers = [];
+      for (let k = 0; i < measured && k < probesPerServer; k++) {
+        const user = discord.addUser({ username: `gifter${i}.${k}` });
+        discord.addMember(guildId, { user });
+        const tiktok = {
+          userId: String(6_900_000_000_000_000_000n + BigInt(i * 1000 + k)),
+          handle: `gifter.${i}.${k}`,
+        };
+        await linkTikTok(database.db, guildId, user.id, { id: tiktok.userId, handle: tiktok.handle });
+        probeViewers.push({ user, tiktok });
+      }
       // Encoded before the clock starts, so that pushing costs this process little during the run.
       const batches = scriptedLive({
         runId: i + 1,
         batches: (SECONDS * 1000) / TICK_MS,
-        perBatch: Math.round((RATE * TICK_MS) / 1000),
+        perBatch: Math.round((leg.rate * TICK_MS) / 1000),
         viewers: 300,
       }).map(asWebcastMessages);
       servers.push({
@@ -138,18 +234,23 @@ export async function runLoadBenchmarks(): Promise<void> {
         viewers,
         webcast,
         batches,
+        probeViewers,
+        queueChannel: queueChannel.id,
       });
+    }
+    if (!created) {
+      await database.close();
+      databaseOpen = false;
     }
     const front = await startWebcastFront(webcasts);
     const probeFiles = Array.from({ length: PROCESSES }, (_, p) => path.join(workDir, `probe-${p}.json`));
     const started = await Promise.all(
-      probeFiles.map(async (file, shard) => {
-        const dataDir = path.join(workDir, `data-${shard}`);
-        await fs.mkdir(dataDir);
-        return BotProcess.start({
+      probeFiles.map(async (file, shard) =>
+        BotProcess.start({
           discord,
-          databaseUrl: created.url,
-          dataDir,
+          // Empty: no DATABASE_URL, so the bot opens PGlite in DATA_DIR.
+          databaseUrl: created?.url ?? '',
+          dataDir: dataDirs[shard]!,
           built: true,
           startTimeoutMs: 60_000,
           extra: {
@@ -159,18 +260,61 @@ export async function runLoadBenchmarks(): Promise<void> {
             MRB_PROBE_TIKTOK_HOST: front.host,
             MRB_PROBE_FILE: file,
           },
-        });
-      }),
+        }),
+      ),
     );
     bots.push(...started);
-    for (let waited = 0; webcasts.some((w) => w.connectedClients !== 1); waited += 100) {
-      if (waited > 60_000) throw new Error('not every LIVE connected within 60 s');
-      await sleep(100);
+    // Every LIVE connected, and (PostgreSQL) spread over the processes, which hand them over one at a
+    // time after start-up: the clock starts once that is done.
+    const share = Math.ceil(leg.servers / PROCESSES);
+    const leaseHolders = async () =>
+      created
+        ? await rowsOf<{ owner: string; n: number }>(
+            database.db,
+            sql`SELECT owner, count(*)::int AS n FROM tiktok_leases GROUP BY owner`,
+          )
+        : [];
+    const spreadFrom = performance.now();
+    let holders = await leaseHolders();
+    while (
+      webcasts.some((w) => w.connectedClients !== 1) ||
+      holders.some((h) => h.n > share) ||
+      (created !== null && holders.length < Math.min(PROCESSES, leg.servers))
+    ) {
+      if (performance.now() - spreadFrom > 180_000)
+        throw new Error('the LIVEs were not connected and spread within 180 s');
+      await sleep(250);
+      holders = await leaseHolders();
     }
-    const holders = await rowsOf<{ owner: string; n: number }>(
-      database.db,
-      sql`SELECT owner, count(*)::int AS n FROM tiktok_leases GROUP BY owner`,
-    );
+    const spreadMs = performance.now() - spreadFrom;
+    // The measured servers: a live_queue embed in #queue and an open overlay stream each.
+    for (const server of servers.slice(0, measured)) {
+      await answerOf(
+        discord.slashCommand({
+          channelId: server.reviewers,
+          user: admin,
+          name: 'admin',
+          subcommandGroup: 'embed',
+          subcommand: 'create',
+          options: { kind: 'live_queue', channel: server.queueChannel },
+        }),
+      );
+      server.embedMessage = discord.channelMessages(server.queueChannel)[0]?.id;
+      if (!server.embedMessage) throw new Error(`no live_queue embed was posted in ${server.guildId}`);
+      const answer = await answerOf(
+        discord.slashCommand({
+          channelId: server.reviewers,
+          user: admin,
+          name: 'admin',
+          subcommandGroup: 'overlay',
+          subcommand: 'url',
+        }),
+      );
+      const url = /<(http:\/\/[^>]+)>/.exec(answer)?.[1];
+      if (!url) throw new Error(`no overlay URL in ${JSON.stringify(answer)}`);
+      server.overlay = await openEventStream(`${url}/events`);
+      await server.overlay.until('event: queue');
+    }
 
     await Promise.all(bots.map((bot, p) => probe(bot, probeFiles[p]!)));
     const acks: { command: 'submit' | 'next'; handle: InteractionHandle; sentAt: number }[] = [];
@@ -179,6 +323,42 @@ export async function runLoadBenchmarks(): Promise<void> {
     let eventsSent = 0;
     let pushFailures = 0;
     const pushes: Promise<void>[] = [];
+    const gifts: GiftProbe[] = [];
+    const giftRuns: Promise<void>[] = [];
+    let giftFailures = 0;
+    let nextsPaused = 0;
+    const sendGift = async (server: LoadServer, k: number) => {
+      const { user, tiktok } = server.probeViewers[k]!;
+      const title = `Gift probe ${k}`;
+      // The viewer's song is queued (the /submit answered) before the gift that upgrades it.
+      await answerOf(
+        discord.slashCommand({
+          channelId: server.submissions,
+          user,
+          name: 'submit',
+          options: {
+            artist: 'Probe',
+            title,
+            link: `https://youtu.be/${`g${server.guildId.slice(-4)}x${k}`.padStart(11, 'q')}`,
+          },
+        }),
+      );
+      const overlay = server.overlay!;
+      const sentAt = Date.now();
+      const overlayAt = overlay.until(`"title":"${title}","tier":"${SKIP_LABEL}"`).then(
+        () => Date.now(),
+        () => null,
+      );
+      const rose = { ...tiktok, giftId: 5655, giftName: 'Rose', diamondCount: 500, type: 1, groupId: '77' };
+      const messages = [
+        gift({ ...rose, repeatCount: 2, repeatEnd: false }),
+        gift({ ...rose, repeatCount: 4, repeatEnd: false }),
+        gift({ ...rose, repeatCount: 4, repeatEnd: true }),
+      ];
+      eventsSent += messages.length;
+      await server.webcast.push(messages);
+      gifts.push({ server, title, sentAt, overlayAt });
+    };
     const rssSamples: number[][] = bots.map(() => []);
     const ownLoop = monitorEventLoopDelay({ resolution: 10 });
     ownLoop.enable();
@@ -187,6 +367,7 @@ export async function runLoadBenchmarks(): Promise<void> {
     const ticks = (SECONDS * 1000) / TICK_MS;
     const submitEvery = (SUBMIT_EVERY_S * 1000) / TICK_MS;
     const nextEvery = (NEXT_EVERY_S * 1000) / TICK_MS;
+    const giftEvery = (GIFT_EVERY_S * 1000) / TICK_MS;
     for (let tick = 0; tick < ticks; tick++) {
       const due = startedAt + tick * TICK_MS;
       if (due > performance.now()) await sleep(due - performance.now());
@@ -214,7 +395,11 @@ export async function runLoadBenchmarks(): Promise<void> {
             Date.now(),
           );
         }
-        if (phase % nextEvery === 0) {
+        const paused =
+          server.lastGiftTick !== undefined &&
+          tick - server.lastGiftTick < (NEXT_PAUSE_AFTER_GIFT_S * 1000) / TICK_MS;
+        if (phase % nextEvery === 0 && paused) nextsPaused += 1;
+        if (phase % nextEvery === 0 && !paused) {
           const reviewer = server.reviewerUsers[Math.floor(tick / nextEvery) % REVIEWERS]!;
           send(
             'next',
@@ -222,11 +407,37 @@ export async function runLoadBenchmarks(): Promise<void> {
             Date.now(),
           );
         }
+        const giftTick = tick - FIRST_GIFT_TICK + i * 7;
+        if (server.overlay && tick >= FIRST_GIFT_TICK && giftTick % giftEvery === 0) {
+          const k = Math.floor((tick - FIRST_GIFT_TICK) / giftEvery);
+          if (k < server.probeViewers.length) {
+            server.lastGiftTick = tick;
+            giftRuns.push(sendGift(server, k).catch(() => void giftFailures++));
+          }
+        }
       }
       if (tick % 10 === 0)
         for (const [p, bot] of bots.entries()) rssSamples[p]!.push((await rssOf(bot.pid)).rssMb);
     }
     const sendingMs = performance.now() - startedAt;
+    // PostgreSQL: how long after the sending stopped the ingest had stored every event (how far
+    // behind the LIVEs it ran), watched while the answers are collected.
+    const sendingEnded = performance.now();
+    const countNow = async () =>
+      Number(
+        (await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM interactions`))[0]?.n ??
+          0,
+      );
+    const caughtUp: Promise<number | null> = created
+      ? (async () => {
+          await Promise.all(giftRuns);
+          while (performance.now() - sendingEnded < 90_000) {
+            if ((await countNow()) >= eventsSent) return performance.now() - sendingEnded;
+            await sleep(250);
+          }
+          return null;
+        })()
+      : Promise.resolve(null);
     ownLoop.disable();
     await Promise.all(pushes);
     const ackMs = { submit: [] as number[], next: [] as number[] };
@@ -249,42 +460,85 @@ export async function runLoadBenchmarks(): Promise<void> {
         }
       }),
     );
+    await Promise.all(giftRuns);
+    // The overlay: each gift's song shown in 10 Skip within 30 s of the gift, or not at all.
+    const overlayMs: number[] = [];
+    await Promise.all(
+      gifts.map(async (g) => {
+        const at = await Promise.race([g.overlayAt, sleep(30_000, null)]);
+        if (at !== null) overlayMs.push(at - g.sentAt);
+      }),
+    );
+    // The embeds: edits are debounced (1.5 s) and spaced (1 s a channel); give the last gifts time.
+    await sleep(10_000);
+    const embedMs: number[] = [];
+    for (const g of gifts) {
+      const editPath = `/channels/${g.server.queueChannel}/messages/${g.server.embedMessage}`;
+      const edit = discord.calls.find(
+        (c) => c.method === 'PATCH' && c.path === editPath && c.at >= g.sentAt && embedShowsSkip(c, g.title),
+      );
+      if (edit) embedMs.push(edit.at - g.sentAt);
+    }
+    for (const server of servers) server.overlay?.close();
     const probes = await Promise.all(bots.map((bot, p) => probe(bot, probeFiles[p]!)));
     const memory = await Promise.all(bots.map((bot) => rssOf(bot.pid)));
-    const stored = async () =>
+    const countStored = async () =>
       Number(
         (await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM interactions`))[0]?.n ??
           0,
       );
     const caughtUpFrom = performance.now();
-    let storedCount = await stored();
-    while (storedCount < eventsSent && performance.now() - caughtUpFrom < 60_000) {
-      await sleep(250);
-      storedCount = await stored();
+    let storedCount: number;
+    let storedNote: string;
+    if (created) {
+      storedCount = await countStored();
+      while (storedCount < eventsSent && performance.now() - caughtUpFrom < 60_000) {
+        await sleep(250);
+        storedCount = await countStored();
+      }
+      storedNote =
+        storedCount >= eventsSent
+          ? `, all stored ${fmt(((await caughtUp) ?? NaN) / 1000, 1)} s after the sending stopped`
+          : ' — the ingest did not catch up within 60 s';
+    } else {
+      // PGlite belongs to the bot while it runs: stop it (SIGTERM, it finishes its work), then count.
+      for (const bot of bots) bot.signal('SIGTERM');
+      await Promise.all(bots.map((bot) => bot.exited));
+      database = await openDatabase();
+      databaseOpen = true;
+      storedCount = await countStored();
+      storedNote = ` (counted after the bot stopped, ${fmt((performance.now() - caughtUpFrom) / 1000, 1)} s)`;
     }
-    const caughtUpMs = performance.now() - caughtUpFrom;
 
     const all = [...ackMs.submit, ...ackMs.next].sort((a, b) => a - b);
     const line = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
       return `${sorted.length} answered: p50 ${fmt(percentile(sorted, 50), 0)} ms, p99 ${fmt(percentile(sorted, 99), 0)} ms, max ${fmt(sorted.at(-1) ?? NaN, 0)} ms`;
     };
+    const seen = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return `${sorted.length} of ${gifts.length} seen: p50 ${fmt(percentile(sorted, 50), 0)} ms, p95 ${fmt(percentile(sorted, 95), 0)} ms, max ${fmt(sorted.at(-1) ?? NaN, 0)} ms`;
+    };
     report(
-      `load: ${SERVERS} servers × ${RATE} events/s on ${PROCESSES} processes (PostgreSQL), ${SECONDS} s`,
+      `load: ${leg.servers} server${leg.servers === 1 ? '' : 's'} × ${leg.rate} events/s on ${PROCESSES} process${PROCESSES === 1 ? '' : 'es'} (${leg.name}), ${SECONDS} s`,
       [
-        [
-          'LIVEs held, by process',
-          bots
-            .map((bot, p) => {
-              // The lease owner is `host:pid:random` (src/features/tiktok/options.ts).
-              const held = holders.find((h) => Number(h.owner.split(':').at(-2)) === bot.pid);
-              return `process ${p}: ${held?.n ?? 0}`;
-            })
-            .join(', '),
-        ],
+        ...(created
+          ? [
+              [
+                'LIVEs held, by process',
+                bots
+                  .map((bot, p) => {
+                    // The lease owner is `host:pid:random` (src/features/tiktok/options.ts).
+                    const held = holders.find((h) => Number(h.owner.split(':').at(-2)) === bot.pid);
+                    return `process ${p}: ${held?.n ?? 0}`;
+                  })
+                  .join(', ') + ` (spread ${fmt(spreadMs / 1000, 1)} s after start-up)`,
+              ] as [string, string],
+            ]
+          : []),
         [
           'events sent / stored',
-          `${eventsSent} in ${fmt(sendingMs / 1000, 1)} s (${fmt(eventsSent / (sendingMs / 1000), 0)}/s) / ${storedCount}${storedCount >= eventsSent ? `, all stored ${fmt(caughtUpMs / 1000, 1)} s after the last acknowledgement` : ' — the ingest did not catch up within 60 s'}`,
+          `${eventsSent} in ${fmt(sendingMs / 1000, 1)} s (${fmt(eventsSent / (sendingMs / 1000), 0)}/s) / ${storedCount}${storedNote}`,
         ],
         ['pushes that found no client', String(pushFailures)],
         ['acknowledgement, all interactions', line(all)],
@@ -298,6 +552,13 @@ export async function runLoadBenchmarks(): Promise<void> {
             .slice(0, 5)
             .map((x) => `${fmt(x.ms, 0)} ms /${x.command} (${fmt(x.at / 1000, 1)} s, shard ${x.shard})`)
             .join('; '),
+        ],
+        [`gift → overlay event (${measured} servers)`, seen(overlayMs)],
+        [`gift → live_queue embed edit`, seen(embedMs)],
+        ['gift probes that failed to send', String(giftFailures)],
+        [
+          `/next left out after gifts (${NEXT_PAUSE_AFTER_GIFT_S} s on measured servers)`,
+          String(nextsPaused),
         ],
         [
           'this process (pushes, local Discord)',
@@ -314,8 +575,8 @@ export async function runLoadBenchmarks(): Promise<void> {
     await Promise.all(bots.map((bot) => bot.kill()));
     await Promise.all(webcasts.map((w) => w.close()));
     await discord.close();
-    await database.close();
-    await created.drop();
+    if (databaseOpen) await database.close();
+    await created?.drop();
     await fs.rm(workDir, { recursive: true, force: true });
   }
 }

@@ -24,7 +24,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   reload: runReloadBenchmarks,
   // A take in one server while another server's score sync is held up; pruning per-server slots.
   jobs: runJobSlotBenchmarks,
-  // Three built bots on PostgreSQL, many LIVEs, /submit and /next: acknowledgement times, loop delay, RSS.
+  // Built bots on PostgreSQL (3) and PGlite (1), many LIVEs, /submit, /next and gifts: acknowledgement
+  // times, gift to overlay event and to embed edit, loop delay, RSS.
   load: runLoadBenchmarks,
 };
 
