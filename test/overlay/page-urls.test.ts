@@ -156,6 +156,7 @@ describe('event streams', () => {
     expect(lastQueueEvent(text)).toEqual({
       nowReviewing: null,
       upNext: [{ artist: 'Nova', title: 'Night Drive', tier: 'Free' }],
+      lastRating: null,
     });
   });
 
