@@ -4,8 +4,7 @@ import { songUnderReview } from '../storage/overlay-repo.js';
 import type { SubmissionRecord } from '../storage/submission-record.js';
 import { listQueue } from '../storage/submissions-repo.js';
 import { formatScore } from '../domain/ratings.js';
-import { currentRatingsOf } from '../storage/ratings-repo.js';
-import { recentReviews } from '../storage/review-history-repo.js';
+import { currentRatings, latestReview } from '../storage/review-history-repo.js';
 
 /** What a page shows, sent as JSON over its event stream; the page writes every string as text. */
 export interface QueueView {
@@ -70,12 +69,11 @@ export function upNextCount(param: string | null): number {
 }
 
 export async function queueView(db: Queryable, guildId: string, upNext: number): Promise<QueueView> {
-  const [current, next, rated] = await Promise.all([
+  const [current, next, last] = await Promise.all([
     songUnderReview(db, guildId),
     upNextSongs(db, guildId, upNext),
-    recentReviews(db, guildId, { limit: 1 }),
+    latestReview(db, guildId),
   ]);
-  const last = rated.entries[0];
   return {
     nowReviewing: current && { artist: current.artist, title: current.title },
     upNext: next,
@@ -127,7 +125,7 @@ export async function publicView(db: Queryable, guildId: string, nameOf: Submitt
     listQueue(db, guildId, { tiers: ['played'], limit: PUBLIC_RECENTLY_PLAYED + 1 }),
   ]);
   const recent = played.entries.filter((s) => s.id !== current?.id).slice(0, PUBLIC_RECENTLY_PLAYED);
-  const ratings = await currentRatingsOf(
+  const ratings = await currentRatings(
     db,
     guildId,
     recent.map((s) => s.id),

@@ -3,7 +3,6 @@ import { UserFacingError } from '../domain/errors.js';
 import { decideRating, formatScore, type RatedSong } from '../domain/ratings.js';
 import { recordAudit } from './audit-repo.js';
 import { rowsOf, type Queryable } from './connect.js';
-import { int8ArrayLiteral } from './pg-array.js';
 import { songUnderReview } from './overlay-repo.js';
 import { toDate } from './rows.js';
 import type { SubmissionRecord } from './submission-record.js';
@@ -158,21 +157,4 @@ export async function currentRating(
         WHERE r.guild_id = ${guildId} AND r.submission_id = ${submissionId}`,
   );
   return row ? toRating(row) : null;
-}
-
-/** The current scores (in tenths) of some of a server's songs, by submission id; unrated ones are absent. */
-export async function currentRatingsOf(
-  db: Queryable,
-  guildId: string,
-  submissionIds: readonly number[],
-): Promise<Map<number, { scoreTenths: number; verdict: string | null }>> {
-  if (submissionIds.length === 0) return new Map();
-  const rows = await rowsOf<{ submission_id: number; score_tenths: number; verdict: string | null }>(
-    db,
-    sql`SELECT r.submission_id, r.score_tenths, r.verdict ${CURRENT_RATINGS}
-        WHERE r.guild_id = ${guildId} AND r.submission_id = ANY(${int8ArrayLiteral(submissionIds)}::int8[])`,
-  );
-  return new Map(
-    rows.map((r) => [Number(r.submission_id), { scoreTenths: Number(r.score_tenths), verdict: r.verdict }]),
-  );
 }

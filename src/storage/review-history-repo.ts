@@ -49,6 +49,16 @@ export async function currentRatings(
   return new Map(rows.map((row) => [Number(row.submission_id), toEntry(row)]));
 }
 
+/** The server's newest rating, if any (the overlay reveals it when it changes). */
+export async function latestReview(db: Queryable, guildId: string): Promise<ReviewEntry | null> {
+  const [row] = await rowsOf<Row>(
+    db,
+    sql`SELECT ${ENTRY_COLS} ${CURRENT_RATINGS} WHERE r.guild_id = ${guildId}
+        ORDER BY r.created_at DESC, r.submission_id DESC LIMIT 1`,
+  );
+  return row ? toEntry(row) : null;
+}
+
 export interface ReviewPage {
   entries: ReviewEntry[];
   total: number;

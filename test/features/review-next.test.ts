@@ -3,16 +3,15 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Tier } from '../../src/domain/tiers.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { setPreferences } from '../../src/storage/review-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
+import { setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { useTestBot } from '../support/bot/test-bot.js';
 import { MP3_BYTES } from '../support/audio-samples.js';
-import { recordQueueChanges } from '../support/queue-changes.js';
+import { recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -25,14 +24,8 @@ beforeEach(() => {
 });
 
 /** Seeds a song; the change it made is heard before the test acts, and forgotten. */
-const seed = async (
-  submitter: APIUser,
-  options: { tier?: Tier; skipAmount?: number; score?: number } = {},
-) => {
-  const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
-  await queueChanges.settle();
-  return id;
-};
+const seed = (submitter: APIUser, options: SeedOptions = {}) =>
+  queueChanges.seedHeard(t.guildId, submitter.id, options);
 const tierOf = async (id: number) => (await getSubmission(database.db, t.guildId, id)).tier;
 
 function next(user: APIUser = t.users.reviewer) {

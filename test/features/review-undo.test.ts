@@ -1,16 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OPEN_TIERS, type Tier } from '../../src/domain/tiers.js';
+import { OPEN_TIERS } from '../../src/domain/tiers.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
 import { getSubmission, listQueue } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
+import { linkTikTok, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { recordQueueChanges } from '../support/queue-changes.js';
+import { recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -26,14 +26,8 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 /** Seeds a song; the change it made is heard before the test acts, and forgotten. */
-const seed = async (
-  submitter: APIUser,
-  options: { tier?: Tier; skipAmount?: number; score?: number; tierSince?: Date } = {},
-) => {
-  const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
-  await queueChanges.settle();
-  return id;
-};
+const seed = (submitter: APIUser, options: SeedOptions = {}) =>
+  queueChanges.seedHeard(t.guildId, submitter.id, options);
 const queueOrder = async () =>
   (await listQueue(database.db, t.guildId, { tiers: OPEN_TIERS })).entries.map((e) => `${e.id} ${e.tier}`);
 const points = async (user: APIUser) => {

@@ -1,15 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { MessageFlags, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Tier } from '../../src/domain/tiers.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
-import { seedSubmission } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { useTestBot } from '../support/bot/test-bot.js';
-import { recordQueueChanges } from '../support/queue-changes.js';
+import { recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -22,11 +20,8 @@ beforeEach(() => {
 });
 
 /** Seeds a song; the change it made is heard before the test acts, and forgotten. */
-const seed = async (submitter: APIUser, options: { tier?: Tier; skipAmount?: number } = {}) => {
-  const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
-  await queueChanges.settle();
-  return id;
-};
+const seed = (submitter: APIUser, options: SeedOptions = {}) =>
+  queueChanges.seedHeard(t.guildId, submitter.id, options);
 const stored = (id: number) => getSubmission(database.db, t.guildId, id);
 
 /** Runs a command and returns its (ephemeral) answer. */

@@ -1,16 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { InteractionResponseType, MessageFlags, type APIUser } from 'discord-api-types/v10';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Tier } from '../../src/domain/tiers.js';
 import { listAudit } from '../../src/storage/audit-repo.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import { updateGuildSettings } from '../../src/storage/guild-config-repo.js';
 import { getSubmission } from '../../src/storage/submissions-repo.js';
 import { installUnhandledRejectionGuard, type OptionValue } from '../support/discord/index.js';
-import { seedSubmission } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { recordQueueChanges } from '../support/queue-changes.js';
+import { recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -26,14 +24,8 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 /** Seeds a song; the change it made is heard before the test acts, and forgotten. */
-const seed = async (
-  submitter: APIUser,
-  options: { tier?: Tier; skipAmount?: number; submittedAt?: Date } = {},
-) => {
-  const id = await seedSubmission(database.db, { guildId: t.guildId, submitter: submitter.id, ...options });
-  await queueChanges.settle();
-  return id;
-};
+const seed = (submitter: APIUser, options: SeedOptions = {}) =>
+  queueChanges.seedHeard(t.guildId, submitter.id, options);
 const tierOf = async (id: number) => (await getSubmission(database.db, t.guildId, id)).tier;
 const credits = () =>
   rowsOf<{ discord_user_id: string; tier: string }>(

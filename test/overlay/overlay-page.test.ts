@@ -8,7 +8,14 @@ import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { launchChromium, overlayUrl, queueSong, screenshot, waitForTexts } from './page-support.js';
+import {
+  launchChromium,
+  overlayUrl,
+  queueSong,
+  screenshot,
+  reviewerAnswer,
+  waitForTexts,
+} from './page-support.js';
 
 installUnhandledRejectionGuard();
 
@@ -140,18 +147,8 @@ it('follows changes another bot process announces through PostgreSQL NOTIFY', as
 it('reveals a score when a rating is recorded while it is open, not one recorded before it opened', async () => {
   t = await startTestBot({ database });
   await queueNumbered(3);
-  /** A reviewer's command, through to its final answer (a deferred one's edit included). */
-  const reviewer = async (name: string, options: Record<string, string> = {}) => {
-    const handle = t.discord.slashCommand({
-      channelId: t.channels.reviewers,
-      user: t.users.reviewer,
-      name,
-      options,
-    });
-    const first = await handle.reply();
-    const body = first.body.type === 5 ? (await handle.editReply()).body : first.body.data;
-    return String((body as { content?: string }).content ?? '');
-  };
+  const reviewer = (name: string, options: Record<string, string | number | boolean> = {}) =>
+    reviewerAnswer(t, name, options);
   await reviewer('next');
   expect(await reviewer('rate', { score: '6' })).toMatch(/6/);
   await reviewer('next');

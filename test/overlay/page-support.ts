@@ -34,6 +34,23 @@ export async function commandAnswer(
   };
 }
 
+/** A reviewer's command in the reviewers' channel, through to its final answer (a deferred one's edit included). */
+export async function reviewerAnswer(
+  t: TestBot,
+  name: string,
+  options: Record<string, string | number | boolean> = {},
+): Promise<string> {
+  const handle = t.discord.slashCommand({
+    channelId: t.channels.reviewers,
+    user: t.users.reviewer,
+    name,
+    options,
+  });
+  const first = await handle.reply();
+  const body = first.body.type === 5 ? (await handle.editReply()).body : first.body.data;
+  return String((body as { content?: string }).content ?? '');
+}
+
 /** The page URL in a command's answer (`<http://…>`, angle brackets stop Discord's preview). */
 export function urlIn(content: string): string {
   const url = /<(http:\/\/[^>]+)>/.exec(content)?.[1];

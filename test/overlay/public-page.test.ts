@@ -11,7 +11,15 @@ import { takeNextForReview } from '../../src/storage/review-repo.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { commandAnswer, launchChromium, queueSong, screenshot, urlIn, waitForTexts } from './page-support.js';
+import {
+  commandAnswer,
+  launchChromium,
+  queueSong,
+  screenshot,
+  urlIn,
+  reviewerAnswer,
+  waitForTexts,
+} from './page-support.js';
 import { openEventStream } from './sse-reader.js';
 
 installUnhandledRejectionGuard();
@@ -195,18 +203,8 @@ it('shows the score and verdict of a song rated after it was played', async () =
   const first = await queueSong(t, { artist: 'Artist 1', title: 'Song 1' });
   await queueSong(t, { artist: 'Artist 2', title: 'Song 2' });
   await page.goto(await turnOn());
-  /** A reviewer's command, through to its final answer (a deferred one's edit included). */
-  const reviewer = async (name: string, options: Record<string, string | number | boolean> = {}) => {
-    const handle = t.discord.slashCommand({
-      channelId: t.channels.reviewers,
-      user: t.users.reviewer,
-      name,
-      options,
-    });
-    const first = await handle.reply();
-    const body = first.body.type === 5 ? (await handle.editReply()).body : first.body.data;
-    return String((body as { content?: string }).content ?? '');
-  };
+  const reviewer = (name: string, options: Record<string, string | number | boolean> = {}) =>
+    reviewerAnswer(t, name, options);
   await reviewer('next');
   expect(await reviewer('rate', { score: '8.5', verdict: '<b>Warm</b> mix' })).toMatch(/8\.5/);
   await reviewer('next');

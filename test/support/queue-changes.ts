@@ -2,6 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { QueueEvents } from '../../src/discord/queue-events.js';
 import { QUEUE_CHANGED_CHANNEL } from '../../src/queue-changes/feed.js';
 import type { Database } from '../../src/storage/connect.js';
+import { seedSubmission } from './db/fixtures.js';
+
+/** What `seedSubmission` takes besides the server and the submitter. */
+export type SeedOptions = Omit<NonNullable<Parameters<typeof seedSubmission>[1]>, 'guildId' | 'submitter'>;
 
 let barriers = 0;
 
@@ -20,7 +24,7 @@ export function recordQueueChanges(database: Database, queueEvents: QueueEvents)
       release();
     } else heard.push(guildId);
   });
-  return {
+  const recorder = {
     heard,
     stop,
     /** Waits until every change committed so far is heard, then returns (and forgets) them. */
@@ -37,5 +41,12 @@ export function recordQueueChanges(database: Database, queueEvents: QueueEvents)
       await arrived;
       return heard.splice(0);
     },
+    /** Seeds a song and waits until its change is heard, then forgets it: the test acts from quiet. */
+    async seedHeard(guildId: string, submitter: string, options: SeedOptions = {}): Promise<number> {
+      const id = await seedSubmission(database.db, { guildId, submitter, ...options });
+      await recorder.settle();
+      return id;
+    },
   };
+  return recorder;
 }
