@@ -12,12 +12,12 @@ import {
 import { linkTikTok, seedSubmission, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { useTestBot } from '../support/bot/test-bot.js';
-import { recordQueueChanges } from '../support/queue-changes.js';
+import { MODULES_WITHOUT_JOBS, recordQueueChanges } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-const t = useTestBot(database);
+const t = useTestBot(database, { modules: MODULES_WITHOUT_JOBS });
 
 function command(
   name: string,

@@ -11,12 +11,12 @@ import { setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { useTestBot } from '../support/bot/test-bot.js';
 import { MP3_BYTES } from '../support/audio-samples.js';
-import { recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
+import { MODULES_WITHOUT_JOBS, recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
 const database = useTestDatabase('postgres');
-const t = useTestBot(database);
+const t = useTestBot(database, { modules: MODULES_WITHOUT_JOBS });
 let queueChanges: ReturnType<typeof recordQueueChanges>;
 
 beforeEach(() => {

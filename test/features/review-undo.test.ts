@@ -10,7 +10,7 @@ import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { linkTikTok, setDiscordPoints } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
+import { MODULES_WITHOUT_JOBS, recordQueueChanges, type SeedOptions } from '../support/queue-changes.js';
 
 installUnhandledRejectionGuard();
 
@@ -20,7 +20,7 @@ let queueChanges: ReturnType<typeof recordQueueChanges>;
 
 beforeEach(async () => {
   await database.reset();
-  t = await startTestBot({ database });
+  t = await startTestBot({ database, modules: MODULES_WITHOUT_JOBS });
   queueChanges = recordQueueChanges(database, t.bot.ctx.queueEvents);
 });
 afterEach(() => t.close());

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import type { ModuleFactory } from '../../src/discord/module.js';
 import type { QueueEvents } from '../../src/discord/queue-events.js';
+import { FEATURE_MODULES } from '../../src/features/index.js';
 import { QUEUE_CHANGED_CHANNEL } from '../../src/queue-changes/feed.js';
 import type { Database } from '../../src/storage/connect.js';
 import { seedSubmission } from './db/fixtures.js';
@@ -8,6 +10,15 @@ import { seedSubmission } from './db/fixtures.js';
 export type SeedOptions = Omit<NonNullable<Parameters<typeof seedSubmission>[1]>, 'guildId' | 'submitter'>;
 
 let barriers = 0;
+
+/**
+ * The feature modules without the periodic jobs, for tests that count the queue changes a command
+ * makes: the score sync's tick (every 30 s on the wall clock) ranks a new Free song into a generation
+ * of its own, a change of its own at a random moment.
+ */
+export const MODULES_WITHOUT_JOBS: ReadonlyMap<string, ModuleFactory> = new Map(
+  [...FEATURE_MODULES].filter(([name]) => name !== 'jobs'),
+);
 
 /**
  * Records the queue changes a bot hears (guild ids, in order). Notifications arrive after commit,
