@@ -210,6 +210,7 @@ it('shows the score and verdict of a song rated after it was played', async () =
   await reviewer('next');
   await waitForTexts(page, '#played .song', ['Artist 1 – Song 1']);
   await waitForTexts(page, '#played .review', ['8.5/10 <b>Warm</b> mix']);
+  await screenshot(page, 'public-page-rated');
   // A correction (score and verdict given anew, here without a verdict) reaches the open page too.
   expect(await reviewer('rate', { score: '9', correct: true, id: first.id })).toMatch(/9/);
   await waitForTexts(page, '#played .review', ['9/10']);
