@@ -69,12 +69,18 @@ let front: WebcastFront;
 const webcasts: LocalWebcast[] = [];
 const bots: BotProcess[] = [];
 const dataDirs: string[] = [];
+/**
+ * Set when the file ends: the test's command and push loops stop even if the test failed or timed out
+ * mid-way (they would otherwise run on against closed servers).
+ */
+const finished = new AbortController();
 
 beforeAll(async () => {
   await ensureBotBuilt();
 }, 240_000);
 
 afterAll(async () => {
+  finished.abort();
   await Promise.all(bots.map((bot) => bot.kill()));
   await front?.close();
   await Promise.all(webcasts.map((w) => w.close()));
@@ -283,7 +289,7 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
   let commandTargets = servers;
   let commanding = true;
   const commands = (async () => {
-    for (let i = 0; commanding; i++) {
+    for (let i = 0; commanding && !finished.signal.aborted; i++) {
       sendCommand(commandTargets[i % commandTargets.length] as Server);
       await sleep(150);
     }
@@ -294,13 +300,16 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
     for (const batch of server.batches) {
       const messages = asWebcastMessages(batch);
       for (;;) {
-        while (server.webcast.connectedClients === 0) await sleep(20);
+        if (finished.signal.aborted) return;
+        while (server.webcast.connectedClients === 0 && !finished.signal.aborted) await sleep(20);
         server.pushed.push({ at: Date.now(), messages });
         try {
           await server.webcast.push(messages);
           break;
         } catch {
-          // No client entered within 5 s: the next owner is still connecting.
+          // No client entered within 5 s, or the one in the room died as the batch went out: the
+          // next owner is still connecting. The pause lets the webcast see the dead socket close.
+          await sleep(20);
         }
       }
       await sleep(PUSH_EVERY_MS);

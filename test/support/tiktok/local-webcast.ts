@@ -106,9 +106,9 @@ export class LocalWebcast {
     return localWebcastConnectionOptions(this.#host);
   }
 
-  /** Clients currently in the room (they sent `im_enter_room`). */
+  /** Clients currently in the room (they sent `im_enter_room`, and their socket is still open). */
   get connectedClients(): number {
-    return this.#entered.size;
+    return this.#inRoom().length;
   }
 
   /** Open WebSockets, whether or not they entered the room yet. */
@@ -144,13 +144,13 @@ export class LocalWebcast {
       });
     });
     await this.#send(messages, logId);
-    if (this.#entered.size !== 1)
+    if (this.#inRoom().length !== 1)
       throw new Error('LocalWebcast.pushAcknowledged: expects one client in the room');
     await acked;
   }
 
   async #send(messages: WebcastTestMessage[], ackLogId: string | null): Promise<void> {
-    for (let waited = 0; this.#entered.size === 0; waited += 10) {
+    for (let waited = 0; this.#inRoom().length === 0; waited += 10) {
       if (waited >= 5_000) throw new Error('LocalWebcast.push: no client entered the room');
       await sleep(10);
     }
@@ -164,7 +164,7 @@ export class LocalWebcast {
       }).finish(),
     );
     await Promise.all(
-      [...this.#entered].map(
+      this.#inRoom().map(
         (socket) =>
           new Promise<void>((resolve, reject) => socket.send(frame, (e) => (e ? reject(e) : resolve()))),
       ),
@@ -247,6 +247,15 @@ export class LocalWebcast {
     res.end(
       Buffer.from(fetchResult(this.#initialBatch, { pushServer: `ws://${this.#host}/webcast/im/push/v2/` })),
     );
+  }
+
+  /**
+   * Entered sockets that are still open. A peer that died (SIGKILL) leaves its socket CLOSING until
+   * ws emits 'close' from the I/O phase; a send to it fails on the next tick, so a caller retrying a
+   * push at once would spin on microtasks and never let that 'close' run.
+   */
+  #inRoom(): WebSocket[] {
+    return [...this.#entered].filter((socket) => socket.readyState === socket.OPEN);
   }
 
   #acceptSocket(socket: WebSocket): void {
