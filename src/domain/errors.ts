@@ -39,4 +39,6 @@ export type UserErrorCode =
   | 'forbidden'
   | 'try_again'
   | 'reload_failed'
-  | 'invalid_score';
+  | 'invalid_score'
+  /** The song changed (another reviewer acted) since the page that sent the action showed it. */
+  | 'stale';

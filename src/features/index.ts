@@ -10,6 +10,7 @@ import { linkingModule } from './linking/index.js';
 import { overlayModule } from './overlay/index.js';
 import { queueModule } from './queue/index.js';
 import { reviewModule } from './review/index.js';
+import { studioModule } from './studio/index.js';
 import { submissionsModule } from './submissions/index.js';
 import { tiktokModule } from './tiktok/index.js';
 import { httpModule } from '../http/index.js';
@@ -27,6 +28,7 @@ export const FEATURE_MODULES: ReadonlyMap<string, ModuleFactory> = new Map<strin
   ['jobs', jobsModule],
   ['tiktok', () => tiktokModule()],
   ['overlay', () => overlayModule()],
+  ['studio', () => studioModule()],
   ['http', httpModule],
   ['guide', guideModule],
 ]);
@@ -52,5 +54,6 @@ export const FEATURE_MODULE_CODE: ReadonlyMap<string, ModuleCodeLocation> = new 
   ['jobs', codeOf('jobs', 'jobsModule')],
   ['tiktok', codeOf('tiktok', 'tiktokModule')],
   ['overlay', codeOf('overlay', 'overlayModule')],
+  ['studio', codeOf('studio', 'studioModule')],
   ['guide', codeOf('guide', 'guideModule')],
 ]);

@@ -8,6 +8,8 @@ export interface HttpRequest {
   body: Buffer;
   /** The `:name` segments of the route's path, decoded. */
   params: Readonly<Record<string, string>>;
+  /** The peer's address (a reverse proxy's, when there is one): what rate limits count by. */
+  remoteAddress: string;
 }
 
 export interface HttpResponse {

@@ -106,6 +106,7 @@ async function serve(routes: HttpRoutes, req: http.IncomingMessage, logger: Logg
       headers: req.headers,
       body,
       params: match.params,
+      remoteAddress: req.socket.remoteAddress ?? '',
     });
   } catch (error) {
     logger.error({ err: error, path: url.pathname }, 'http route failed');

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { HttpResponse } from '../http/routes.js';
 
 /** A view a page can subscribe to; streams with equal keys share one render per change. */
-export type StreamedView = { page: 'overlay'; upNext: number } | { page: 'player' } | { page: 'public' };
+export type StreamedView = { page: 'overlay'; upNext: number } | { page: 'studio' } | { page: 'public' };
 
 export interface StreamSubscription {
   guildId: string;
@@ -27,7 +27,7 @@ interface OpenStream extends StreamSubscription {
 const RECONNECT_MS = 3_000;
 
 /**
- * Server-Sent Event streams of the overlay and player pages, per guild. A queue change re-renders
+ * Server-Sent Event streams of the web pages (overlay, studio, public queue), per guild. A queue change re-renders
  * each distinct view of that guild once and sends it to the streams that show it; renders of one
  * guild run one after another, so a stream never receives an older state after a newer one.
  */

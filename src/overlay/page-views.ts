@@ -1,3 +1,4 @@
+import type { Client } from 'discord.js';
 import { SERVING_TIERS, TIER_LABELS } from '../domain/tiers.js';
 import type { Queryable } from '../storage/connect.js';
 import { songUnderReview } from '../storage/overlay-repo.js';
@@ -15,20 +16,6 @@ export interface QueueView {
    * correction), never on first load. `key` tells one rating (and correction) from another.
    */
   lastRating: { key: string; artist: string; title: string; score: string; verdict: string | null } | null;
-}
-
-export interface PlayerView {
-  current: {
-    id: number;
-    artist: string;
-    title: string;
-    note: string | null;
-    /** https links only: the page makes them clickable. */
-    link: string | null;
-    /** An uploaded file: the page plays it from its audio route. */
-    hasAudio: boolean;
-  } | null;
-  upNext: QueueView['upNext'];
 }
 
 /** A song as the public page shows it: who sent it by display name only, never an id. */
@@ -49,6 +36,14 @@ export interface PublicView {
 
 /** The submitter's name as the server shows it, looked up in what the bot has cached. */
 export type SubmitterName = (guildId: string, userId: string) => string;
+
+/** Server nickname, else Discord display name, else "a viewer": never an id. */
+export function submitterNames(client: Client): SubmitterName {
+  return (guildId, userId) =>
+    client.guilds.cache.get(guildId)?.members.cache.get(userId)?.displayName ??
+    client.users.cache.get(userId)?.displayName ??
+    'a viewer';
+}
 
 /**
  * The public page lists this many songs, and cuts artist, title and name at PUBLIC_TEXT_LENGTH
@@ -86,24 +81,6 @@ export async function queueView(db: Queryable, guildId: string, upNext: number):
           verdict: last.verdict ? cut(last.verdict) : null,
         }
       : null,
-  };
-}
-
-export async function playerView(db: Queryable, guildId: string): Promise<PlayerView> {
-  const [current, next] = await Promise.all([
-    songUnderReview(db, guildId),
-    upNextSongs(db, guildId, DEFAULT_UP_NEXT),
-  ]);
-  return {
-    current: current && {
-      id: current.id,
-      artist: current.artist,
-      title: current.title,
-      note: current.note,
-      link: current.link && /^https:\/\//i.test(current.link) ? current.link : null,
-      hasAudio: current.filePath !== null,
-    },
-    upNext: next,
   };
 }
 

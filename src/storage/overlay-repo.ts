@@ -8,11 +8,10 @@ import {
 } from './submission-record.js';
 
 /**
- * Which page a secret URL opens: the guild's stream overlay, one reviewer's player, or the guild's
- * public queue page (which exists only while it is switched on).
+ * Which page a secret URL opens: the guild's stream overlay, or the guild's public queue page (which
+ * exists only while it is switched on). `ownerId` stays in the key for pages owned by one member.
  */
-export type PageSlot = { guildId: string; page: 'overlay' | 'public'; ownerId: '' } | PlayerSlot;
-export type PlayerSlot = { guildId: string; page: 'player'; ownerId: string };
+export type PageSlot = { guildId: string; page: 'overlay' | 'public'; ownerId: '' };
 
 /** A freshly drawn token with the digest it is looked up by. */
 export interface IssuedToken {
@@ -76,11 +75,7 @@ export async function findPageToken(
     token: string;
   }>(db, sql`SELECT guild_id, page, owner_id, token FROM page_tokens WHERE token_sha256 = ${sha256}`);
   if (!row) return null;
-  const slot: PageSlot =
-    row.page === 'player'
-      ? { guildId: row.guild_id, page: 'player', ownerId: row.owner_id }
-      : { guildId: row.guild_id, page: row.page, ownerId: '' };
-  return { slot, token: row.token };
+  return { slot: { guildId: row.guild_id, page: row.page, ownerId: '' }, token: row.token };
 }
 
 /**

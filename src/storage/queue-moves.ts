@@ -159,10 +159,11 @@ export async function moveSubmission(
   id: number,
   to: Tier,
   actorId: string,
-  reason?: string,
+  options: { reason?: string | undefined; expectedTier?: Tier | undefined } = {},
 ): Promise<SubmissionRecord> {
+  const { reason } = options;
   return db.transaction(async (tx) => {
-    const current = await lockSubmission(tx, guildId, id);
+    const current = await lockSubmission(tx, guildId, id, options.expectedTier);
     assertTransition('move', current.tier, to);
     const moved = await setTier(tx, current, to, {
       skipAmount: isSkipTier(to) ? SKIP_TIER_AMOUNT[to] : 0,
@@ -190,13 +191,13 @@ export async function removeSubmission(
   guildId: string,
   id: number,
   actorId: string,
-  options: { withoutCredit?: boolean; reason?: string } = {},
+  options: { withoutCredit?: boolean; reason?: string | undefined; expectedTier?: Tier | undefined } = {},
 ): Promise<{ submission: SubmissionRecord; creditTier: SkipTier | null }> {
   if (options.withoutCredit && !options.reason?.trim()) {
     throw new UserFacingError('invalid_amount', 'Removing without a skip credit needs a reason.');
   }
   return db.transaction(async (tx) => {
-    const current = await lockSubmission(tx, guildId, id);
+    const current = await lockSubmission(tx, guildId, id, options.expectedTier);
     assertTransition('remove', current.tier, 'removed');
     return takeOutOfQueue(tx, current, actorId, 'remove', options);
   });
@@ -266,9 +267,10 @@ export async function restoreSubmission(
   guildId: string,
   id: number,
   actorId: string,
+  expectedTier?: Tier,
 ): Promise<SubmissionRecord> {
   return db.transaction(async (tx) => {
-    const current = await lockSubmission(tx, guildId, id);
+    const current = await lockSubmission(tx, guildId, id, expectedTier);
     assertTransition('restore', current.tier, 'free');
     const [row] = await rowsOf<RawRow>(
       tx,
@@ -321,9 +323,10 @@ export async function confirmSkip(
   guildId: string,
   id: number,
   actorId: string,
+  expectedTier?: Tier,
 ): Promise<SubmissionRecord> {
   return db.transaction(async (tx) => {
-    const current = await lockSubmission(tx, guildId, id);
+    const current = await lockSubmission(tx, guildId, id, expectedTier);
     const amount = current.requestedSkipAmount ?? 0;
     const tier = current.tier === 'pending' ? skipAmountToTier(amount) : 'skip5';
     assertTransition('confirmSkip', current.tier, tier);
@@ -345,10 +348,11 @@ export async function rejectSkip(
   guildId: string,
   id: number,
   actorId: string,
-  reason?: string,
+  options: { reason?: string | undefined; expectedTier?: Tier | undefined } = {},
 ): Promise<SubmissionRecord> {
+  const { reason } = options;
   return db.transaction(async (tx) => {
-    const current = await lockSubmission(tx, guildId, id);
+    const current = await lockSubmission(tx, guildId, id, options.expectedTier);
     assertTransition('rejectSkip', current.tier, 'free');
     const rejected = await setTier(tx, current, 'free', { skipAmount: 0, requestedSkipAmount: null });
     await recordAudit(tx, {

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { UserFacingError } from '../domain/errors.js';
 import type { GuildSettings } from '../domain/guild-settings.js';
 import { checkNewSubmission } from '../domain/submission-rules.js';
-import { SKIP_TIERS, tierRank, type Tier } from '../domain/tiers.js';
+import { SKIP_TIERS, TIER_LABELS, tierRank, type Tier } from '../domain/tiers.js';
 import { rowsOf, type Queryable } from './connect.js';
 import { FREE_ORDER, FREE_SUBMISSION_COLS, liveFree } from './free-order.js';
 import { toDateOrNull } from './rows.js';
@@ -105,13 +105,26 @@ export async function getSubmission(db: Queryable, guildId: string, id: number):
 }
 
 /** Locks and returns a submission inside a transaction. */
-export async function lockSubmission(tx: Queryable, guildId: string, id: number): Promise<SubmissionRecord> {
+export async function lockSubmission(
+  tx: Queryable,
+  guildId: string,
+  id: number,
+  expectedTier?: Tier,
+): Promise<SubmissionRecord> {
   const [row] = await rowsOf<RawRow>(
     tx,
     sql`SELECT ${cols} FROM submissions WHERE guild_id = ${guildId} AND id = ${id} FOR UPDATE`,
   );
   if (!row) throw new UserFacingError('not_found', `There is no song with id ${id} in this server's queue.`);
-  return toSubmission(row);
+  const song = toSubmission(row);
+  // A page acts on what it showed: a song someone else moved meanwhile is refused, not acted on blind.
+  if (expectedTier !== undefined && song.tier !== expectedTier) {
+    throw new UserFacingError(
+      'stale',
+      `Nothing was done: song ${id} was moved from ${TIER_LABELS[expectedTier]} to ${TIER_LABELS[song.tier]} by someone else a moment ago.`,
+    );
+  }
+  return song;
 }
 
 export interface QueuePage {

@@ -17,14 +17,14 @@ export function launchChromium(): Promise<Browser> {
 /** The ephemeral answer to a slash command, which the page commands give directly. */
 export async function commandAnswer(
   t: TestBot,
-  input: { name: string; subcommandGroup?: string; subcommand: string; user?: TestBot['users']['admin'] },
+  input: { name: string; subcommandGroup?: string; subcommand?: string; user?: TestBot['users']['admin'] },
 ): Promise<{ content: string; ephemeral: boolean }> {
   const { body } = await t.discord
     .slashCommand({
       channelId: t.channels.general,
       user: input.user ?? t.users.admin,
       name: input.name,
-      subcommand: input.subcommand,
+      ...(input.subcommand ? { subcommand: input.subcommand } : {}),
       ...(input.subcommandGroup ? { subcommandGroup: input.subcommandGroup } : {}),
     })
     .reply();
@@ -62,10 +62,6 @@ export async function overlayUrl(t: TestBot): Promise<string> {
   return urlIn(
     (await commandAnswer(t, { name: 'admin', subcommandGroup: 'overlay', subcommand: 'url' })).content,
   );
-}
-
-export async function playerUrl(t: TestBot, user = t.users.reviewer): Promise<string> {
-  return urlIn((await commandAnswer(t, { name: 'player', subcommand: 'url', user })).content);
 }
 
 let submitter = 100_000_000_000_000_000n;

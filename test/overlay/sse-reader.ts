@@ -9,9 +9,12 @@ export interface EventStreamReader {
   close(): void;
 }
 
-export async function openEventStream(url: string): Promise<EventStreamReader> {
+export async function openEventStream(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<EventStreamReader> {
   const abort = new AbortController();
-  const response = await fetch(url, { signal: abort.signal });
+  const response = await fetch(url, { signal: abort.signal, headers });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let received = '';

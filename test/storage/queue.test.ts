@@ -230,7 +230,7 @@ describe.each(DRIVER_KINDS)('queue storage on %s', (kind) => {
   describe('moves', () => {
     it('moves an open song between tiers and records who did it', async () => {
       const id = await seedSubmission(db());
-      const moved = await moveSubmission(db(), GUILD, id, 'skip15', REVIEWER, 'paid on stream');
+      const moved = await moveSubmission(db(), GUILD, id, 'skip15', REVIEWER, { reason: 'paid on stream' });
       expect(moved.tier).toBe('skip15');
       expect(moved.skipAmount).toBe(15);
       const [entry] = await listAudit(db(), GUILD);
@@ -321,7 +321,7 @@ describe.each(DRIVER_KINDS)('queue storage on %s', (kind) => {
     it('rejects a pending skip back to Free', async () => {
       const id = await seedSubmission(db());
       await requestSkip(db(), GUILD, userId(1), 30);
-      const rejected = await rejectSkip(db(), GUILD, id, REVIEWER, 'no payment');
+      const rejected = await rejectSkip(db(), GUILD, id, REVIEWER, { reason: 'no payment' });
       expect(rejected.tier).toBe('free');
       await expectUserError(confirmSkip(db(), GUILD, id, REVIEWER), 'illegal_move');
     });

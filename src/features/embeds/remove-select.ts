@@ -1,8 +1,8 @@
 import { TIER_LABELS } from '../../domain/tiers.js';
 import type { ComponentHandler } from '../../discord/module.js';
 import { replyPrivately, userText } from '../../discord/replies.js';
-import { removeSubmission } from '../../storage/queue-moves.js';
 import { submissionIdFrom } from '../review/review-ids.js';
+import { removeSong, reviewerOf } from '../review/reviewer-actions.js';
 import { embedUnderComponent } from './embed-under-component.js';
 import { REMOVE_SELECT_PREFIX } from './render.js';
 
@@ -17,11 +17,10 @@ export const removeSelect: ComponentHandler = {
     if (!interaction.isStringSelectMenu()) return;
     const db = ctx.database.db;
     await embedUnderComponent(db, interaction, args[0]);
-    const { submission, creditTier } = await removeSubmission(
-      db,
-      interaction.guildId,
+    const { submission, creditTier } = await removeSong(
+      ctx,
+      reviewerOf(interaction),
       submissionIdFrom(interaction.values),
-      interaction.user.id,
     );
     const credit = creditTier
       ? ` <@${submission.submitterId}> keeps a ${TIER_LABELS[creditTier]} credit for their next song.`

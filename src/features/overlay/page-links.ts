@@ -13,7 +13,7 @@ import type { PageEventStreams } from '../../overlay/page-event-streams.js';
 import { issuePageToken, slotKey } from '../../overlay/tokens.js';
 
 /** The first segment of each page's URL; viewers read the public page's, so it says what it is. */
-const PATHS: Record<PageSlot['page'], string> = { overlay: 'overlay', player: 'player', public: 'queue' };
+const PATHS: Record<PageSlot['page'], string> = { overlay: 'overlay', public: 'queue' };
 
 const linkOf = (base: string, slot: PageSlot, token: string) => `${base}/${PATHS[slot.page]}/${token}`;
 

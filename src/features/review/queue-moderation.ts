@@ -3,11 +3,10 @@ import { isTier, OPEN_TIERS, TIER_LABELS } from '../../domain/tiers.js';
 import { UserFacingError } from '../../domain/errors.js';
 import type { ComponentHandler, SlashCommand } from '../../discord/module.js';
 import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
-import { moveSubmission, removeSubmission, restoreSubmission } from '../../storage/queue-moves.js';
-import { removeFromReview } from '../../storage/review-repo.js';
 import type { SubmissionRecord } from '../../storage/submission-record.js';
 import { reviewButtons } from './now-reviewing.js';
 import { REVIEW_IDS, submissionIdFrom } from './review-ids.js';
+import { moveSong, removeSong, removeSongUnderReview, restoreSong, reviewerOf } from './reviewer-actions.js';
 
 const song = (s: SubmissionRecord) => `id ${s.id} **${userText(s.artist)} – ${userText(s.title)}**`;
 
@@ -31,11 +30,10 @@ export const removeCommand: SlashCommand = {
     .toJSON(),
 
   async execute(interaction, ctx) {
-    const { submission, creditTier } = await removeSubmission(
-      ctx.database.db,
-      interaction.guildId,
+    const { submission, creditTier } = await removeSong(
+      ctx,
+      reviewerOf(interaction),
       interaction.options.getInteger('id', true),
-      interaction.user.id,
       {
         withoutCredit: interaction.options.getBoolean('without_credit') ?? false,
         reason: interaction.options.getString('reason') ?? undefined,
@@ -58,7 +56,7 @@ export const restoreCommand: SlashCommand = {
 
   async execute(interaction, ctx) {
     const id = interaction.options.getInteger('id', true);
-    const restored = await restoreSubmission(ctx.database.db, interaction.guildId, id, interaction.user.id);
+    const restored = await restoreSong(ctx, reviewerOf(interaction), id);
     await replyPrivately(interaction, `Put ${song(restored)} back in ${TIER_LABELS.free}.`);
   },
 };
@@ -84,7 +82,7 @@ export const moveCommand: SlashCommand = {
       throw new UserFacingError('illegal_move', 'Pick one of the tiers offered in the tier option.');
     }
     const id = interaction.options.getInteger('id', true);
-    const moved = await moveSubmission(ctx.database.db, interaction.guildId, id, tier, interaction.user.id);
+    const moved = await moveSong(ctx, reviewerOf(interaction), id, tier);
     await replyPrivately(interaction, `Moved ${song(moved)} to ${TIER_LABELS[moved.tier]}.`);
   },
 };
@@ -96,12 +94,7 @@ export const reviewPostButtons: ComponentHandler[] = [
     access: 'reviewer',
     async handle(interaction, args, ctx) {
       if (!interaction.isButton()) return;
-      const removed = await removeFromReview(
-        ctx.database.db,
-        interaction.guildId,
-        submissionIdFrom(args),
-        interaction.user.id,
-      );
+      const removed = await removeSongUnderReview(ctx, reviewerOf(interaction), submissionIdFrom(args));
       await interaction.update({
         content: `${interaction.message.content}\n*Removed by <@${interaction.user.id}>.*`,
         components: [reviewButtons(removed.id, { nextOnly: true })],
@@ -114,12 +107,7 @@ export const reviewPostButtons: ComponentHandler[] = [
     access: 'reviewer',
     async handle(interaction, args, ctx) {
       if (!interaction.isButton()) return;
-      const restored = await restoreSubmission(
-        ctx.database.db,
-        interaction.guildId,
-        submissionIdFrom(args),
-        interaction.user.id,
-      );
+      const restored = await restoreSong(ctx, reviewerOf(interaction), submissionIdFrom(args));
       await interaction.update({
         content: `${interaction.message.content}\n*Put back in ${TIER_LABELS.free} by <@${interaction.user.id}>.*`,
         components: [reviewButtons(restored.id, { nextOnly: true })],

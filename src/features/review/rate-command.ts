@@ -7,76 +7,11 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import { formatScore, MAX_VERDICT_LENGTH, parseScore, parseVerdict } from '../../domain/ratings.js';
-import type { BotContext, ComponentHandler, SlashCommand } from '../../discord/module.js';
-import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
-import {
-  checkRatingAllowed,
-  currentRating,
-  rateSong,
-  type RatingRequest,
-  type RatingResult,
-} from '../../storage/ratings-repo.js';
-import { getPreferences } from '../../storage/review-repo.js';
-import { ratedButtons, reviewedContent } from './now-reviewing.js';
+import type { ComponentHandler, SlashCommand } from '../../discord/module.js';
+import { replyPrivately, userText } from '../../discord/replies.js';
+import { checkRatingAllowed, currentRating, type RatingResult } from '../../storage/ratings-repo.js';
 import { REVIEW_IDS, submissionIdFrom } from './review-ids.js';
-
-/**
- * A rating, from /rate or the form on a "Now reviewing" post: stored (with its audit row), then the
- * post becomes "Reviewed", then the submitter hears of it if they want to. The rating stands if the
- * post or the DM fails: those are logged.
- */
-async function recordRating(ctx: BotContext, guildId: string, request: RatingRequest): Promise<RatingResult> {
-  const result = await rateSong(ctx.database.db, guildId, request);
-  await markPostReviewed(ctx, guildId, result);
-  await tellSubmitter(ctx, guildId, result);
-  return result;
-}
-
-async function markPostReviewed(ctx: BotContext, guildId: string, { post, song, rating }: RatingResult) {
-  if (!post) return;
-  try {
-    const channel = await ctx.client.channels.fetch(post.channelId);
-    if (!channel?.isTextBased()) throw new Error(`channel ${post.channelId} is not a text channel`);
-    const message = await channel.messages.fetch(post.messageId);
-    await message.edit({
-      content: reviewedContent(message.content, song, rating),
-      components: [ratedButtons(song.id)],
-      allowedMentions: NO_MENTIONS,
-    });
-  } catch (error) {
-    ctx.logger.warn(
-      { err: error, guildId, submission: song.id },
-      'could not mark a Now reviewing post reviewed',
-    );
-  }
-}
-
-/** A DM with the score, unless the submitter turned it off with /notify rated:off. */
-async function tellSubmitter(
-  ctx: BotContext,
-  guildId: string,
-  { song, rating, previousTenths }: RatingResult,
-) {
-  try {
-    const { notifyWhenRated } = await getPreferences(ctx.database.db, guildId, song.submitterId);
-    if (!notifyWhenRated) return;
-    const server = ctx.client.guilds.cache.get(guildId)?.name;
-    const name = `**${userText(song.artist)} – ${userText(song.title)}**`;
-    const where = server ? ` in ${userText(server)}` : '';
-    const score = `**${formatScore(rating.scoreTenths)}/10**`;
-    const what =
-      previousTenths === null
-        ? `Your song ${name} was rated ${score}${where}`
-        : `The rating of your song ${name}${where} was corrected to ${score} (it was ${formatScore(previousTenths)}/10)`;
-    const verdict = rating.verdict ? `: ${userText(rating.verdict, MAX_VERDICT_LENGTH)}` : '.';
-    await ctx.client.users.send(song.submitterId, {
-      content: `${what}${verdict}\nTurn these messages off with /notify rated:off.`,
-      allowedMentions: NO_MENTIONS,
-    });
-  } catch (error) {
-    ctx.logger.info({ err: error, guildId, submission: song.id }, 'rating DM not delivered');
-  }
-}
+import { rateSongUnderReview, reviewerOf } from './reviewer-actions.js';
 
 function describeRating({ song, rating, previousTenths }: RatingResult): string {
   const name = `id ${song.id} **${userText(song.artist)} – ${userText(song.title)}**`;
@@ -119,9 +54,8 @@ export const rateCommand: SlashCommand = {
     const verdict = parseVerdict(interaction.options.getString('verdict'));
     const id = interaction.options.getInteger('id');
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const result = await recordRating(ctx, interaction.guildId, {
+    const result = await rateSongUnderReview(ctx, reviewerOf(interaction), {
       ...(id !== null ? { submissionId: id } : {}),
-      reviewerId: interaction.user.id,
       scoreTenths,
       verdict,
       correcting: interaction.options.getBoolean('correct') ?? false,
@@ -191,9 +125,8 @@ export const ratingButtons: ComponentHandler[] = [
       const scoreTenths = parseScore(interaction.fields.getTextInputValue('score'));
       const verdict = parseVerdict(interaction.fields.getTextInputValue('verdict'));
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-      const result = await recordRating(ctx, interaction.guildId, {
+      const result = await rateSongUnderReview(ctx, reviewerOf(interaction), {
         submissionId: submissionIdFrom(args),
-        reviewerId: interaction.user.id,
         scoreTenths,
         verdict,
         correcting: args[1] === 'correct',

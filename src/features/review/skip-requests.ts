@@ -12,10 +12,11 @@ import type { BotContext, ComponentHandler, SlashCommand } from '../../discord/m
 import { NO_MENTIONS, replyPrivately, userText } from '../../discord/replies.js';
 import { listActiveEmbeds } from '../../storage/embed-configs-repo.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
-import { confirmSkip, rejectSkip, requestSkip } from '../../storage/queue-moves.js';
+import { requestSkip } from '../../storage/queue-moves.js';
 import type { SubmissionRecord } from '../../storage/submission-record.js';
 import { formatCount } from '../economy/amounts.js';
 import { REVIEW_IDS, submissionIdFrom } from './review-ids.js';
+import { confirmPendingSkip, rejectPendingSkip } from './reviewer-actions.js';
 
 const song = (s: SubmissionRecord) => `id ${s.id} **${userText(s.artist)} – ${userText(s.title)}**`;
 
@@ -133,7 +134,7 @@ async function decideConfirm(
   id: number,
   actorId: string,
 ): Promise<SkipDecision> {
-  const confirmed = await confirmSkip(ctx.database.db, guildId, id, actorId);
+  const confirmed = await confirmPendingSkip(ctx, { guildId, userId: actorId }, id);
   const tier = TIER_LABELS[confirmed.tier];
   return {
     privately: `Confirmed: ${song(confirmed)} is now in ${tier}.`,
@@ -148,7 +149,7 @@ async function decideReject(
   actorId: string,
   reason?: string,
 ): Promise<SkipDecision> {
-  const rejected = await rejectSkip(ctx.database.db, guildId, id, actorId, reason);
+  const rejected = await rejectPendingSkip(ctx, { guildId, userId: actorId }, id, { reason });
   return {
     privately: `Rejected the skip: ${song(rejected)} is back in ${TIER_LABELS.free}.`,
     note: `Rejected by <@${actorId}>: back in ${TIER_LABELS.free}.`,

@@ -11,6 +11,10 @@ export function htmlPage(page: {
   style: string;
   body: string;
   script: string;
+  /** Where the page's forms may post: none unless it has one (the studio's sign-in). */
+  formAction?: "'self'";
+  /** The page's status: 200, or e.g. 401 for a page that says the visitor is signed out. */
+  status?: number;
 }): () => HttpResponse {
   const html = `<!doctype html>
 <html lang="en">
@@ -34,7 +38,7 @@ ${page.body}
     "connect-src 'self'",
     "media-src 'self'",
     "base-uri 'none'",
-    "form-action 'none'",
+    `form-action ${page.formAction ?? "'none'"}`,
     "frame-ancestors 'none'",
   ].join('; ');
   const headers = {
@@ -44,7 +48,7 @@ ${page.body}
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   };
-  return () => ({ status: 200, body: html, headers });
+  return () => ({ status: page.status ?? 200, body: html, headers });
 }
 
 function sha256(text: string): string {

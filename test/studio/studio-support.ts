@@ -1,0 +1,64 @@
+import { expect } from 'vitest';
+import type { TestBot } from '../support/bot/test-bot.js';
+import { commandAnswer, urlIn } from '../overlay/page-support.js';
+
+/** The sign-in link `/studio` gives `user` (a reviewer by default), in the channel it is used in. */
+export async function studioLink(t: TestBot, user = t.users.reviewer): Promise<string> {
+  const { content, ephemeral } = await commandAnswer(t, { name: 'studio', user });
+  expect(ephemeral).toBe(true);
+  return urlIn(content);
+}
+
+/** A signed-in studio as a browser holds it: its base URL and the session cookie. */
+export interface StudioClient {
+  base: string;
+  cookie: string;
+  /** A request to a studio path with the session cookie (and, for POST, what the page sends). */
+  request(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
+  /** POST /studio/action as the page sends it; the answer's status and JSON. */
+  act(body: unknown): Promise<{ status: number; message?: string; error?: string }>;
+}
+
+/** Spends a sign-in link as the sign-in page's form does (a same-origin POST) and keeps the cookie. */
+export async function signInWith(link: string): Promise<{ response: Response; client: StudioClient | null }> {
+  const base = new URL(link).origin;
+  const response = await fetch(link, { method: 'POST', redirect: 'manual', headers: { origin: base } });
+  const setCookie = response.headers.get('set-cookie');
+  const cookie = setCookie ? (setCookie.split(';')[0] as string) : null;
+  if (response.status !== 303 || !cookie) return { response, client: null };
+  const request: StudioClient['request'] = (path, init = {}) =>
+    fetch(`${base}${path}`, {
+      method: init.method ?? 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie,
+        ...(init.method === 'POST'
+          ? { origin: base, 'x-studio-request': '1', 'content-type': 'application/json' }
+          : {}),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  return {
+    response,
+    client: {
+      base,
+      cookie,
+      request,
+      async act(body) {
+        const answer = await request('/studio/action', { method: 'POST', body });
+        return { status: answer.status, ...((await answer.json()) as { message?: string; error?: string }) };
+      },
+    },
+  };
+}
+
+/** `/studio`, then sign in: the studio of `user` (a reviewer by default). */
+export async function signedInStudio(t: TestBot, user = t.users.reviewer): Promise<StudioClient> {
+  const { response, client } = await signInWith(await studioLink(t, user));
+  expect(response.status, await response.clone().text()).toBe(303);
+  return client!;
+}
