@@ -15,13 +15,20 @@ export function htmlPage(page: {
   formAction?: "'self'";
   /** The page's status: 200, or e.g. 401 for a page that says the visitor is signed out. */
   status?: number;
+  /**
+   * `no-referrer` for pages whose secret is in their URL. A page that posts to its own site needs
+   * `same-origin`: under `no-referrer` a browser sends `Origin: null` with a POST, and the CSRF
+   * check could not tell it from another site's.
+   */
+  referrerPolicy?: 'no-referrer' | 'same-origin';
 }): () => HttpResponse {
+  const referrer = page.referrerPolicy ?? 'no-referrer';
   const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="${referrer}">
 <title>${page.title}</title>
 <style>${page.style}</style>
 </head>
@@ -44,7 +51,7 @@ ${page.body}
   const headers = {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': policy,
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': referrer,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   };

@@ -12,6 +12,7 @@ const tierOptions = JSON.stringify(OPEN_TIERS.map((t) => [t, TIER_LABELS[t]]));
  */
 export const studioPage = htmlPage({
   title: 'Review studio',
+  referrerPolicy: 'same-origin',
   style: `
 body { margin: 0 auto; max-width: 1000px; padding: 24px; font: 16px system-ui, sans-serif; background: #16171d; color: #eee; }
 [hidden] { display: none !important; }
@@ -65,6 +66,7 @@ kbd { border: 1px solid #666; border-radius: 4px; padding: 0 4px; font-size: 13p
 <h2>Queue <span class="muted" id="waiting"></span></h2>
 <table><tbody id="queue"></tbody></table>
 <h2>Played and removed lately</h2>
+<p class="muted" id="no-history">Nothing yet.</p>
 <table><tbody id="history"></tbody></table>`,
   script: `
 const TIERS = ${tierOptions};
@@ -127,7 +129,7 @@ function render(next) {
   el('idle').hidden = Boolean(song);
   el('remove-current').hidden = !song;
   el('song').textContent = song ? songText(song) : '';
-  el('from').textContent = song ? 'Sent by ' + song.submitter + ' \\u00b7 ' + song.tierLabel : '';
+  el('from').textContent = song ? 'Sent by ' + song.submitter : '';
   el('note').hidden = !song || !song.note;
   el('note').textContent = song && song.note ? song.note : '';
   const link = el('link');
@@ -158,6 +160,7 @@ function render(next) {
   el('waiting').textContent = '(' + view.waiting + ' waiting)';
   el('queue').replaceChildren(...view.queue.map(queueRow));
   el('history').replaceChildren(...view.history.map(historyRow));
+  el('no-history').hidden = view.history.length > 0;
 }
 
 let busy = false;

@@ -13,6 +13,7 @@ button { font: inherit; font-size: 18px; padding: 10px 22px; border: 0; border-r
  */
 export const studioSignInPage = htmlPage({
   title: 'Sign in to the review studio',
+  referrerPolicy: 'same-origin',
   style,
   formAction: "'self'",
   body: `<h1>Review studio</h1>
