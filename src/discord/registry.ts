@@ -412,7 +412,7 @@ function buildSubcommand(
   return sub.options ? sub.options(builder) : builder;
 }
 
-/** `/name`, or one usage per subcommand: `/admin embed create`, `/player url`. */
+/** `/name`, or one usage per subcommand: `/admin embed create`, `/admin overlay url`. */
 function usagesOf(
   payload: RESTPostAPIChatInputApplicationCommandsJSONBody,
 ): Omit<CommandGuideEntry, 'access'>[] {

@@ -34,7 +34,7 @@ describe('/help', () => {
     expect(usages(text)).toEqual(
       expect.arrayContaining(['/submit', '/queue', '/help', '/about', '/link tiktok']),
     );
-    for (const hidden of ['/next', '/remove', '/player url', '/setup', '/admin embed create']) {
+    for (const hidden of ['/next', '/remove', '/studio', '/setup', '/admin embed create']) {
       expect(usages(text)).not.toContain(hidden);
     }
   });
@@ -43,9 +43,7 @@ describe('/help', () => {
     const { content, sections, text } = await help(t.users.reviewer);
     expect(content).toContain('as a reviewer');
     expect(sections).toEqual(['For everyone', 'For reviewers']);
-    expect(usages(text)).toEqual(
-      expect.arrayContaining(['/submit', '/next', '/confirm-skip', '/player url']),
-    );
+    expect(usages(text)).toEqual(expect.arrayContaining(['/submit', '/next', '/confirm-skip', '/studio']));
     expect(usages(text)).not.toContain('/setup');
     expect(text).not.toContain('/admin');
   });

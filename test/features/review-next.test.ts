@@ -109,7 +109,7 @@ describe('/next', () => {
     expect(call?.files[0]?.name).toMatch(/^[\w\- ]+\.mp3$/);
   });
 
-  it("points to the reviewer player instead of re-posting a file past the channel's upload limit", async () => {
+  it("points to the studio instead of re-posting a file past the channel's upload limit", async () => {
     const id = await seed(t.users.viewer);
     await fs.mkdir(path.join(t.dataDir, 'uploads'), { recursive: true });
     // The local Discord reports Discord's unboosted 10 MiB limit; uploads may be up to 25 MB.
@@ -122,7 +122,7 @@ describe('/next', () => {
     expect(await privateAnswer(next())).toMatch(new RegExp(`^Now reviewing id ${id} `));
     const [call] = postCalls();
     expect(call?.files).toEqual([]);
-    expect(call?.body.content).toMatch(/\(10\.0 MB\) is larger than this server lets me post; .*\/player/);
+    expect(call?.body.content).toMatch(/\(10\.0 MB\) is larger than this server lets me post; .*\/studio/);
     expect(await tierOf(id)).toBe('played');
   });
 

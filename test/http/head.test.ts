@@ -3,24 +3,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRoutesFor } from '../../src/http/routes.js';
 import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { overlayUrl, playerUrl, queueSong, storeUpload } from '../overlay/page-support.js';
+import { overlayUrl, queueSong, storeUpload } from '../overlay/page-support.js';
+import { signedInStudio } from '../studio/studio-support.js';
 
 installUnhandledRejectionGuard();
 
 let t: TestBot;
 let base: string;
 let overlay: string;
-let player: string;
+let studio: string;
 let audio: string;
+/** The studio session, sent in the raw requests as a browser would. */
+let session: Record<string, string>;
 
 beforeAll(async () => {
   t = await startTestBot({ driver: 'pglite' });
   base = httpRoutesFor(t.bot.ctx).url!;
   overlay = await overlayUrl(t);
-  player = await playerUrl(t);
+  const signedIn = await signedInStudio(t);
+  studio = `${signedIn.base}/studio`;
+  session = { cookie: signedIn.cookie };
   const storedName = await storeUpload(t, Buffer.alloc(1000, 7), 'mp3');
   const song = await queueSong(t, { artist: 'A', title: 'B', file: { storedName } });
-  audio = `${player}/audio/${song.id}`;
+  audio = `${studio}/audio/${song.id}`;
 });
 afterAll(() => t?.close());
 
@@ -94,15 +99,18 @@ describe('HEAD on the pages: the status and headers of GET, without the body', (
     expect(head.headers['content-type']).toMatch(/^text\/html/);
   });
 
-  it('the player page', async () => {
-    const head = await expectHeadLikeGet(player);
+  it('the studio page, signed in and signed out', async () => {
+    const head = await expectHeadLikeGet(studio, session);
     expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/html/);
+    expect((await expectHeadLikeGet(studio)).status).toBe(401);
   });
 
   it('a song file, whole and as a range', async () => {
-    const whole = await expectHeadLikeGet(audio);
+    const whole = await expectHeadLikeGet(audio, session);
+    expect(whole.status).toBe(200);
     expect(whole.headers['content-length']).toBe('1000');
-    const part = await expectHeadLikeGet(audio, { range: 'bytes=10-19' });
+    const part = await expectHeadLikeGet(audio, { ...session, range: 'bytes=10-19' });
     expect(part.status).toBe(206);
     expect(part.headers['content-range']).toBe('bytes 10-19/1000');
   });
@@ -120,9 +128,11 @@ describe('HEAD on the pages: the status and headers of GET, without the body', (
   });
 
   it('a POST-only path refuses HEAD with 405, and a page names HEAD among its methods', async () => {
-    expect((await rawRequest('HEAD', `${player}/next`)).status).toBe(405);
-    const post = await rawRequest('POST', player, { 'content-length': '0' });
-    expect(post.status).toBe(405);
-    expect(post.headers.allow).toBe('GET, HEAD');
+    expect((await rawRequest('HEAD', `${studio}/action`, session)).status).toBe(405);
+    for (const page of [overlay, `${studio}/events`]) {
+      const post = await rawRequest('POST', page, { ...session, 'content-length': '0' });
+      expect(post.status).toBe(405);
+      expect(post.headers.allow).toBe('GET, HEAD');
+    }
   });
 });

@@ -4,7 +4,8 @@ import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { MP3_BYTES, WAV_BYTES } from '../support/audio-samples.js';
-import { playerUrl, queueSong, storeUpload } from './page-support.js';
+import { signedInStudio, type StudioClient } from '../studio/studio-support.js';
+import { queueSong, storeUpload } from './page-support.js';
 
 installUnhandledRejectionGuard();
 
@@ -14,13 +15,18 @@ const t = useTestBot(database);
 /** 1000 distinct-ish bytes, so every slice is recognisable. */
 const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
 
+let studio: StudioClient | undefined;
+
+/** The studio path of a new uploaded song; the first call in a test signs the reviewer in. */
 async function audioUrl(bytes = BYTES, extension = 'mp3'): Promise<string> {
   const storedName = await storeUpload(t, bytes, extension);
   const song = await queueSong(t, { artist: 'A', title: 'B', file: { storedName } });
-  return `${await playerUrl(t)}/audio/${song.id}`;
+  studio = await signedInStudio(t);
+  return `/studio/audio/${song.id}`;
 }
 
-const get = (url: string, range?: string) => fetch(url, range ? { headers: { range } } : {});
+/** The audio as the studio page's <audio> fetches it: with the session cookie. */
+const get = (path: string, range?: string) => studio!.request(path, range ? { headers: { range } } : {});
 
 it('sends the whole file with Accept-Ranges when no range is asked for', async () => {
   const response = await get(await audioUrl());
@@ -85,12 +91,24 @@ it('never opens a stored path outside the upload flow’s <uuid>.<ext> names', a
 
 it('answers 404 for a link submission, an unknown id and another guild’s song', async () => {
   const url = await audioUrl();
-  const base = url.replace(/\/audio\/\d+$/, '');
   const link = await queueSong(t, { artist: 'Link', title: 'Only' });
-  expect((await get(`${base}/audio/${link.id}`)).status).toBe(404);
-  expect((await get(`${base}/audio/999999`)).status).toBe(404);
-  expect((await get(`${base}/audio/1e3`)).status).toBe(404);
+  expect((await get(`/studio/audio/${link.id}`)).status).toBe(404);
+  expect((await get('/studio/audio/999999')).status).toBe(404);
+  expect((await get('/studio/audio/1e3')).status).toBe(404);
   const id = Number(url.split('/').at(-1));
   await database.db.execute(sql`UPDATE submissions SET guild_id = '1' WHERE id = ${id}`);
+  expect((await get(url)).status).toBe(404);
+});
+
+it('answers 404 without a session: no cookie, a forged one, or one signed out', async () => {
+  const url = await audioUrl();
+  expect((await get(url)).status).toBe(200);
+  const anonymous = await fetch(`${studio!.base}${url}`, { headers: { range: 'bytes=0-9' } });
+  expect(anonymous.status).toBe(404);
+  const forged = await fetch(`${studio!.base}${url}`, {
+    headers: { cookie: `mrb_studio=${'a'.repeat(43)}` },
+  });
+  expect(forged.status).toBe(404);
+  expect((await studio!.request('/studio/sign-out', { method: 'POST' })).status).toBe(200);
   expect((await get(url)).status).toBe(404);
 });

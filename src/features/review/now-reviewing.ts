@@ -49,7 +49,7 @@ export async function nowReviewingMessage(
       lines.push('The uploaded file is missing on the server; ask the submitter to send it again.');
     else if (upload.bytes > attachmentLimitBytes)
       lines.push(
-        `The uploaded file (${(upload.bytes / 1024 / 1024).toFixed(1)} MB) is larger than this server lets me post; play it in the reviewer player (/player).`,
+        `The uploaded file (${(upload.bytes / 1024 / 1024).toFixed(1)} MB) is larger than this server lets me post; play it in the studio (/studio).`,
       );
     else files.push(upload.file);
   }
