@@ -157,11 +157,17 @@ export async function waitForTexts(page: Page, selector: string, expected: strin
     });
 }
 
+/**
+ * Saves a full-page screenshot in test-artifacts/. `npm run screenshots` also sets
+ * MRB_SCREENSHOTS_DIR (docs/screenshots), where the README's pictures come from.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await fs.mkdir('test-artifacts', { recursive: true });
-  await page.screenshot({
-    path: path.join('test-artifacts', `${name}.png`),
-    fullPage: true,
-    omitBackground: true,
-  });
+  const dirs = [
+    'test-artifacts',
+    ...(process.env.MRB_SCREENSHOTS_DIR ? [process.env.MRB_SCREENSHOTS_DIR] : []),
+  ];
+  for (const dir of dirs) {
+    await fs.mkdir(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, omitBackground: true });
+  }
 }
