@@ -7,6 +7,7 @@ import { runLeaseBenchmarks } from './lease.bench.js';
 import { runLoadBenchmarks } from './load.bench.js';
 import { runQueueBenchmarks } from './queue.bench.js';
 import { runReloadBenchmarks } from './reload.bench.js';
+import { runStudioBenchmarks } from './studio.bench.js';
 
 // Benchmarks print figures; they are not pass/fail tests. Run on an otherwise idle machine.
 // `npm run bench` runs them all; `npm run bench -- footprint ingest` runs the ones named.
@@ -27,6 +28,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   // Built bots on PostgreSQL (3) and PGlite (1), many LIVEs, /submit, /next and gifts: acknowledgement
   // times, gift to overlay event and to embed edit, loop delay, RSS.
   load: runLoadBenchmarks,
+  // The studio against the local Discord: from a reviewer's action to the public page's update.
+  studio: runStudioBenchmarks,
 };
 
 const chosen = process.argv.slice(2);

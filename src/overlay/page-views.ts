@@ -128,7 +128,7 @@ export async function publicView(db: Queryable, guildId: string, nameOf: Submitt
 }
 
 /** Cuts by code point, so a cut never splits a surrogate pair into an unprintable half. */
-function cut(text: string): string {
+export function cut(text: string): string {
   const chars = [...text];
   return chars.length <= PUBLIC_TEXT_LENGTH ? text : `${chars.slice(0, PUBLIC_TEXT_LENGTH - 1).join('')}…`;
 }

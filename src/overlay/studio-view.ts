@@ -5,7 +5,7 @@ import { songUnderReview } from '../storage/overlay-repo.js';
 import { currentRatings } from '../storage/review-history-repo.js';
 import type { SubmissionRecord } from '../storage/submission-record.js';
 import { listQueue } from '../storage/submissions-repo.js';
-import type { SubmitterName } from './page-views.js';
+import { cut, type SubmitterName } from './page-views.js';
 
 /** A song as the studio lists it: with its id and tier, which the studio's actions send back. */
 export interface StudioSong {
@@ -32,14 +32,18 @@ export interface StudioView {
     | null;
   /** Waiting songs in serving order, then Pending Skips. */
   queue: StudioSong[];
-  /** Waiting songs in all (the queue lists the first STUDIO_QUEUE_LENGTH of the serving tiers). */
+  /** Waiting songs in all: the queue lists the first STUDIO_QUEUE_LENGTH in line, then Pending Skips. */
   waiting: number;
   /** Songs played or removed lately, for Restore. */
   history: StudioSong[];
 }
 
-export const STUDIO_QUEUE_LENGTH = 100;
-const STUDIO_PENDING_LENGTH = 50;
+/**
+ * The studio lists this many songs of each kind, with texts cut as on the public page: its first load
+ * stays within 100 KB when every name is 200 four-byte emoji. The rest are counted in `waiting`.
+ */
+export const STUDIO_QUEUE_LENGTH = 40;
+const STUDIO_PENDING_LENGTH = 20;
 const STUDIO_HISTORY_LENGTH = 10;
 
 export async function studioView(db: Queryable, guildId: string, nameOf: SubmitterName): Promise<StudioView> {
@@ -52,9 +56,9 @@ export async function studioView(db: Queryable, guildId: string, nameOf: Submitt
   const ratings = await currentRatings(db, guildId, current ? [current.id] : []);
   const shown = (song: SubmissionRecord): StudioSong => ({
     id: song.id,
-    artist: song.artist,
-    title: song.title,
-    submitter: nameOf(guildId, song.submitterId),
+    artist: cut(song.artist),
+    title: cut(song.title),
+    submitter: cut(nameOf(guildId, song.submitterId)),
     tier: song.tier,
     tierLabel: tierLabel(song),
   });

@@ -7,6 +7,7 @@ import { useTestBot } from '../support/bot/test-bot.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { queueSong, reviewerAnswer } from '../overlay/page-support.js';
+import { openEventStream } from '../overlay/sse-reader.js';
 import { signedInStudio } from './studio-support.js';
 
 installUnhandledRejectionGuard();
@@ -133,5 +134,27 @@ describe('bad input changes nothing and says why', () => {
       error: `Nothing was done: song ${song.id} was moved from Free to 5 Skip by someone else a moment ago.`,
     });
     expect(await tierOf(song.id)).toBe('skip5');
+  });
+});
+
+describe('the first load', () => {
+  it('stays within 100 KB with a long queue of the longest names, in four-byte characters', async () => {
+    const longest = '\u{1F3B5}'.repeat(200);
+    for (let n = 0; n < 90; n++) await queueSong(t, { artist: longest, title: longest });
+    for (let n = 0; n < 12; n++) await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
+    const pending = await queueSong(t, {
+      artist: longest,
+      title: longest,
+      submitterId: '300000000000000009',
+    });
+    await requestSkip(database.db, t.guildId, pending.submitterId, 10);
+    const studio = await signedInStudio(t);
+    const html = Buffer.from(await (await studio.request('/studio')).arrayBuffer());
+    const stream = await openEventStream(`${studio.base}/studio/events`, { cookie: studio.cookie });
+    const firstEvent = await stream.until('}]}\n\n');
+    stream.close();
+    console.log(`studio first load: ${html.length} B page + ${Buffer.byteLength(firstEvent)} B first event`);
+    expect(firstEvent).toContain('"waiting":79');
+    expect(html.length + Buffer.byteLength(firstEvent)).toBeLessThanOrEqual(100 * 1024);
   });
 });

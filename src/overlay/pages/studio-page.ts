@@ -157,7 +157,8 @@ function render(next) {
     el('score').value = '';
     el('verdict').value = '';
   }
-  el('waiting').textContent = '(' + view.waiting + ' waiting)';
+  const hidden = view.waiting - view.queue.length;
+  el('waiting').textContent = '(' + view.waiting + ' waiting' + (hidden > 0 ? ', ' + hidden + ' more not shown' : '') + ')';
   el('queue').replaceChildren(...view.queue.map(queueRow));
   el('history').replaceChildren(...view.history.map(historyRow));
   el('no-history').hidden = view.history.length > 0;
