@@ -71,7 +71,7 @@ async function queueEvents(url: string): Promise<{ next(): Promise<void>; close(
   const decoder = new TextDecoder();
   let buffered = '';
   let arrived = 0;
-  let waiter: { count: number; resolve: () => void } | null = null;
+  const waiting: { count: number; resolve: () => void }[] = [];
   let counted = 0;
   void (async () => {
     for (;;) {
@@ -83,7 +83,7 @@ async function queueEvents(url: string): Promise<{ next(): Promise<void>; close(
         if (buffered.slice(0, end).startsWith('event: queue')) arrived += 1;
         buffered = buffered.slice(end + 2);
       }
-      if (waiter && arrived >= waiter.count) waiter.resolve();
+      while (waiting[0] && arrived >= waiting[0].count) waiting.shift()!.resolve();
     }
   })();
   return {
@@ -92,7 +92,7 @@ async function queueEvents(url: string): Promise<{ next(): Promise<void>; close(
       return arrived >= count
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
-            waiter = { count, resolve };
+            waiting.push({ count, resolve });
           });
     },
     close: () => abort.abort(),
