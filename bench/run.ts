@@ -1,6 +1,7 @@
 import { runEmbedLatencyBenchmarks } from './embed-latency.bench.js';
 import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
+import { runHttpServerBenchmarks } from './http-server.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runJobSlotBenchmarks } from './job-slots.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
@@ -27,6 +28,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   // Built bots on PostgreSQL (3) and PGlite (1), many LIVEs, /submit, /next and gifts: acknowledgement
   // times, gift to overlay event and to embed edit, loop delay, RSS.
   load: runLoadBenchmarks,
+  // Our HTTP server beside fastify and hono: route changes while serving, req/s and latency, size, import.
+  http: runHttpServerBenchmarks,
 };
 
 const chosen = process.argv.slice(2);
