@@ -1,6 +1,7 @@
 import { runEmbedLatencyBenchmarks } from './embed-latency.bench.js';
 import { runEmbedBenchmarks } from './embeds.bench.js';
 import { runFootprintBenchmarks } from './footprint.bench.js';
+import { runHttpServerBenchmarks } from './http-server.bench.js';
 import { runIngestBenchmarks } from './ingest.bench.js';
 import { runJobSlotBenchmarks } from './job-slots.bench.js';
 import { runLeaseBenchmarks } from './lease.bench.js';
@@ -30,6 +31,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   load: runLoadBenchmarks,
   // The studio against the local Discord: from a reviewer's action to the public page's update.
   studio: runStudioBenchmarks,
+  // Our HTTP server beside fastify and hono: route changes while serving, req/s and latency, size, import.
+  http: runHttpServerBenchmarks,
 };
 
 const chosen = process.argv.slice(2);
