@@ -217,3 +217,29 @@ describe('actions', () => {
     expect(limited.error).toMatch(/Too many actions/);
   });
 });
+
+describe('module reload', () => {
+  it('/admin reload module:studio keeps signed-in reviewers signed in; the page and its actions answer again', async () => {
+    const studio = await signedInStudio(t);
+    const stream = await openEventStream(`${studio.base}/studio/events`, { cookie: studio.cookie });
+    streams.push(stream);
+    await stream.until('event: queue');
+    const handle = t.discord.slashCommand({
+      channelId: t.channels.general,
+      user: t.users.admin,
+      name: 'admin',
+      subcommand: 'reload',
+      options: { module: 'studio' },
+    });
+    const first = await handle.reply();
+    const body = first.body.type === 5 ? (await handle.editReply()).body : first.body.data;
+    expect(String((body as { content?: string }).content)).toMatch(/^Restarted the studio module/);
+    // The stopped module closed its streams; the page's EventSource reconnects to the new one.
+    await stream.ended();
+    expect((await studio.request('/studio')).status).toBe(200);
+    const again = await openEventStream(`${studio.base}/studio/events`, { cookie: studio.cookie });
+    streams.push(again);
+    await again.until('event: queue');
+    expect((await studio.act({ action: 'next' })).error).toMatch(/The queue is empty/);
+  });
+});
