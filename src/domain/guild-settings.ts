@@ -117,6 +117,43 @@ const SETTING_LABELS: Record<SettingKey, string | ((s: GuildSettings) => string)
   undoNextMinutes: 'Minutes a reviewer can undo /next (0 turns undo off)',
 };
 
+/**
+ * One sentence under each label on the studio's settings page: what the setting does for the stream,
+ * in the admin's words. A record over every key, so a new setting without help fails the typecheck.
+ */
+export const SETTING_HELP: Record<SettingKey, string> = {
+  'points.like': 'Engagement points a viewer earns per TikTok like; they order the Free tier.',
+  'points.comment': 'Engagement points a viewer earns per chat message on the LIVE.',
+  'points.share': 'Engagement points a viewer earns for sharing the LIVE.',
+  'points.follow': 'Engagement points a viewer earns for following the streamer.',
+  'points.giftPerCoinBelow': 'Points per TikTok coin for the part of a gift below the big-gift size.',
+  'points.giftPerCoinFrom':
+    'Points per TikTok coin for the part of a gift from the big-gift size up, so one huge gift does not outweigh the crowd.',
+  'points.giftBreakpoint': 'Where a gift counts as big and its further coins earn the second rate.',
+  'giftCoinRate.coins': 'Luxury Coins a viewer gets for gifting; leftovers carry over to the next gift.',
+  'giftCoinRate.per': 'How many TikTok coins of gifts earn that many Luxury Coins.',
+  'watchCoinRate.coins': 'Luxury Coins a viewer gets for watching the LIVE.',
+  'watchCoinRate.per': 'How many minutes of watching earn that many Luxury Coins.',
+  'giftSkipThresholds.skip5': 'A single gift worth at least this many TikTok coins earns a 5 Skip.',
+  'giftSkipThresholds.skip10': 'A single gift worth at least this many TikTok coins earns a 10 Skip.',
+  'giftSkipThresholds.skip15': 'A single gift worth at least this many TikTok coins earns a 15 Skip.',
+  'giftSkipThresholds.skip20': 'A single gift worth at least this many TikTok coins earns a 20 Skip.',
+  'giftSkipThresholds.skip25': 'A single gift worth at least this many TikTok coins earns a 25+ Skip.',
+  autoGiftSkips:
+    'On: a single gift worth enough TikTok coins gives its sender a skip by itself. Off: gifts give no skips.',
+  'buySkip.price': 'What a member pays in Luxury Coins to move their song up with /buy-skip.',
+  'buySkip.tier': 'The skip tier a song moves to when its sender uses /buy-skip.',
+  'submissionRules.maxOpenPerUser':
+    'A member can send another song once one of theirs has played or left the queue.',
+  'submissionRules.cooldownSeconds': 'Stops one member flooding the queue; 0 lets them send right away.',
+  'submissionRules.allowDuplicateLinks': 'Off: a link already in the queue is refused, whoever sent it.',
+  channelHygiene:
+    'On: messages in the submission channel with no link and no file are deleted, with a short notice.',
+  watchWindowMinutes: 'A viewer who goes quiet for longer stops earning Luxury Coins for watching.',
+  linkCodeTtlMinutes: 'How long a viewer has to type their code on the LIVE to link their TikTok account.',
+  undoNextMinutes: 'How long after /next a reviewer can put the song back, if they took it by mistake.',
+};
+
 export const SETTING_KEY_LIST = Object.keys(SETTING_LABELS) as SettingKey[];
 
 export function isSettingKey(key: string): key is SettingKey {

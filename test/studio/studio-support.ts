@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestBot } from '../support/bot/test-bot.js';
 import { commandAnswer, urlIn } from '../overlay/page-support.js';
 
@@ -61,4 +62,19 @@ export async function signedInStudio(t: TestBot, user = t.users.reviewer): Promi
   const { response, client } = await signInWith(await studioLink(t, user));
   expect(response.status, await response.clone().text()).toBe(303);
   return client!;
+}
+
+/** A browser context of its own (cookies apart), signed in through the link `/studio` gave `user`. */
+export async function studioInBrowser(
+  browser: Browser,
+  t: TestBot,
+  user = t.users.reviewer,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(await studioLink(t, user));
+  await page.getByRole('button', { name: 'Open the studio' }).click();
+  await page.waitForURL((url) => url.pathname === '/studio');
+  await page.locator('#waiting').filter({ hasText: 'waiting' }).waitFor();
+  return { context, page };
 }

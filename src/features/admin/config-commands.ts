@@ -1,19 +1,10 @@
 import { EmbedBuilder } from 'discord.js';
-import { UserFacingError } from '../../domain/errors.js';
 import type { AdminSubcommand } from '../../discord/module.js';
 import { replyPrivately } from '../../discord/replies.js';
-import { recordAudit } from '../../storage/audit-repo.js';
-import { getGuildConfig, updateGuildSettings } from '../../storage/guild-config-repo.js';
+import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { settingLabel } from '../../domain/guild-settings.js';
-import {
-  findSettingKey,
-  parseSettingValue,
-  readSetting,
-  SETTING_KEYS,
-  settingSection,
-  showSetting,
-  withSetting,
-} from './setting-keys.js';
+import { changeSetting, settingChangeMessage } from './setting-change.js';
+import { readSetting, SETTING_KEYS, settingSection, showSetting } from './setting-keys.js';
 
 const CONFIG_GROUP = { name: 'config', description: 'Show or change this server’s queue settings' };
 
@@ -84,35 +75,13 @@ export const configSetSubcommand: AdminSubcommand = {
     );
   },
   async execute(interaction, ctx) {
-    const { guildId } = interaction;
-    const known = (await getGuildConfig(ctx.database.db, guildId)).settings;
-    const key = findSettingKey(interaction.options.getString('key', true), known);
-    if (key === null) {
-      throw new UserFacingError(
-        'not_found',
-        'There is no such setting: pick one from the list, or see them all with /admin config show.',
-      );
-    }
-    const value = parseSettingValue(key, interaction.options.getString('value', true), known);
-    const { before, after, label } = await ctx.database.db.transaction(async (tx) => {
-      const current = (await getGuildConfig(tx, guildId)).settings;
-      const updated = await updateGuildSettings(tx, guildId, (s) => withSetting(s, key, value));
-      const change = {
-        before: readSetting(current, key),
-        after: readSetting(updated, key),
-        label: settingLabel(key, updated),
-      };
-      await recordAudit(tx, {
-        guildId,
-        actorId: interaction.user.id,
-        action: 'config_set',
-        details: { key, from: change.before, to: change.after },
-      });
-      return change;
-    });
-    await replyPrivately(
-      interaction,
-      `${label} is now ${showSetting(key, after)} (was ${showSetting(key, before)}).`,
+    const change = await changeSetting(
+      ctx.database.db,
+      interaction.guildId,
+      interaction.user.id,
+      interaction.options.getString('key', true),
+      interaction.options.getString('value', true),
     );
+    await replyPrivately(interaction, settingChangeMessage(change));
   },
 };

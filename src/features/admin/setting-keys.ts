@@ -9,10 +9,10 @@ import {
 import { SKIP_TIERS, TIER_LABELS, type SkipTier } from '../../domain/tiers.js';
 
 export type { SettingKey };
-type Kind = 'number' | 'switch' | 'tier';
+export type SettingKind = 'number' | 'switch' | 'tier';
 
 /** How each setting is typed in `/admin config set` and shown back; the labels live with the settings. */
-const SETTING_KINDS: Record<SettingKey, Kind> = {
+const SETTING_KINDS: Record<SettingKey, SettingKind> = {
   'points.like': 'number',
   'points.comment': 'number',
   'points.share': 'number',
@@ -57,6 +57,10 @@ const SECTIONS: Record<string, string> = {
 };
 
 export const SETTING_KEYS: readonly SettingKey[] = SETTING_KEY_LIST;
+
+export function settingKind(key: SettingKey): SettingKind {
+  return SETTING_KINDS[key];
+}
 
 export function settingSection(key: SettingKey): string {
   return SECTIONS[key.split('.')[0] ?? key] ?? 'Other';

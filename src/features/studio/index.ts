@@ -4,6 +4,7 @@ import { PageEventStreams } from '../../overlay/page-event-streams.js';
 import { submitterNames } from '../../overlay/page-views.js';
 import { studioView } from '../../overlay/studio-view.js';
 import { keepStreamsCurrent, type PageStreamTimings } from '../overlay/page-stream-upkeep.js';
+import { settingsRoutes } from './settings-routes.js';
 import { studioAdminSubcommands, studioCommand } from './studio-command.js';
 import { DEFAULT_STUDIO_LIMITS, studioRoutes, type StudioLimits } from './studio-routes.js';
 
@@ -50,6 +51,7 @@ export function studioModule(options: StudioOptions = {}): BotModule {
       keepStreamsCurrent(ctx, scope, pages, { heartbeatMs, recheckMs, safetyNetMs });
       const routes = httpRoutesFor(ctx);
       for (const route of studioRoutes(ctx, pages, limits)) scope.onStop(routes.add(route));
+      for (const route of settingsRoutes(ctx, limits)) scope.onStop(routes.add(route));
     },
   };
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { BotContext } from '../../discord/module.js';
-import { isReviewer } from '../../discord/preconditions.js';
+import { isAdmin, isReviewer } from '../../discord/preconditions.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 import { findSession, type StudioMember } from '../../storage/studio-sessions-repo.js';
 
@@ -81,11 +81,21 @@ export async function studioSession(
 }
 
 export async function mayReview(ctx: BotContext, guildId: string, memberId: string): Promise<boolean> {
-  const guild = ctx.client.guilds.cache.get(guildId);
-  const member = await guild?.members.fetch({ user: memberId, force: true }).catch(() => null);
+  const member = await freshMember(ctx, guildId, memberId);
   if (!member) return false;
   const { reviewerRoleId } = await getGuildConfig(ctx.database.db, guildId);
   return isReviewer(member, reviewerRoleId);
+}
+
+/** Whether the session's member may change the server's settings (Manage Server), asked of Discord now. */
+export async function mayAdminister(ctx: BotContext, session: StudioSession): Promise<boolean> {
+  const member = await freshMember(ctx, session.guildId, session.memberId);
+  return member !== null && isAdmin(member);
+}
+
+function freshMember(ctx: BotContext, guildId: string, memberId: string) {
+  const guild = ctx.client.guilds.cache.get(guildId);
+  return guild?.members.fetch({ user: memberId, force: true }).catch(() => null) ?? Promise.resolve(null);
 }
 
 /**

@@ -39,18 +39,45 @@ export const DEFAULT_STUDIO_LIMITS: StudioLimits = { signInsPerMinute: 10, actio
 /** Studio streams are keyed by session, so signing one out closes exactly its pages. */
 export const studioStreamKey = (sessionSha256: string) => `studio:${sessionSha256}`;
 
-const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResponse => ({
+export const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResponse => ({
   status,
   body,
   headers: { 'cache-control': 'no-store', ...headers },
 });
 
-const tooMany = (limited: RateLimiterRes, what: string): HttpResponse =>
+export const tooMany = (limited: RateLimiterRes, what: string): HttpResponse =>
   json(
     429,
     { error: `Too many ${what} in a minute; wait a moment and try again.` },
     { 'retry-after': String(Math.max(1, Math.ceil(limited.msBeforeNext / 1000))) },
   );
+
+/** Null when `key` may go on; else the limiter's answer, for tooMany. */
+export async function limited(limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return error;
+    throw error;
+  }
+}
+
+/** A state-changing request from a studio page, with its session; or the answer refusing it. */
+export async function fromStudioPage(
+  ctx: BotContext,
+  request: HttpRequest,
+): Promise<StudioSession | HttpResponse> {
+  if (
+    request.headers['x-studio-request'] !== '1' ||
+    !sentFromThisSite(request.headers, ctx.config.publicUrl)
+  ) {
+    return json(403, { error: 'Cross-site request refused.' });
+  }
+  const session = await studioSession(ctx, request.headers);
+  if (!session) return json(401, { error: 'You are signed out. Use /studio in Discord to sign in again.' });
+  return session;
+}
 
 /**
  * The studio's routes. Each request finds its session from the cookie and checks the member's role
@@ -67,25 +94,7 @@ export function studioRoutes(
   const publicUrl = ctx.config.publicUrl;
   const signIns = new RateLimiterMemory({ points: limits.signInsPerMinute, duration: 60 });
   const actions = new RateLimiterMemory({ points: limits.actionsPerMinute, duration: 60 });
-  const limited = async (limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> => {
-    try {
-      await limiter.consume(key);
-      return null;
-    } catch (error) {
-      if (error instanceof RateLimiterRes) return error;
-      throw error;
-    }
-  };
-
-  /** A state-changing request from the studio page, with its session; or the answer refusing it. */
-  const fromStudio = async (request: HttpRequest): Promise<StudioSession | HttpResponse> => {
-    if (request.headers['x-studio-request'] !== '1' || !sentFromThisSite(request.headers, publicUrl)) {
-      return json(403, { error: 'Cross-site request refused.' });
-    }
-    const session = await studioSession(ctx, request.headers);
-    if (!session) return json(401, { error: 'You are signed out. Use /studio in Discord to sign in again.' });
-    return session;
-  };
+  const fromStudio = (request: HttpRequest) => fromStudioPage(ctx, request);
 
   return [
     {

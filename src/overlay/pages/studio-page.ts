@@ -8,7 +8,8 @@ const tierOptions = JSON.stringify(OPEN_TIERS.map((t) => [t, TIER_LABELS[t]]));
  * the queue by tier with every reviewer action, and the songs played or removed lately. Its content
  * arrives over `/studio/events`; actions POST JSON to `/studio/action` with the `X-Studio-Request`
  * header (which a form or image on another site cannot send) and the session cookie. Every string
- * from the queue is written as text. Keys: N takes the next song, R goes to the score.
+ * from the queue is written as text. Keys: N takes the next song, R goes to the score. Admins also
+ * get a link to the settings page (`/studio/me` says who is one).
  */
 export const studioPage = htmlPage({
   title: 'Review studio',
@@ -22,6 +23,8 @@ h2 { font-size: 17px; color: #aaa; margin: 28px 0 8px; }
 #song { font-size: 28px; font-weight: 700; overflow-wrap: anywhere; }
 .muted { color: #aaa; }
 #note { color: #ccc; white-space: pre-wrap; overflow-wrap: anywhere; }
+header nav { display: flex; gap: 16px; align-items: center; }
+#settings { color: #8ab4ff; }
 #link { color: #8ab4ff; font-size: 18px; overflow-wrap: anywhere; }
 audio { width: 100%; margin: 12px 0; }
 .row { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-top: 12px; }
@@ -41,7 +44,7 @@ td.acts { white-space: nowrap; text-align: right; }
 td.acts > * { margin-left: 6px; }
 kbd { border: 1px solid #666; border-radius: 4px; padding: 0 4px; font-size: 13px; }
 `,
-  body: `<header><h1>Review studio</h1><button id="sign-out" type="button">Sign out</button></header>
+  body: `<header><h1>Review studio</h1><nav><a id="settings" href="/studio/settings" hidden>Settings</a><button id="sign-out" type="button">Sign out</button></nav></header>
 <h2>Now reviewing</h2>
 <div id="current" hidden>
   <div id="song"></div>
@@ -239,5 +242,12 @@ function connect() {
   });
 }
 connect();
+// Only admins may change the server's settings; the link is a convenience, the routes check again.
+fetch('/studio/me')
+  .then((response) => response.json())
+  .then((me) => {
+    el('settings').hidden = !me.admin;
+  })
+  .catch(() => {});
 `,
 });
