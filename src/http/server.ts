@@ -109,7 +109,8 @@ async function serve(routes: HttpRoutes, req: http.IncomingMessage, logger: Logg
       remoteAddress: req.socket.remoteAddress ?? '',
     });
   } catch (error) {
-    logger.error({ err: error, path: url.pathname }, 'http route failed');
+    // The route's pattern, not the path: a path may hold a secret (a sign-in link, a page token).
+    logger.error({ err: error, route: `${match.route.method} ${match.route.path}` }, 'http route failed');
     return { status: 500, body: { error: 'internal error' } };
   }
 }
