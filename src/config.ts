@@ -167,7 +167,7 @@ export interface Config {
   httpPort: number;
   /**
    * Where browsers reach the HTTP server (a reverse proxy, a tunnel): the base of the overlay and
-   * player URLs shown to admins. Unset, they use the server's own http://127.0.0.1:port.
+   * public page URLs and studio sign-in links. Unset, they use the server's own http://127.0.0.1:port.
    */
   publicUrl: string | undefined;
   /**

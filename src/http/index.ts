@@ -4,8 +4,8 @@ import { httpRoutesFor } from './routes.js';
 import { startHttpServer } from './server.js';
 
 /**
- * Serves `/healthz` and the HTTP routes of the other modules (the TikTok relay webhook, the overlay
- * and player pages) on HTTP_HOST:HTTP_PORT (every interface when HTTP_HOST is unset). Paths nobody
+ * Serves `/healthz` and the HTTP routes of the other modules (the TikTok relay webhook, the overlay,
+ * studio and public queue pages) on HTTP_HOST:HTTP_PORT (every interface when HTTP_HOST is unset). Paths nobody
  * serves answer 404.
  */
 export function httpModule(): BotModule {

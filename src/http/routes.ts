@@ -32,13 +32,13 @@ export interface HttpRoute {
 }
 
 /**
- * What every unknown path answers. Routes holding secrets in their path (overlay and player tokens)
+ * What every unknown path answers. Routes holding secrets in their path (page tokens, sign-in links)
  * answer a wrong secret with this very response, so a guess learns nothing.
  */
 export const NOT_FOUND: HttpResponse = { status: 404, body: { error: 'not found' } };
 
 /**
- * The routes one bot serves, contributed by its feature modules (the webhook, the overlay and player
+ * The routes one bot serves, contributed by its feature modules (the webhook, the overlay, studio and public
  * pages). A module adds its routes when it starts and removes them when it stops, so an unloaded
  * module's paths answer 404.
  */

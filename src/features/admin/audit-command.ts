@@ -43,6 +43,7 @@ const OTHER_SETTINGS: Record<string, string> = {
   overlay_url: 'Stream overlay URL',
   player_url: 'Reviewer player URL',
   public_url: 'Public queue page',
+  studio_sessions: 'Studio sign-ins',
 };
 
 /** Channel and role settings are stored as ids: show them as Discord renders them. */
