@@ -166,15 +166,25 @@ it('plays an uploaded WAV, which the browser reads with Range requests', async (
 it('hostile artist and title values are shown as text, never run', async () => {
   const hostile = [
     { artist: '<script>window.pwned=1</script>', title: '"><img src=x onerror="window.pwned=2">' },
-    { artist: '\u202Egnp.exe', title: 'x'.repeat(200) },
+    { artist: '\u202Egnp.exe', title: 'Override' },
+    { artist: 'Long', title: 'x'.repeat(200) },
   ];
   for (const song of hostile) await queueSong(t, song);
   await takeNextForReview(database.db, t.guildId, t.users.reviewer.id);
   const studio = await studioIn();
   await waitForTexts(studio, '#song', [`${hostile[0]!.artist} – ${hostile[0]!.title}`]);
   // Names are cut at 120 characters in the lists, so a long one cannot push the actions off the page.
-  await waitForTexts(studio, '#queue td:nth-child(2)', [`${hostile[1]!.artist} – ${'x'.repeat(119)}…`]);
+  await waitForTexts(studio, '#queue td:nth-child(2)', [
+    `${hostile[1]!.artist} – Override`,
+    `Long – ${'x'.repeat(119)}…`,
+  ]);
   expect(await studio.evaluate('window.pwned')).toBeUndefined();
+  // The override ends with the artist: the title after it still stands to its right, unreversed.
+  const [artistRight, titleLeft] = (await studio.evaluate(`(() => {
+    const [artist, title] = document.querySelectorAll('#queue td:nth-child(2) bdi');
+    return [artist.getBoundingClientRect().right, title.getBoundingClientRect().left];
+  })()`)) as [number, number];
+  expect(titleLeft).toBeGreaterThan(artistRight);
   expect(await studio.locator('img, script:not(:last-of-type)').count()).toBe(0);
 });
 

@@ -74,7 +74,13 @@ kbd { border: 1px solid #666; border-radius: 4px; padding: 0 4px; font-size: 13p
   script: `
 const TIERS = ${tierOptions};
 const el = (id) => document.getElementById(id);
-const songText = (s) => s.artist + ' \\u2013 ' + s.title;
+// Each text in its own <bdi>: a right-to-left override in an artist cannot reverse the title after it.
+function isolated(text) {
+  const node = document.createElement('bdi');
+  node.textContent = text;
+  return node;
+}
+const songNodes = (s) => [isolated(s.artist), ' \\u2013 ', isolated(s.title)];
 let view = null;
 
 function button(label, className, onClick) {
@@ -110,7 +116,11 @@ function queueRow(s) {
     if (move.value) act({ action: 'move', id: s.id, shownIn: s.tier, to: move.value });
   });
   acts.append(move, button('Remove', 'danger', () => act({ action: 'remove', id: s.id, shownIn: s.tier })));
-  tr.append(cell(s.tierLabel, 'tier'), cell(songText(s)), cell(s.submitter, 'muted'), acts);
+  const song = cell();
+  song.append(...songNodes(s));
+  const by = cell(undefined, 'muted');
+  by.append(isolated(s.submitter));
+  tr.append(cell(s.tierLabel, 'tier'), song, by, acts);
   tr.dataset.id = String(s.id);
   return tr;
 }
@@ -119,7 +129,11 @@ function historyRow(s) {
   const tr = document.createElement('tr');
   const acts = cell(undefined, 'acts');
   acts.append(button('Restore', '', () => act({ action: 'restore', id: s.id, shownIn: s.tier })));
-  tr.append(cell(s.tierLabel, 'tier'), cell(songText(s)), cell(s.submitter, 'muted'), acts);
+  const song = cell();
+  song.append(...songNodes(s));
+  const by = cell(undefined, 'muted');
+  by.append(isolated(s.submitter));
+  tr.append(cell(s.tierLabel, 'tier'), song, by, acts);
   tr.dataset.id = String(s.id);
   return tr;
 }
@@ -131,8 +145,8 @@ function render(next) {
   el('current').hidden = !song;
   el('idle').hidden = Boolean(song);
   el('remove-current').hidden = !song;
-  el('song').textContent = song ? songText(song) : '';
-  el('from').textContent = song ? 'Sent by ' + song.submitter : '';
+  el('song').replaceChildren(...(song ? songNodes(song) : []));
+  el('from').replaceChildren(...(song ? ['Sent by ', isolated(song.submitter)] : []));
   el('note').hidden = !song || !song.note;
   el('note').textContent = song && song.note ? song.note : '';
   const link = el('link');
