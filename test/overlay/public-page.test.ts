@@ -105,6 +105,11 @@ it('is off until an admin turns it on, and answers 404 like an unknown path once
   }
   expect(await queueReply()).toBe('');
   expect((await publicPage('off')).content).toContain('already off');
+  // Rotating a page that is off leaves it off.
+  expect((await publicPage('rotate')).content).toBe(
+    'The public queue page is off, so it has no link to replace. `/admin public-page on` turns it on.',
+  );
+  expect(await queueReply()).toBe('');
   // Turning on (once, though asked twice) and off are audited; the second off changed nothing.
   const audited = await rowsOf<{ actor_id: string; details: unknown }>(
     database.db,

@@ -64,6 +64,14 @@ export function publicPageAdminSubcommands(streams: () => PageEventStreams): Adm
       description: 'Give the public queue page a new link; the old one stops working at once',
       async execute(interaction, ctx) {
         const slot = publicPageSlot(interaction.guildId);
+        // A page that is off stays off: rotating must not publish it.
+        if ((await existingPageToken(ctx.database.db, slot)) === null) {
+          await replyPrivately(
+            interaction,
+            'The public queue page is off, so it has no link to replace. `/admin public-page on` turns it on.',
+          );
+          return;
+        }
         const url = await replacePageLink(ctx, streams(), slot, interaction.user.id);
         await replyPrivately(interaction, `The old link no longer works.\n${howToUse(url)}`);
       },
