@@ -85,7 +85,82 @@ interface Leg {
   seconds: number;
 }
 
-type Probe = { rssMb: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+type Checkouts = { n: number; p50: number; p99: number; max: number };
+type Probe = {
+  rssMb: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** PostgreSQL only: the bot's pool checkouts (test/support/bot/built-bot-probe.mjs). */
+  pool?: {
+    peakWaiting: number;
+    peakTotal: number;
+    ingestWaitMs: Checkouts;
+    ingestHoldMs: Checkouts;
+    otherWaitMs: Checkouts;
+    otherHoldMs: Checkouts;
+  };
+};
+
+/** CPU time (clock ticks) a process used so far: utime + stime from /proc/<pid>/stat. */
+async function cpuTicksOf(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+/** Every process on the machine named `postgres` (the server and its backends), by pid. */
+async function postgresTicks(): Promise<Map<number, number>> {
+  const ticks = new Map<number, number>();
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await fs.readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'postgres') ticks.set(Number(entry), await cpuTicksOf(Number(entry)));
+  }
+  return ticks;
+}
+
+/** The whole machine's busy and total clock ticks, from the first line of /proc/stat. */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const first = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1);
+  const values = first.map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+interface CpuSnapshot {
+  bots: number[];
+  own: NodeJS.CpuUsage;
+  postgres: Map<number, number>;
+  machine: { busy: number; total: number };
+  at: number;
+}
+
+async function cpuSnapshot(pids: number[]): Promise<CpuSnapshot> {
+  return {
+    bots: await Promise.all(pids.map(cpuTicksOf)),
+    own: process.cpuUsage(),
+    postgres: await postgresTicks(),
+    machine: await machineTicks(),
+    at: performance.now(),
+  };
+}
+
+/** CPU used between two snapshots, in % of one core (clock ticks are 1/100 s on Linux). */
+function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): string {
+  const seconds = (b.at - a.at) / 1000;
+  const pct = (ticks: number) => `${fmt(ticks / seconds, 0)}%`;
+  const bots = b.bots.map((t, p) => `process ${p} ${pct(t - a.bots[p]!)}`).join(', ');
+  const ownUs = b.own.user + b.own.system - a.own.user - a.own.system;
+  let postgres = 0;
+  for (const [pid, t] of b.postgres) postgres += t - (a.postgres.get(pid) ?? 0);
+  const machine = b.machine.busy - a.machine.busy;
+  const cores = os.cpus().length;
+  return `${bots}, this process ${fmt(ownUs / 1e4 / seconds, 0)}%, PostgreSQL ${pct(postgres)}; machine busy ${fmt((100 * machine) / (b.machine.total - a.machine.total), 0)}% of ${cores} cores`;
+}
+
+function checkouts(c: Checkouts): string {
+  return `${c.n}: p50 ${fmt(c.p50, 1)}, p99 ${fmt(c.p99, 0)}, max ${fmt(c.max, 0)} ms`;
+}
 
 interface LoadServer {
   guildId: string;
@@ -362,6 +437,7 @@ async function runLeg(leg: Leg): Promise<void> {
     const rssSamples: number[][] = bots.map(() => []);
     const ownLoop = monitorEventLoopDelay({ resolution: 10 });
     ownLoop.enable();
+    const cpuBefore = await cpuSnapshot(bots.map((bot) => bot.pid));
     const startedAt = performance.now();
     const startedWall = Date.now();
     const ticks = (SECONDS * 1000) / TICK_MS;
@@ -420,6 +496,7 @@ async function runLeg(leg: Leg): Promise<void> {
         for (const [p, bot] of bots.entries()) rssSamples[p]!.push((await rssOf(bot.pid)).rssMb);
     }
     const sendingMs = performance.now() - startedAt;
+    const cpuSending = cpuBetween(cpuBefore, await cpuSnapshot(bots.map((bot) => bot.pid)));
     // PostgreSQL: how long after the sending stopped the ingest had stored every event (how far
     // behind the LIVEs it ran), watched while the answers are collected.
     const sendingEnded = performance.now();
@@ -481,6 +558,9 @@ async function runLeg(leg: Leg): Promise<void> {
     }
     for (const server of servers) server.overlay?.close();
     const probes = await Promise.all(bots.map((bot, p) => probe(bot, probeFiles[p]!)));
+    // Every figure the probes gave (the pool's busiest callers among them), for a closer look.
+    if (process.env.LOAD_PROBES_OUT)
+      await fs.writeFile(process.env.LOAD_PROBES_OUT, JSON.stringify(probes, null, 1));
     const memory = await Promise.all(bots.map((bot) => rssOf(bot.pid)));
     const countStored = async () =>
       Number(
@@ -564,6 +644,21 @@ async function runLeg(leg: Leg): Promise<void> {
           'this process (pushes, local Discord)',
           `event-loop delay p99 ${fmt(ownLoop.percentile(99) / 1e6, 0)} ms (max ${fmt(ownLoop.max / 1e6, 0)})`,
         ],
+        ['CPU while sending (% of one core)', cpuSending],
+        ...bots.flatMap((_, p): [string, string][] => {
+          const pool = probes[p]!.pool;
+          if (!pool) return [];
+          return [
+            [
+              `process ${p} pool (peak ${pool.peakTotal} open, ${pool.peakWaiting} waiting)`,
+              `other: wait ${checkouts(pool.otherWaitMs)}; hold p50 ${fmt(pool.otherHoldMs.p50, 1)}, p99 ${fmt(pool.otherHoldMs.p99, 0)} ms`,
+            ],
+            [
+              `  ingest`,
+              `wait ${checkouts(pool.ingestWaitMs)}; hold p50 ${fmt(pool.ingestHoldMs.p50, 1)}, p99 ${fmt(pool.ingestHoldMs.p99, 0)} ms`,
+            ],
+          ];
+        }),
         ...bots.map((bot, p): [string, string] => [
           `process ${p} (shard ${p}, pid ${bot.pid})`,
           `event-loop delay p99 ${fmt(probes[p]!.eventLoopDelayMs.p99, 0)} ms (max ${fmt(probes[p]!.eventLoopDelayMs.max, 0)}), RSS max ${fmt(Math.max(...rssSamples[p]!), 0)} MB, end ${fmt(memory[p]!.rssMb, 0)} MB, peak ${fmt(memory[p]!.hwmMb, 0)} MB`,
