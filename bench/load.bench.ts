@@ -712,7 +712,8 @@ async function runLeg(leg: Leg): Promise<void> {
         ['CPU while sending (% of one core)', cpuSending],
         ...bots.flatMap((_, p): [string, string][] => {
           const pool = probes[p]!.pool;
-          if (!pool) return [];
+          // PGlite has no pool: its probe has no checkouts to report.
+          if (!pool || !created) return [];
           return [
             [
               `process ${p} pool (peak ${pool.peakTotal} open, ${pool.peakWaiting} waiting)`,

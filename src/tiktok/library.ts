@@ -61,6 +61,9 @@ const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 type AckingClient = { sendAck(container: unknown): void };
 
+/** Messages one LIVE hands on per turn of the event loop at most (whole frames; TikTok's hold a few dozen). */
+const MAX_MESSAGES_PER_TURN = 1_000;
+
 type FetchResult = { needAck?: boolean; messages?: unknown[] };
 
 /**
@@ -111,8 +114,13 @@ class InOrderWebSocketClient extends WebcastWebSocketClient {
   }
 
   #handOn(events: EventEmitter): void {
-    const results = this.#waiting;
-    this.#waiting = [];
+    // After a stall (a long collection, a starved CPU) frames pile up: a turn hands on about
+    // MAX_MESSAGES_PER_TURN of them, so the process still answers commands in between.
+    let count = 0;
+    let take = 0;
+    while (take < this.#waiting.length && (take === 0 || count < MAX_MESSAGES_PER_TURN))
+      count += this.#waiting[take++]!.messages?.length ?? 0;
+    const results = this.#waiting.splice(0, take);
     if (results.length === 0) {
       this.#handingOn = false;
       return;
