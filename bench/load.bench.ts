@@ -85,7 +85,83 @@ interface Leg {
   seconds: number;
 }
 
-type Probe = { rssMb: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+type Checkouts = { n: number; p50: number; p99: number; max: number };
+type Probe = {
+  rssMb: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** PostgreSQL only: the bot's pool checkouts (test/support/bot/built-bot-probe.mjs). */
+  pool?: {
+    peakWaiting: number;
+    peakTotal: number;
+    ingestWaitMs: Checkouts;
+    ingestHoldMs: Checkouts;
+    otherWaitMs: Checkouts;
+    otherHoldMs: Checkouts;
+  };
+};
+
+/** CPU time (clock ticks) a process used so far: utime + stime from /proc/<pid>/stat. */
+async function cpuTicksOf(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+/** Every process on the machine named `postgres` (the server and its backends), by pid. */
+async function postgresTicks(): Promise<Map<number, number>> {
+  const ticks = new Map<number, number>();
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await fs.readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'postgres') ticks.set(Number(entry), await cpuTicksOf(Number(entry)));
+  }
+  return ticks;
+}
+
+/** The whole machine's busy and total clock ticks, from the first line of /proc/stat. */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const first = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1);
+  const values = first.map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+interface CpuSnapshot {
+  bots: number[];
+  own: NodeJS.CpuUsage;
+  postgres: Map<number, number>;
+  machine: { busy: number; total: number };
+  at: number;
+}
+
+async function cpuSnapshot(pids: number[]): Promise<CpuSnapshot> {
+  return {
+    bots: await Promise.all(pids.map(cpuTicksOf)),
+    own: process.cpuUsage(),
+    postgres: await postgresTicks(),
+    machine: await machineTicks(),
+    at: performance.now(),
+  };
+}
+
+/** CPU used between two snapshots, in % of one core (clock ticks are 1/100 s on Linux). */
+function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): string {
+  const seconds = (b.at - a.at) / 1000;
+  const pct = (ticks: number) => `${fmt(ticks / seconds, 0)}%`;
+  const bots = b.bots.map((t, p) => `process ${p} ${pct(t - a.bots[p]!)}`).join(', ');
+  const ownUs = b.own.user + b.own.system - a.own.user - a.own.system;
+  let postgres = 0;
+  for (const [pid, t] of b.postgres) postgres += t - (a.postgres.get(pid) ?? 0);
+  const machine = b.machine.busy - a.machine.busy;
+  const ours = b.bots.reduce((sum, t, p) => sum + t - a.bots[p]!, 0) + ownUs / 1e4 + postgres;
+  const cores = os.cpus().length;
+  return `${bots}, this process ${fmt(ownUs / 1e4 / seconds, 0)}%, PostgreSQL ${pct(postgres)}; everything else on the machine ${pct(Math.max(0, machine - ours))}; machine busy ${fmt((100 * machine) / (b.machine.total - a.machine.total), 0)}% of ${cores} cores`;
+}
+
+function checkouts(c: Checkouts): string {
+  return `${c.n}: p50 ${fmt(c.p50, 1)}, p99 ${fmt(c.p99, 0)}, max ${fmt(c.max, 0)} ms`;
+}
 
 interface LoadServer {
   guildId: string;
@@ -105,6 +181,8 @@ interface LoadServer {
 
 interface GiftProbe {
   server: LoadServer;
+  /** The gifter's TikTok user id. */
+  userId: string;
   title: string;
   sentAt: number;
   /** When the overlay stream showed the song in 10 Skip (null: not within the wait). */
@@ -213,7 +291,9 @@ async function runLeg(leg: Leg): Promise<void> {
         const user = discord.addUser({ username: `gifter${i}.${k}` });
         discord.addMember(guildId, { user });
         const tiktok = {
-          userId: String(6_900_000_000_000_000_000n + BigInt(i * 1000 + k)),
+          // Past the scripted LIVE's viewers (scriptedLive's 6_900_000_000_000_000_000 + n, n < 300):
+          // the same id there made a scripted viewer the linked gifter, whose Galaxies moved the probe.
+          userId: String(6_901_000_000_000_000_000n + BigInt(i * 1000 + k)),
           handle: `gifter.${i}.${k}`,
         };
         await linkTikTok(database.db, guildId, user.id, { id: tiktok.userId, handle: tiktok.handle });
@@ -357,20 +437,24 @@ async function runLeg(leg: Leg): Promise<void> {
       ];
       eventsSent += messages.length;
       await server.webcast.push(messages);
-      gifts.push({ server, title, sentAt, overlayAt });
+      gifts.push({ server, userId: tiktok.userId, title, sentAt, overlayAt });
     };
     const rssSamples: number[][] = bots.map(() => []);
     const ownLoop = monitorEventLoopDelay({ resolution: 10 });
     ownLoop.enable();
+    const cpuBefore = await cpuSnapshot(bots.map((bot) => bot.pid));
     const startedAt = performance.now();
     const startedWall = Date.now();
     const ticks = (SECONDS * 1000) / TICK_MS;
     const submitEvery = (SUBMIT_EVERY_S * 1000) / TICK_MS;
     const nextEvery = (NEXT_EVERY_S * 1000) / TICK_MS;
     const giftEvery = (GIFT_EVERY_S * 1000) / TICK_MS;
+    /** When each tick's batches were actually pushed (wall clock): this process may run late. */
+    const tickAt: number[] = [];
     for (let tick = 0; tick < ticks; tick++) {
       const due = startedAt + tick * TICK_MS;
       if (due > performance.now()) await sleep(due - performance.now());
+      tickAt.push(Date.now());
       for (const [i, server] of servers.entries()) {
         const batch = server.batches[tick]!;
         eventsSent += batch.length;
@@ -420,6 +504,7 @@ async function runLeg(leg: Leg): Promise<void> {
         for (const [p, bot] of bots.entries()) rssSamples[p]!.push((await rssOf(bot.pid)).rssMb);
     }
     const sendingMs = performance.now() - startedAt;
+    const cpuSending = cpuBetween(cpuBefore, await cpuSnapshot(bots.map((bot) => bot.pid)));
     // PostgreSQL: how long after the sending stopped the ingest had stored every event (how far
     // behind the LIVEs it ran), watched while the answers are collected.
     const sendingEnded = performance.now();
@@ -479,8 +564,56 @@ async function runLeg(leg: Leg): Promise<void> {
       );
       if (edit) embedMs.push(edit.at - g.sentAt);
     }
+    // PostgreSQL: how far behind its push each scripted message was stored (its batch's transaction
+    // start), by 5-s window of the sending. scriptedLive numbers messages base + 1, 2, … in push order.
+    const pushedAt = sql`(${sql.param(tickAt)}::float8[])[(tick + 1)::int]`;
+    const lagWindows: string[] = [];
+    if (created) {
+      const perBatch = servers[0]?.batches[0]?.length ?? 1;
+      const rows = await rowsOf<{ w: number; p50: number; p95: number; max: number }>(
+        database.db,
+        sql`WITH g AS (
+              SELECT * FROM unnest(${sql.param(servers.map((s) => s.guildId))}::text[],
+                                   ${sql.param(servers.map((_, i) => String(7_000_000_000_000_000_000n + BigInt(i + 1) * 10_000_000n)))}::numeric[])
+                AS g(guild_id, base)
+            ), e AS (
+              SELECT floor((i.msg_id::numeric - g.base - 1) / ${perBatch}) AS tick,
+                extract(epoch FROM i.recorded_at) * 1000 AS at
+              FROM interactions i JOIN g USING (guild_id)
+              WHERE i.msg_id ~ '^[0-9]+$' AND i.msg_id::numeric - g.base BETWEEN 1 AND ${perBatch * ticks}
+            )
+            SELECT floor(tick / 50)::int AS w,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY at - ${pushedAt})::float8 AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY at - ${pushedAt})::float8 AS p95,
+              max(at - ${pushedAt})::float8 AS max
+            FROM e GROUP BY 1 ORDER BY 1`,
+      );
+      for (const r of rows)
+        lagWindows.push(
+          `${r.w * 5}–${r.w * 5 + 5} s: p50 ${fmt(r.p50 / 1000, 1)}, p95 ${fmt(r.p95 / 1000, 1)}, max ${fmt(r.max / 1000, 1)} s`,
+        );
+    }
+    // PostgreSQL: when each gift's last message was stored (its transaction's start), the first stage.
+    const storedMs: number[] = [];
+    if (created && gifts.length > 0) {
+      const stored = await rowsOf<{ user_id: string; at: Date }>(
+        database.db,
+        sql`SELECT tiktok_user_id AS user_id, max(recorded_at) AS at FROM interactions
+            WHERE kind = 'gift' AND tiktok_user_id = ANY(${sql.param(
+              servers.flatMap((s) => s.probeViewers.map((v) => v.tiktok.userId)),
+            )}::text[]) GROUP BY tiktok_user_id`,
+      );
+      const byUser = new Map(stored.map((r) => [r.user_id, new Date(r.at).getTime()]));
+      for (const g of gifts) {
+        const at = byUser.get(g.userId);
+        if (at !== undefined) storedMs.push(at - g.sentAt);
+      }
+    }
     for (const server of servers) server.overlay?.close();
     const probes = await Promise.all(bots.map((bot, p) => probe(bot, probeFiles[p]!)));
+    // Every figure the probes gave (the pool's busiest callers among them), for a closer look.
+    if (process.env.LOAD_PROBES_OUT)
+      await fs.writeFile(process.env.LOAD_PROBES_OUT, JSON.stringify(probes, null, 1));
     const memory = await Promise.all(bots.map((bot) => rssOf(bot.pid)));
     const countStored = async () =>
       Number(
@@ -511,6 +644,13 @@ async function runLeg(leg: Leg): Promise<void> {
     }
 
     const all = [...ackMs.submit, ...ackMs.next].sort((a, b) => a - b);
+    const ackWindows = Array.from({ length: Math.ceil(SECONDS / 5) }, (_, w) => {
+      const inWindow = slowest
+        .filter((x) => x.at >= w * 5000 && x.at < (w + 1) * 5000)
+        .map((x) => x.ms)
+        .sort((a, b) => a - b);
+      return `${w * 5}–${w * 5 + 5} s: p50 ${fmt(percentile(inWindow, 50), 0)}, p99 ${fmt(percentile(inWindow, 99), 0)} ms`;
+    });
     const line = (values: number[]) => {
       const sorted = [...values].sort((a, b) => a - b);
       return `${sorted.length} answered: p50 ${fmt(percentile(sorted, 50), 0)} ms, p99 ${fmt(percentile(sorted, 99), 0)} ms, max ${fmt(sorted.at(-1) ?? NaN, 0)} ms`;
@@ -541,10 +681,14 @@ async function runLeg(leg: Leg): Promise<void> {
           `${eventsSent} in ${fmt(sendingMs / 1000, 1)} s (${fmt(eventsSent / (sendingMs / 1000), 0)}/s) / ${storedCount}${storedNote}`,
         ],
         ['pushes that found no client', String(pushFailures)],
+        ...(lagWindows.length > 0
+          ? [['push → stored, by window of the sending', lagWindows.join('; ')] as [string, string]]
+          : []),
         ['acknowledgement, all interactions', line(all)],
         ['  /submit', line(ackMs.submit)],
         ['  /next', line(ackMs.next)],
         ['  not acknowledged within 30 s', String(unanswered)],
+        ['  by window of the sending', ackWindows.join('; ')],
         [
           '  the 5 slowest (sent at, shard)',
           slowest
@@ -553,6 +697,7 @@ async function runLeg(leg: Leg): Promise<void> {
             .map((x) => `${fmt(x.ms, 0)} ms /${x.command} (${fmt(x.at / 1000, 1)} s, shard ${x.shard})`)
             .join('; '),
         ],
+        ...(created ? [['gift → stored (its batch began)', seen(storedMs)] as [string, string]] : []),
         [`gift → overlay event (${measured} servers)`, seen(overlayMs)],
         [`gift → live_queue embed edit`, seen(embedMs)],
         ['gift probes that failed to send', String(giftFailures)],
@@ -564,6 +709,22 @@ async function runLeg(leg: Leg): Promise<void> {
           'this process (pushes, local Discord)',
           `event-loop delay p99 ${fmt(ownLoop.percentile(99) / 1e6, 0)} ms (max ${fmt(ownLoop.max / 1e6, 0)})`,
         ],
+        ['CPU while sending (% of one core)', cpuSending],
+        ...bots.flatMap((_, p): [string, string][] => {
+          const pool = probes[p]!.pool;
+          // PGlite has no pool: its probe has no checkouts to report.
+          if (!pool || !created) return [];
+          return [
+            [
+              `process ${p} pool (peak ${pool.peakTotal} open, ${pool.peakWaiting} waiting)`,
+              `other: wait ${checkouts(pool.otherWaitMs)}; hold p50 ${fmt(pool.otherHoldMs.p50, 1)}, p99 ${fmt(pool.otherHoldMs.p99, 0)} ms`,
+            ],
+            [
+              `  ingest`,
+              `wait ${checkouts(pool.ingestWaitMs)}; hold p50 ${fmt(pool.ingestHoldMs.p50, 1)}, p99 ${fmt(pool.ingestHoldMs.p99, 0)} ms`,
+            ],
+          ];
+        }),
         ...bots.map((bot, p): [string, string] => [
           `process ${p} (shard ${p}, pid ${bot.pid})`,
           `event-loop delay p99 ${fmt(probes[p]!.eventLoopDelayMs.p99, 0)} ms (max ${fmt(probes[p]!.eventLoopDelayMs.max, 0)}), RSS max ${fmt(Math.max(...rssSamples[p]!), 0)} MB, end ${fmt(memory[p]!.rssMb, 0)} MB, peak ${fmt(memory[p]!.hwmMb, 0)} MB`,

@@ -3,6 +3,7 @@ import { giftToSkipTier, SKIP_TIER_AMOUNT, type GiftSkipThresholds } from '../do
 import { tierRank, type SkipTier } from '../domain/tiers.js';
 import { recordAudit } from './audit-repo.js';
 import { rowsOf, type Queryable } from './connect.js';
+import { int8ArrayLiteral, textArrayLiteral } from './pg-array.js';
 import { OPEN } from './sql-rules.js';
 import { upgradeLatestOpen } from './queue-moves.js';
 import type { SubmissionRecord } from './submission-record.js';
@@ -40,7 +41,10 @@ const GIFT_ACTOR = 'tiktok';
 
 /**
  * Turns gifts that reach a skip threshold into skips, inside the ingest transaction. A gift below
- * every threshold does nothing; a streak counts at its total value.
+ * every threshold does nothing; a streak counts at its total value. The claims of unlinked viewers go
+ * in as ONE statement: a busy LIVE sends many big gifts, and one insert each (a round trip apiece
+ * while the batch's transaction holds its connection and row locks) kept ingest transactions open
+ * for seconds under load (bench/load.bench.ts).
  */
 export async function awardGiftSkips(
   tx: Queryable,
@@ -49,34 +53,38 @@ export async function awardGiftSkips(
   senders: ReadonlyMap<string, GiftSender>,
   thresholds: GiftSkipThresholds,
 ): Promise<GiftSkipAward[]> {
-  const awards: GiftSkipAward[] = [];
+  const pending: (Omit<GiftSkipAward, 'outcome'> & { outcome?: GiftSkipOutcome })[] = [];
   for (const gift of gifts) {
     const tier = giftToSkipTier(gift.value, thresholds);
     if (tier === null) continue;
     const sender = senders.get(gift.tiktokUserId);
-    const discordUserId = sender?.discord_user_id ?? null;
-    const award = {
+    pending.push({
       tiktokUserId: gift.tiktokUserId,
       handle: sender?.handle ?? '',
-      discordUserId,
+      discordUserId: sender?.discord_user_id ?? null,
       tier,
       giftValue: gift.value,
-    };
-    if (discordUserId === null) {
-      await tx.execute(
-        sql`INSERT INTO gift_skip_claims (guild_id, tiktok_user_id, tier, gift_value)
-            VALUES (${guildId}, ${gift.tiktokUserId}, ${tier}, ${gift.value})`,
-      );
-      awards.push({ ...award, outcome: { kind: 'claimable' } });
-      continue;
-    }
-    const outcome = await grantSkip(tx, guildId, discordUserId, tier, {
-      tiktokUserId: gift.tiktokUserId,
-      giftValue: gift.value,
     });
-    awards.push({ ...award, outcome });
   }
-  return awards;
+  const claims = pending.filter((a) => a.discordUserId === null);
+  if (claims.length > 0) {
+    await tx.execute(
+      sql`INSERT INTO gift_skip_claims (guild_id, tiktok_user_id, tier, gift_value)
+          SELECT ${guildId}, c.user_id, c.tier, c.value
+          FROM unnest(${textArrayLiteral(claims.map((c) => c.tiktokUserId))}::text[],
+                      ${textArrayLiteral(claims.map((c) => c.tier))}::text[],
+                      ${int8ArrayLiteral(claims.map((c) => c.giftValue))}::int8[]) AS c(user_id, tier, value)`,
+    );
+    for (const claim of claims) claim.outcome = { kind: 'claimable' };
+  }
+  for (const award of pending) {
+    if (award.discordUserId === null) continue;
+    award.outcome = await grantSkip(tx, guildId, award.discordUserId, award.tier, {
+      tiktokUserId: award.tiktokUserId,
+      giftValue: award.giftValue,
+    });
+  }
+  return pending.map((award) => ({ ...award, outcome: award.outcome! }));
 }
 
 /**

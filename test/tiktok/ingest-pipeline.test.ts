@@ -6,6 +6,7 @@ import { pointsFor } from '../../src/domain/points.js';
 import { rowsOf } from '../../src/storage/connect.js';
 import type { TikTokEvent } from '../../src/tiktok/events.js';
 import { IngestPipeline, type IngestPipelineOptions } from '../../src/tiktok/ingest/pipeline.js';
+import { WriteSlots } from '../../src/tiktok/ingest/write-slots.js';
 import { GUILD } from '../support/db/fixtures.js';
 import { DRIVER_KINDS, useTestDatabase } from '../support/db/test-database.js';
 
@@ -138,5 +139,37 @@ describe.each(DRIVER_KINDS)('ingest pipeline on %s', (kind) => {
     await p.stop();
     expect(counts).toEqual([120]);
     expect(p.recordedTotal).toBe(150);
+  });
+
+  it('shares a process-wide bound on batches written at once between guilds, and records everything', async () => {
+    const slots = new WriteSlots(1);
+    let writing = 0;
+    let most = 0;
+    let waited = 0;
+    const guilds = [GUILD, `${GUILD.slice(0, -1)}9`];
+    const pipelines = guilds.map((guildId) =>
+      pipeline({
+        guildId,
+        writeSlots: slots,
+        // Runs inside the slot: while one guild's batch is held here, the other's must wait.
+        loadSettings: async () => {
+          writing += 1;
+          most = Math.max(most, writing);
+          waited = Math.max(waited, slots.waiting);
+          await sleep(20);
+          writing -= 1;
+          return DEFAULT_GUILD_SETTINGS;
+        },
+      }),
+    );
+    for (const p of pipelines) for (const event of likes(300)) p.accept(event);
+    await Promise.all(pipelines.map((p) => p.stop()));
+    expect(most).toBe(1);
+    expect(waited).toBeGreaterThan(0);
+    const counts = await rowsOf<{ guild_id: string; n: number }>(
+      database.db,
+      sql`SELECT guild_id, count(*)::int AS n FROM interactions GROUP BY guild_id ORDER BY guild_id`,
+    );
+    expect(counts).toEqual([...guilds].sort().map((guild_id) => ({ guild_id, n: 300 })));
   });
 });

@@ -14,6 +14,7 @@ import {
 import { TikTokLiveSource, type TikTokSourceState } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { IngestPipeline, type SubmitResult } from '../../tiktok/ingest/pipeline.js';
+import type { WriteSlots } from '../../tiktok/ingest/write-slots.js';
 import { announceGiftSkip } from '../linking/gift-skip-note.js';
 import { announceClaimedGiftSkip, announceGiftSkips, postInChannel } from './announcements.js';
 import { formatLiveSummary } from './live-summary.js';
@@ -37,7 +38,9 @@ export class GuildLive {
     private readonly ctx: BotContext,
     readonly guildId: string,
     private readonly options: ResolvedTikTokOptions,
+    writeSlots?: WriteSlots,
   ) {
+    const { processWrites: _, ...tuning } = ingestTuning(ctx.database.kind);
     this.pipeline = new IngestPipeline({
       guildId,
       db: ctx.database.db,
@@ -45,7 +48,8 @@ export class GuildLive {
       onRecorded: (result) => this.#afterRecorded(result),
       onStreamEnd: (event) => this.#endSession(event.action === 4 ? 'suspended' : 'ended'),
       logger: ctx.logger,
-      ...ingestTuning(ctx.database.kind),
+      ...tuning,
+      writeSlots,
       maxBatch: options.maxBatch,
       streakSilenceMs: options.streakSilenceMs,
     });

@@ -17,7 +17,9 @@ import {
 const OFFER_ROUNDS = 3;
 import type { TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
+import { WriteSlots } from '../../tiktok/ingest/write-slots.js';
 import { GuildLive } from './guild-live.js';
+import { ingestTuning } from './ingest-tuning.js';
 import type { ResolvedTikTokOptions } from './options.js';
 
 /**
@@ -39,10 +41,16 @@ export class TikTokLives {
    */
   readonly #offered = new Map<string, { rounds: number; taken: boolean }>();
 
+  /** Shared by every LIVE of this process (see ingestTuning). */
+  readonly #writeSlots: WriteSlots | undefined;
+
   constructor(
     private readonly ctx: BotContext,
     private readonly options: ResolvedTikTokOptions,
-  ) {}
+  ) {
+    const { processWrites } = ingestTuning(ctx.database.kind);
+    this.#writeSlots = processWrites === null ? undefined : new WriteSlots(processWrites);
+  }
 
   get(guildId: string): GuildLive | undefined {
     return this.#lives.get(guildId);
@@ -241,7 +249,7 @@ export class TikTokLives {
   async #ensure(guildId: string): Promise<GuildLive> {
     let live = this.#lives.get(guildId);
     if (!live) {
-      live = new GuildLive(this.ctx, guildId, this.options);
+      live = new GuildLive(this.ctx, guildId, this.options, this.#writeSlots);
       this.#lives.set(guildId, live);
       await live.resume();
     }

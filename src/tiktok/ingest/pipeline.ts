@@ -10,6 +10,7 @@ import {
 import type { TikTokEvent, TikTokEventOf } from '../events.js';
 import { interactionRecord, seenAccounts } from './interaction-records.js';
 import { GiftStreakTracker, STREAK_SILENCE_MS, type SettledStreak } from './streak-tracker.js';
+import type { WriteSlots } from './write-slots.js';
 
 export interface IngestLogger {
   warn(details: object, message: string): void;
@@ -48,6 +49,8 @@ export interface IngestPipelineOptions {
   /** While the database is unreachable, keep at most this many messages (the oldest go first). */
   maxBuffered?: number;
   streakSilenceMs?: number;
+  /** Shared by the process's pipelines: at most this many of their batches are written at once. */
+  writeSlots?: WriteSlots | undefined;
   clock?: () => number;
 }
 
@@ -82,9 +85,10 @@ type Item =
  */
 export class IngestPipeline {
   sessionId: number | null = null;
-  readonly #o: Required<Omit<IngestPipelineOptions, 'clock' | 'maxBatchUnderLoad'>> & {
+  readonly #o: Required<Omit<IngestPipelineOptions, 'clock' | 'maxBatchUnderLoad' | 'writeSlots'>> & {
     clock: () => number;
     maxBatchUnderLoad: number;
+    writeSlots: WriteSlots | undefined;
   };
   readonly #streaks: GiftStreakTracker;
   #queue: Item[] = [];
@@ -104,6 +108,7 @@ export class IngestPipeline {
       streakSilenceMs: STREAK_SILENCE_MS,
       clock: Date.now,
       maxInFlight: 1,
+      writeSlots: undefined,
       ...options,
       maxBatch,
       maxBatchUnderLoad: Math.max(maxBatch, options.maxBatchUnderLoad ?? maxBatch),
@@ -273,7 +278,7 @@ export class IngestPipeline {
     const accounts: SeenAccount[] = [];
     const streaks: StreakCredit[] = [];
     let result: IngestResult;
-    try {
+    const write = async () => {
       const settings = await this.#o.loadSettings();
       for (const item of items) {
         if (item.type === 'streak') {
@@ -292,7 +297,7 @@ export class IngestPipeline {
           accounts.push(...seenAccounts(item.event));
         }
       }
-      result = await recordIngestBatch(this.#o.db, {
+      return recordIngestBatch(this.#o.db, {
         guildId: this.#o.guildId,
         sessionId: this.sessionId,
         interactions,
@@ -301,6 +306,9 @@ export class IngestPipeline {
         settings,
         now: new Date(this.#o.clock()),
       });
+    };
+    try {
+      result = await (this.#o.writeSlots ? this.#o.writeSlots.run(write) : write());
     } catch (error) {
       this.#o.logger.error(
         { err: error, guildId: this.#o.guildId, messages: items.length },

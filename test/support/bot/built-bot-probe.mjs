@@ -1,4 +1,4 @@
-/* global process, WebAssembly */
+/* global process, WebAssembly, performance */
 /**
  * Preloaded into the built bot by tests and benchmarks that run it as a child process
  * (`node --import <this> dist/main.js`: bench/footprint.bench.ts, test/reliability/failover.test.ts);
@@ -62,6 +62,21 @@ WebcastHttpClient.prototype.isSecure = () => false;`;
 }`;
       return { ...result, source: `${String(result.source)}\n${patch}` };
     }
+    if (probeFile && /\/pg-pool\/index\.js$/.test(url)) {
+      // Times each pool checkout: the wait for a connection and how long it is held, by caller.
+      const patch = `
+{
+  const connect = module.exports.prototype.connect;
+  module.exports.prototype.connect = function (cb) {
+    const record = globalThis.__mrbProbePoolCheckout;
+    if (!record) return connect.call(this, cb);
+    const done = record(this);
+    if (cb) return connect.call(this, (err, client, release) => { done(client); cb(err, client, release); });
+    return connect.call(this).then((client) => { done(client); return client; });
+  };
+}`;
+      return { ...result, source: `${String(result.source)}\n${patch}` };
+    }
     if (/\/discord\.js\/src\/client\/Client\.js$/.test(url)) {
       // CommonJS: record the client the bot constructs, to count its caches.
       const patch = `
@@ -95,6 +110,64 @@ function cacheSizes() {
   };
 }
 
+/** Pool checkouts since the last SIGUSR2: wait and hold times (ms), for the ingest and the rest. */
+let checkouts = { ingest: { wait: [], hold: [] }, other: { wait: [], hold: [] } };
+let poolPeak = { waiting: 0, total: 0 };
+let callers = new Map();
+const watchedPools = new WeakSet();
+if (probeFile) {
+  globalThis.__mrbProbePoolCheckout = (pool) => {
+    if (!watchedPools.has(pool)) {
+      watchedPools.add(pool);
+      pool.on('release', (_err, client) => {
+        const held = client.__mrbProbeHeld;
+        if (held) {
+          const ms = performance.now() - held.at;
+          checkouts[held.kind].hold.push(ms);
+          const c = callers.get(held.caller) ?? { n: 0, holdMs: 0 };
+          c.n += 1;
+          c.holdMs += ms;
+          callers.set(held.caller, c);
+        }
+        client.__mrbProbeHeld = undefined;
+      });
+    }
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 40;
+    const stack = new Error().stack ?? '';
+    Error.stackTraceLimit = limit;
+    const kind = /ingest-repo|ingest\/pipeline/.test(stack) ? 'ingest' : 'other';
+    // The first frames of the bot's own code outside storage/connect: who asked for the connection.
+    const frames = stack
+      .split('\n')
+      .filter((line) => line.includes('/dist/') && !line.includes('/dist/storage/connect.js'))
+      .slice(0, 2)
+      .map((line) =>
+        line
+          .trim()
+          .replace(/^at /, '')
+          .replace(/\(?file:\/\/.*\/dist\//, '')
+          .replace(/:\d+\)?$/, ''),
+      );
+    const caller = frames.join(' < ') || 'unknown';
+    poolPeak.waiting = Math.max(poolPeak.waiting, pool.waitingCount);
+    poolPeak.total = Math.max(poolPeak.total, pool.totalCount);
+    const at = performance.now();
+    return (client) => {
+      const now = performance.now();
+      checkouts[kind].wait.push(now - at);
+      if (client) client.__mrbProbeHeld = { kind, caller, at: now };
+    };
+  };
+}
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN) * 10) / 10;
+  return { n: sorted.length, p50: at(50), p99: at(99), max: at(100) };
+}
+
 if (probeFile) {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -115,6 +188,18 @@ if (probeFile) {
         arrayBuffersMb: mb(memory.arrayBuffers),
         wasmMemoriesMb: wasm.map((m) => mb(m.buffer.byteLength)),
         discordCaches: cacheSizes(),
+        pool: {
+          peakWaiting: poolPeak.waiting,
+          peakTotal: poolPeak.total,
+          ingestWaitMs: summary(checkouts.ingest.wait),
+          ingestHoldMs: summary(checkouts.ingest.hold),
+          otherWaitMs: summary(checkouts.other.wait),
+          otherHoldMs: summary(checkouts.other.hold),
+          topCallers: [...callers]
+            .sort((a, b) => b[1].holdMs - a[1].holdMs)
+            .slice(0, 12)
+            .map(([caller, c]) => ({ caller, n: c.n, holdMs: Math.round(c.holdMs) })),
+        },
         eventLoopDelayMs: {
           p50: loopDelay.percentile(50) / 1e6,
           p99: loopDelay.percentile(99) / 1e6,
@@ -123,5 +208,8 @@ if (probeFile) {
       }),
     );
     loopDelay.reset();
+    checkouts = { ingest: { wait: [], hold: [] }, other: { wait: [], hold: [] } };
+    poolPeak = { waiting: 0, total: 0 };
+    callers = new Map();
   });
 }
