@@ -178,6 +178,18 @@ it('writes titles with markup as text: nothing in them runs', async () => {
   expect(await page.evaluate('window.pwned')).toBeUndefined();
 });
 
+it('keeps a right-to-left override inside the artist: the title after it is not reversed', async () => {
+  t = await startTestBot({ database });
+  await queueSong(t, { artist: 'Right\u202Eto left', title: 'Override' });
+  await page.goto(await overlayUrl(t));
+  await waitForTexts(page, '#up-next .song', ['Right\u202Eto left – Override']);
+  const [artistRight, titleLeft] = (await page.evaluate(`(() => {
+    const [artist, title] = document.querySelectorAll('#up-next .song bdi');
+    return [artist.getBoundingClientRect().right, title.getBoundingClientRect().left];
+  })()`)) as [number, number];
+  expect(titleLeft).toBeGreaterThan(artistRight);
+});
+
 it('answers a wrong token with the same 404 as an unknown path', async () => {
   t = await startTestBot({ database });
   const url = await overlayUrl(t);

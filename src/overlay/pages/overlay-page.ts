@@ -41,7 +41,13 @@ const now = document.getElementById('now');
 const nowSong = document.getElementById('now-song');
 const next = document.getElementById('next');
 const upNext = document.getElementById('up-next');
-const songText = (s) => s.artist + ' \\u2013 ' + s.title;
+// Artist and title each in a <bdi>: a right-to-left override in one cannot reverse the other.
+function isolated(text) {
+  const node = document.createElement('bdi');
+  node.textContent = text;
+  return node;
+}
+const songNodes = (s) => [isolated(s.artist), ' \\u2013 ', isolated(s.title)];
 const revealBox = document.getElementById('reveal');
 // The rating seen at the last update: undefined before the first one, so a page opened (or OBS
 // reloading it) after a rating does not reveal it again.
@@ -50,8 +56,8 @@ let revealTimer;
 
 function reveal(rating) {
   document.getElementById('reveal-score').textContent = rating.score;
-  document.getElementById('reveal-song').textContent = songText(rating);
-  document.getElementById('reveal-verdict').textContent = rating.verdict ?? '';
+  document.getElementById('reveal-song').replaceChildren(...songNodes(rating));
+  document.getElementById('reveal-verdict').replaceChildren(isolated(rating.verdict ?? ''));
   revealBox.hidden = false;
   clearTimeout(revealTimer);
   revealTimer = setTimeout(() => (revealBox.hidden = true), 8000);
@@ -62,7 +68,7 @@ function render(view) {
   if (ratingKey !== undefined && rating !== null && rating.key !== ratingKey) reveal(rating);
   ratingKey = rating ? rating.key : null;
   now.hidden = view.nowReviewing === null;
-  nowSong.textContent = view.nowReviewing ? songText(view.nowReviewing) : '';
+  nowSong.replaceChildren(...(view.nowReviewing ? songNodes(view.nowReviewing) : []));
   next.hidden = view.upNext.length === 0;
   upNext.replaceChildren(...view.upNext.map((s) => {
     const item = document.createElement('li');
@@ -71,7 +77,7 @@ function render(view) {
     tier.textContent = s.tier;
     const song = document.createElement('span');
     song.className = 'song';
-    song.textContent = songText(s);
+    song.append(...songNodes(s));
     item.append(tier, song);
     return item;
   }));
