@@ -335,6 +335,7 @@ async function runLeg(leg: Leg): Promise<void> {
           startTimeoutMs: 60_000,
           extra: {
             DISCORD_SHARD_COUNT: String(PROCESSES),
+            ...(process.env.LOAD_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_BOT_NODE_OPTIONS } : {}),
             DISCORD_SHARDS: String(shard),
             TIKTOK_SIGN_API_URL: `http://${front.host}`,
             MRB_PROBE_TIKTOK_HOST: front.host,
@@ -733,6 +734,10 @@ async function runLeg(leg: Leg): Promise<void> {
     );
     await front.close();
   } finally {
+    if (process.env.LOAD_BOT_NODE_OPTIONS) {
+      for (const bot of bots) bot.signal('SIGTERM');
+      await Promise.race([Promise.all(bots.map((bot) => bot.exited)), sleep(15_000)]);
+    }
     await Promise.all(bots.map((bot) => bot.kill()));
     await Promise.all(webcasts.map((w) => w.close()));
     await discord.close();

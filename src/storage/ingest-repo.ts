@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { GuildSettings } from '../domain/guild-settings.js';
 import type { InteractionKind } from '../domain/interactions.js';
 import { giftPoints, type PointRates } from '../domain/points.js';
@@ -146,6 +146,8 @@ function latestSighting(accounts: readonly SeenAccount[]): SeenAccount[] {
 }
 
 interface StreakIncrement {
+  key: string;
+  repeatCount: number;
   tiktokUserId: string;
   /** TikTok coins not credited before. */
   value: number;
@@ -155,9 +157,12 @@ interface StreakIncrement {
 }
 
 /**
- * Credits each streak's growth since it was last credited. The placeholder insert makes the row exist
- * (a concurrent writer of the same new streak waits on it), so FOR UPDATE then reads what is credited.
- * Points price the streak as ONE gift of its total value (`giftPoints`), minus the points already given.
+ * Works out each streak's growth since it was last credited; recordAndCredit writes the new counts in
+ * its statement. One statement makes the rows exist and locks them: an insert that, on a streak
+ * already known, rewrites one column with its own value, so RETURNING gives the latest committed
+ * counts under a row lock, as FOR UPDATE would (a concurrent writer of the same new streak waits on
+ * the insert, then reads what that writer credited). Rows are taken in key order. Points price the
+ * streak as ONE gift of its total value (`giftPoints`), minus the points already given.
  */
 async function creditStreaks(
   tx: Queryable,
@@ -179,13 +184,6 @@ async function creditStreaks(
       started_at: s.startedAt.toISOString(),
     })),
   );
-  await tx.execute(
-    sql`INSERT INTO gift_streaks (guild_id, streak_key, session_id, tiktok_user_id, gift_id, diamond_count, started_at)
-        SELECT ${batch.guildId}, r.key, ${batch.sessionId}::bigint, r.user_id, r.gift_id, r.diamonds, r.started_at
-        FROM json_to_recordset(${placeholders}::json)
-          AS r(key text, user_id text, gift_id bigint, diamonds bigint, started_at timestamptz)
-        ON CONFLICT (guild_id, streak_key) DO NOTHING`,
-  );
   const credited = await rowsOf<{
     streak_key: string;
     repeat_count: number;
@@ -193,12 +191,15 @@ async function creditStreaks(
     credited_points: number;
   }>(
     tx,
-    sql`SELECT streak_key, repeat_count, credited_value, credited_points FROM gift_streaks
-        WHERE guild_id = ${batch.guildId} AND streak_key = ANY(${sql.param(streaks.map((s) => s.key))}::text[])
-        ORDER BY streak_key FOR UPDATE`,
+    sql`INSERT INTO gift_streaks AS g (guild_id, streak_key, session_id, tiktok_user_id, gift_id, diamond_count, started_at)
+        SELECT ${batch.guildId}, r.key, ${batch.sessionId}::bigint, r.user_id, r.gift_id, r.diamonds, r.started_at
+        FROM json_to_recordset(${placeholders}::json)
+          AS r(key text, user_id text, gift_id bigint, diamonds bigint, started_at timestamptz)
+        ON CONFLICT (guild_id, streak_key) DO UPDATE SET repeat_count = g.repeat_count
+        RETURNING streak_key, repeat_count, credited_value, credited_points`,
   );
   const before = new Map(credited.map((c) => [c.streak_key, c]));
-  const increments: (StreakIncrement & { key: string; repeatCount: number })[] = [];
+  const increments: StreakIncrement[] = [];
   for (const s of streaks) {
     const prior = before.get(s.key);
     if (!prior || s.repeatCount <= prior.repeat_count) continue;
@@ -213,17 +214,21 @@ async function creditStreaks(
       totalValue,
     });
   }
-  if (increments.length === 0) return [];
+  return increments;
+}
+
+/** The streaks' new counts, as a data-modifying CTE of recordAndCredit's statement (rows already locked). */
+function streakUpdate(batch: IngestBatch, increments: readonly StreakIncrement[]): SQL {
+  if (increments.length === 0) return sql``;
   const updates = JSON.stringify(
     increments.map((i) => ({ key: i.key, repeats: i.repeatCount, value: i.totalValue, points: i.points })),
   );
-  await tx.execute(
-    sql`UPDATE gift_streaks g SET repeat_count = r.repeats, credited_value = r.value,
-          credited_points = g.credited_points + r.points, settled_at = ${batch.now.toISOString()}::timestamptz
-        FROM json_to_recordset(${updates}::json) AS r(key text, repeats integer, value bigint, points bigint)
-        WHERE g.guild_id = ${batch.guildId} AND g.streak_key = r.key`,
-  );
-  return increments;
+  return sql`, streak_counts AS (
+          UPDATE gift_streaks g SET repeat_count = r.repeats, credited_value = r.value,
+            credited_points = g.credited_points + r.points, settled_at = ${batch.now.toISOString()}::timestamptz
+          FROM json_to_recordset(${updates}::json) AS r(key text, repeats integer, value bigint, points bigint)
+          WHERE g.guild_id = ${batch.guildId} AND g.streak_key = r.key
+        )`;
 }
 
 /**
@@ -232,7 +237,8 @@ async function creditStreaks(
  * sight (keyed by TikTok user id, since handles change), handle and last_seen_at kept current (an
  * older message never rolls them back), points and gifted coins added, and gifts converted to Luxury
  * Coins with the carried remainder exactly as `convertWithCarry` does: integer division and remainder
- * of (carry + gifted × coins) by per. Adds the coins to the live's gift tally and total too.
+ * of (carry + gifted × coins) by per. Adds the coins to the live's gift tally and total too, and
+ * writes the credited streaks' new counts (creditStreaks locked their rows).
  *
  * Every addition stops at BALANCE_CAP, the bound of the balance CHECK constraints: a batch crossing it
  * would otherwise be refused and retried forever. The conversion runs in numeric so gifted × coins
@@ -326,7 +332,7 @@ async function recordAndCredit(
           WHERE id = ${batch.sessionId}::bigint
         ), inserted AS (
           SELECT count(*) AS n FROM ins
-        )
+        )${streakUpdate(batch, streaks)}
         SELECT 'inserted' AS what, NULL AS id, NULL AS discord_user_id, NULL AS handle, n AS coins FROM inserted
         UNION ALL
         -- Which ones, only when some were not (a replay): the usual batch returns no row per message.

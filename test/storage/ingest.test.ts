@@ -214,6 +214,20 @@ describe.each(DRIVER_KINDS)('TikTok ingestion storage on %s', (kind) => {
         points: giftPoints(3500, DEFAULT_GUILD_SETTINGS.points),
       });
     });
+
+    it('credits a new streak once when two batches carrying it are written at once', async () => {
+      // On PostgreSQL the second writer waits on the first one's new row, then credits only the rest.
+      await Promise.all([record([], { streaks: [streak(3)] }), record([], { streaks: [streak(5)] })]);
+      expect(await account()).toMatchObject({
+        tiktok_coins_gifted: 3500,
+        points: giftPoints(3500, DEFAULT_GUILD_SETTINGS.points),
+      });
+      const [row] = await rowsOf<{ repeat_count: number; credited_value: number }>(
+        db(),
+        sql`SELECT repeat_count, credited_value FROM gift_streaks WHERE guild_id = ${GUILD}`,
+      );
+      expect(row).toMatchObject({ repeat_count: 5, credited_value: 3500 });
+    });
   });
 
   describe('gift skips', () => {
