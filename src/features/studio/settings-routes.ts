@@ -1,6 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { UserFacingError } from '../../domain/errors.js';
 import { SETTING_HELP, settingLabel, type GuildSettings } from '../../domain/guild-settings.js';
 import { SKIP_TIERS, TIER_LABELS } from '../../domain/tiers.js';
 import type { BotContext } from '../../discord/module.js';
@@ -16,8 +15,9 @@ import {
   settingSection,
   showSetting,
 } from '../admin/setting-keys.js';
-import { mayAdminister, studioSession } from './studio-auth.js';
+import { studioSession } from './studio-auth.js';
 import {
+  answerJson,
   DEFAULT_STUDIO_LIMITS,
   fromStudioPage,
   json,
@@ -75,7 +75,7 @@ export function settingsRoutes(ctx: BotContext, limits: StudioLimits = DEFAULT_S
       async handle({ headers }) {
         const session = await studioSession(ctx, headers);
         if (!session) return json(401, { error: 'signed out' });
-        return json(200, { admin: await mayAdminister(ctx, session) });
+        return json(200, { admin: session.admin });
       },
     },
     {
@@ -84,7 +84,7 @@ export function settingsRoutes(ctx: BotContext, limits: StudioLimits = DEFAULT_S
       async handle({ headers }) {
         const session = await studioSession(ctx, headers);
         if (!session) return studioSignedOutPage();
-        return (await mayAdminister(ctx, session)) ? studioSettingsPage() : studioNotAdminPage();
+        return session.admin ? studioSettingsPage() : studioNotAdminPage();
       },
     },
     {
@@ -93,7 +93,7 @@ export function settingsRoutes(ctx: BotContext, limits: StudioLimits = DEFAULT_S
       async handle({ headers }) {
         const session = await studioSession(ctx, headers);
         if (!session) return json(401, { error: 'signed out' });
-        if (!(await mayAdminister(ctx, session))) return json(403, { error: NOT_ADMIN });
+        if (!session.admin) return json(403, { error: NOT_ADMIN });
         return json(200, settingsView((await getGuildConfig(db, session.guildId)).settings));
       },
     },
@@ -105,28 +105,14 @@ export function settingsRoutes(ctx: BotContext, limits: StudioLimits = DEFAULT_S
         if (!('sessionSha256' in session)) return session;
         const over = await limited(changes, session.sessionSha256);
         if (over) return tooMany(over, 'changes');
-        if (!(await mayAdminister(ctx, session))) return json(403, { error: NOT_ADMIN });
-        let body: unknown;
-        try {
-          body = JSON.parse(request.body.toString('utf8'));
-        } catch {
-          return json(400, { error: 'The request body must be JSON.' });
-        }
-        const parsed = settingChangeSchema.safeParse(body);
-        if (!parsed.success) return json(400, { error: 'That is not a setting change the studio knows.' });
-        try {
-          const change = await changeSetting(
-            db,
-            session.guildId,
-            session.memberId,
-            parsed.data.key,
-            parsed.data.value,
-          );
-          return json(200, { message: settingChangeMessage(change) });
-        } catch (error) {
-          if (error instanceof UserFacingError) return json(409, { error: error.message });
-          throw error;
-        }
+        if (!session.admin) return json(403, { error: NOT_ADMIN });
+        return answerJson(
+          request.body,
+          settingChangeSchema,
+          'That is not a setting change the studio knows.',
+          async ({ key, value }) =>
+            settingChangeMessage(await changeSetting(db, session.guildId, session.memberId, key, value)),
+        );
       },
     },
   ];

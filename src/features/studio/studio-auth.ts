@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
+import type { GuildMember } from 'discord.js';
 import type { BotContext } from '../../discord/module.js';
 import { isAdmin, isReviewer } from '../../discord/preconditions.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
@@ -63,11 +64,14 @@ export function sessionDigestIn(headers: IncomingHttpHeaders): string | null {
 
 export interface StudioSession extends StudioMember {
   sessionSha256: string;
+  /** Whether the member may also change the server's settings (Manage Server), as Discord said now. */
+  admin: boolean;
 }
 
 /**
- * The request's session while its member may still review. The role is read from Discord on every
- * call (the bot does not receive member updates), so a reviewer who loses the role is out at once.
+ * The request's session while its member may still review. The member is read from Discord on every
+ * call (the bot does not receive member updates), so a reviewer who loses the role is out at once;
+ * the same read says whether they are an admin.
  */
 export async function studioSession(
   ctx: BotContext,
@@ -75,22 +79,26 @@ export async function studioSession(
 ): Promise<StudioSession | null> {
   const sessionSha256 = sessionDigestIn(headers);
   if (!sessionSha256) return null;
-  const member = await findSession(ctx.database.db, sessionSha256);
-  if (!member || !(await mayReview(ctx, member.guildId, member.memberId))) return null;
-  return { ...member, sessionSha256 };
+  const session = await findSession(ctx.database.db, sessionSha256);
+  const reviewer = session && (await reviewerMember(ctx, session.guildId, session.memberId));
+  if (!session || !reviewer) return null;
+  return { ...session, sessionSha256, admin: isAdmin(reviewer) };
 }
 
 export async function mayReview(ctx: BotContext, guildId: string, memberId: string): Promise<boolean> {
-  const member = await freshMember(ctx, guildId, memberId);
-  if (!member) return false;
-  const { reviewerRoleId } = await getGuildConfig(ctx.database.db, guildId);
-  return isReviewer(member, reviewerRoleId);
+  return (await reviewerMember(ctx, guildId, memberId)) !== null;
 }
 
-/** Whether the session's member may change the server's settings (Manage Server), asked of Discord now. */
-export async function mayAdminister(ctx: BotContext, session: StudioSession): Promise<boolean> {
-  const member = await freshMember(ctx, session.guildId, session.memberId);
-  return member !== null && isAdmin(member);
+/** The member as Discord has them now, while they may review; else null. */
+async function reviewerMember(
+  ctx: BotContext,
+  guildId: string,
+  memberId: string,
+): Promise<GuildMember | null> {
+  const member = await freshMember(ctx, guildId, memberId);
+  if (!member) return null;
+  const { reviewerRoleId } = await getGuildConfig(ctx.database.db, guildId);
+  return isReviewer(member, reviewerRoleId) ? member : null;
 }
 
 function freshMember(ctx: BotContext, guildId: string, memberId: string) {

@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { z } from 'zod';
 import { UserFacingError } from '../../domain/errors.js';
 import type { BotContext } from '../../discord/module.js';
 import { NOT_FOUND, type HttpRequest, type HttpResponse, type HttpRoute } from '../../http/routes.js';
@@ -63,20 +64,48 @@ export async function limited(limiter: RateLimiterMemory, key: string): Promise<
   }
 }
 
+/** The refusal of a change that did not come from a studio page of this site; null when it did. */
+function crossSiteRefusal(ctx: BotContext, request: HttpRequest): HttpResponse | null {
+  const fromPage =
+    request.headers['x-studio-request'] === '1' && sentFromThisSite(request.headers, ctx.config.publicUrl);
+  return fromPage ? null : json(403, { error: 'Cross-site request refused.' });
+}
+
 /** A state-changing request from a studio page, with its session; or the answer refusing it. */
 export async function fromStudioPage(
   ctx: BotContext,
   request: HttpRequest,
 ): Promise<StudioSession | HttpResponse> {
-  if (
-    request.headers['x-studio-request'] !== '1' ||
-    !sentFromThisSite(request.headers, ctx.config.publicUrl)
-  ) {
-    return json(403, { error: 'Cross-site request refused.' });
-  }
+  const refused = crossSiteRefusal(ctx, request);
+  if (refused) return refused;
   const session = await studioSession(ctx, request.headers);
   if (!session) return json(401, { error: 'You are signed out. Use /studio in Discord to sign in again.' });
   return session;
+}
+
+/**
+ * A studio page's JSON request: the body checked against `schema` (400, saying `unknown`, when it is
+ * not JSON or not in it), then `run`, whose refusal (a UserFacingError) answers 409 with its words.
+ */
+export async function answerJson<T>(
+  body: Buffer,
+  schema: z.ZodType<T>,
+  unknown: string,
+  run: (input: T) => Promise<string>,
+): Promise<HttpResponse> {
+  let parsed: z.ZodSafeParseResult<T>;
+  try {
+    parsed = schema.safeParse(JSON.parse(body.toString('utf8')));
+  } catch {
+    return json(400, { error: 'The request body must be JSON.' });
+  }
+  if (!parsed.success) return json(400, { error: unknown });
+  try {
+    return json(200, { message: await run(parsed.data) });
+  } catch (error) {
+    if (error instanceof UserFacingError) return json(409, { error: error.message });
+    throw error;
+  }
 }
 
 /**
@@ -94,7 +123,6 @@ export function studioRoutes(
   const publicUrl = ctx.config.publicUrl;
   const signIns = new RateLimiterMemory({ points: limits.signInsPerMinute, duration: 60 });
   const actions = new RateLimiterMemory({ points: limits.actionsPerMinute, duration: 60 });
-  const fromStudio = (request: HttpRequest) => fromStudioPage(ctx, request);
 
   return [
     {
@@ -171,38 +199,29 @@ export function studioRoutes(
       method: 'POST',
       path: '/studio/action',
       async handle(request) {
-        const session = await fromStudio(request);
+        const session = await fromStudioPage(ctx, request);
         if (!('sessionSha256' in session)) return session;
         const over = await limited(actions, session.sessionSha256);
         if (over) return tooMany(over, 'actions');
-        let body: unknown;
-        try {
-          body = JSON.parse(request.body.toString('utf8'));
-        } catch {
-          return json(400, { error: 'The request body must be JSON.' });
-        }
-        const parsed = studioActionSchema.safeParse(body);
-        if (!parsed.success) return json(400, { error: 'That is not an action the studio knows.' });
-        try {
-          const message = await runStudioAction(
-            ctx,
-            { guildId: session.guildId, userId: session.memberId, channelId: session.channelId },
-            parsed.data,
-          );
-          return json(200, { message });
-        } catch (error) {
-          if (error instanceof UserFacingError) return json(409, { error: error.message });
-          throw error;
-        }
+        return answerJson(
+          request.body,
+          studioActionSchema,
+          'That is not an action the studio knows.',
+          (action) =>
+            runStudioAction(
+              ctx,
+              { guildId: session.guildId, userId: session.memberId, channelId: session.channelId },
+              action,
+            ),
+        );
       },
     },
     {
       method: 'POST',
       path: '/studio/sign-out',
       async handle(request) {
-        if (request.headers['x-studio-request'] !== '1' || !sentFromThisSite(request.headers, publicUrl)) {
-          return json(403, { error: 'Cross-site request refused.' });
-        }
+        const refused = crossSiteRefusal(ctx, request);
+        if (refused) return refused;
         const sessionSha256 = sessionDigestIn(request.headers);
         if (sessionSha256) {
           await endSession(db, sessionSha256);

@@ -99,11 +99,24 @@ function cell(text, className) {
   return td;
 }
 
-function queueRow(s) {
+/** One song's row: tier, artist \u2013 title, who sent it, then the given action controls. */
+function songRow(s, actions) {
   const tr = document.createElement('tr');
+  const song = cell();
+  song.append(...songNodes(s));
+  const by = cell(undefined, 'muted');
+  by.append(isolated(s.submitter));
   const acts = cell(undefined, 'acts');
+  acts.append(...actions);
+  tr.append(cell(s.tierLabel, 'tier'), song, by, acts);
+  tr.dataset.id = String(s.id);
+  return tr;
+}
+
+function queueRow(s) {
+  const actions = [];
   if (s.tier === 'pending') {
-    acts.append(
+    actions.push(
       button('Confirm skip', 'primary', () => act({ action: 'confirm-skip', id: s.id, shownIn: s.tier })),
       button('Reject skip', '', () => act({ action: 'reject-skip', id: s.id, shownIn: s.tier })),
     );
@@ -115,27 +128,12 @@ function queueRow(s) {
   move.addEventListener('change', () => {
     if (move.value) act({ action: 'move', id: s.id, shownIn: s.tier, to: move.value });
   });
-  acts.append(move, button('Remove', 'danger', () => act({ action: 'remove', id: s.id, shownIn: s.tier })));
-  const song = cell();
-  song.append(...songNodes(s));
-  const by = cell(undefined, 'muted');
-  by.append(isolated(s.submitter));
-  tr.append(cell(s.tierLabel, 'tier'), song, by, acts);
-  tr.dataset.id = String(s.id);
-  return tr;
+  actions.push(move, button('Remove', 'danger', () => act({ action: 'remove', id: s.id, shownIn: s.tier })));
+  return songRow(s, actions);
 }
 
 function historyRow(s) {
-  const tr = document.createElement('tr');
-  const acts = cell(undefined, 'acts');
-  acts.append(button('Restore', '', () => act({ action: 'restore', id: s.id, shownIn: s.tier })));
-  const song = cell();
-  song.append(...songNodes(s));
-  const by = cell(undefined, 'muted');
-  by.append(isolated(s.submitter));
-  tr.append(cell(s.tierLabel, 'tier'), song, by, acts);
-  tr.dataset.id = String(s.id);
-  return tr;
+  return songRow(s, [button('Restore', '', () => act({ action: 'restore', id: s.id, shownIn: s.tier }))]);
 }
 
 function render(next) {
