@@ -1,15 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { rowsOf } from '../../src/storage/connect.js';
 import { takeNextForReview } from '../../src/storage/review-repo.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestBot } from '../support/bot/test-bot.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
 import { until } from '../support/until.js';
 import {
   commandAnswer,
-  launchChromium,
   type PageGlobals,
   queueSong,
   screenshot,
@@ -18,37 +16,13 @@ import {
   urlIn,
   waitForTexts,
 } from '../overlay/page-support.js';
-import { studioInBrowser, studioLink } from './studio-support.js';
+import { studioLink, useStudioBrowser } from './studio-support.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
-let browser: Browser;
-let t: TestBot;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [database, browser] = await Promise.all([openTestDatabase('postgres'), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await database?.close();
-});
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await t.close();
-});
-
-/** A signed-in studio in a browser context of its own, closed after the test. */
-async function studioIn(user = t.users.reviewer): Promise<Page> {
-  const { context, page } = await studioInBrowser(browser, t, user);
-  contexts.push(context);
-  return page;
-}
+const database = useTestDatabase('postgres');
+const t = useTestBot(database);
+const { newPage, studioIn } = useStudioBrowser(t);
 
 const posts = (channelId: string) => t.discord.channelMessages(channelId);
 
@@ -58,8 +32,7 @@ it('a reviewer signs in from Discord, takes the next song, rates it: the post sa
   const publicUrl = urlIn(
     (await commandAnswer(t, { name: 'admin', subcommandGroup: 'public-page', subcommand: 'on' })).content,
   );
-  const publicPage = await (await browser.newContext()).newPage();
-  contexts.push(publicPage.context());
+  const publicPage = await newPage();
   await publicPage.goto(publicUrl);
   await waitForTexts(publicPage, '#queue .song', ['FreeNova – Night Drive', 'FreeRio – Tides']);
 
@@ -191,9 +164,7 @@ it('hostile artist and title values are shown as text, never run', async () => {
 it('a browser without a session, or a viewer, gets no studio', async () => {
   const viewer = await commandAnswer(t, { name: 'studio', user: t.users.viewer });
   expect(viewer.content).toMatch(/Only reviewers/);
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
+  const page = await newPage();
   const base = new URL(await studioLink(t)).origin;
   const response = await page.goto(`${base}/studio`);
   expect(response?.status()).toBe(401);

@@ -1,43 +1,19 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { getGuildConfig } from '../../src/storage/guild-config-repo.js';
-import { startTestBot, type TestBot } from '../support/bot/test-bot.js';
-import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
+import { useTestBot } from '../support/bot/test-bot.js';
+import { useTestDatabase } from '../support/db/test-database.js';
 import { installUnhandledRejectionGuard } from '../support/discord/index.js';
-import { launchChromium, screenshot, waitForTexts } from '../overlay/page-support.js';
-import { studioInBrowser } from './studio-support.js';
+import { screenshot, waitForTexts } from '../overlay/page-support.js';
+import { useStudioBrowser } from './studio-support.js';
 
 installUnhandledRejectionGuard();
 
-let database: TestDatabase;
-let browser: Browser;
-let t: TestBot;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [database, browser] = await Promise.all([openTestDatabase('postgres'), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await database?.close();
-});
-beforeEach(async () => {
-  await database.reset();
-  t = await startTestBot({ database });
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await t.close();
-});
-
-async function studioAs(user: TestBot['users']['admin']) {
-  const { context, page } = await studioInBrowser(browser, t, user);
-  contexts.push(context);
-  return page;
-}
+const database = useTestDatabase('postgres');
+const t = useTestBot(database);
+const { studioIn } = useStudioBrowser(t);
 
 it('an admin opens Settings from the studio, changes a value, reads the answer, and it is stored', async () => {
-  const studio = await studioAs(t.users.admin);
+  const studio = await studioIn(t.users.admin);
   await studio.getByRole('link', { name: 'Settings' }).click();
   await studio.waitForURL((url) => url.pathname === '/studio/settings');
   const price = studio.getByLabel('Price of /buy-skip in Luxury Coins', { exact: true });
@@ -64,9 +40,9 @@ it('an admin opens Settings from the studio, changes a value, reads the answer, 
 });
 
 it('the Settings link shows for an admin only', async () => {
-  const admin = await studioAs(t.users.admin);
+  const admin = await studioIn(t.users.admin);
   await admin.getByRole('link', { name: 'Settings' }).waitFor();
-  const studio = await studioAs(t.users.reviewer);
+  const studio = await studioIn(t.users.reviewer);
   // Load once more, watching the answer the link waits for.
   const me = studio.waitForResponse((r) => new URL(r.url()).pathname === '/studio/me');
   await studio.reload();

@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestBot } from '../support/bot/test-bot.js';
-import { commandAnswer, urlIn } from '../overlay/page-support.js';
+import { commandAnswer, launchChromium, urlIn } from '../overlay/page-support.js';
 
 /** The sign-in link `/studio` gives `user` (a reviewer by default), in the channel it is used in. */
 export async function studioLink(t: TestBot, user = t.users.reviewer): Promise<string> {
@@ -64,17 +64,42 @@ export async function signedInStudio(t: TestBot, user = t.users.reviewer): Promi
   return client!;
 }
 
-/** A browser context of its own (cookies apart), signed in through the link `/studio` gave `user`. */
-export async function studioInBrowser(
-  browser: Browser,
-  t: TestBot,
-  user = t.users.reviewer,
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(await studioLink(t, user));
-  await page.getByRole('button', { name: 'Open the studio' }).click();
-  await page.waitForURL((url) => url.pathname === '/studio');
-  await page.locator('#waiting').filter({ hasText: 'waiting' }).waitFor();
-  return { context, page };
+/**
+ * Chromium for a file's tests, used beside useTestBot (and called after it): launched once, and every
+ * context opened through it closed after each test, before the bot stops (hooks unwind in reverse).
+ */
+export function useStudioBrowser(t: TestBot): {
+  /** A page in a browser context of its own, signed in to nothing. */
+  newPage(): Promise<Page>;
+  /** A studio in a context of its own, signed in through the link `/studio` gave `user`. */
+  studioIn(user?: TestBot['users']['reviewer']): Promise<Page>;
+} {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  const newContext = async () => {
+    if (!browser) throw new Error('Chromium starts in beforeAll; use it inside hooks and tests');
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    contexts.push(context);
+    return context;
+  };
+  return {
+    newPage: async () => (await newContext()).newPage(),
+    async studioIn(user = t.users.reviewer) {
+      const page = await (await newContext()).newPage();
+      await page.goto(await studioLink(t, user));
+      await page.getByRole('button', { name: 'Open the studio' }).click();
+      await page.waitForURL((url) => url.pathname === '/studio');
+      await page.locator('#waiting').filter({ hasText: 'waiting' }).waitFor();
+      return page;
+    },
+  };
 }
