@@ -90,7 +90,7 @@ async function upNextSongs(db: Queryable, guildId: string, count: number): Promi
 }
 
 /** A 25+ skip shows what was paid, as the Now reviewing post does. */
-function tierLabel(song: SubmissionRecord): string {
+export function tierLabel(song: SubmissionRecord): string {
   return song.tier === 'skip25' ? `${TIER_LABELS.skip25} (${song.skipAmount})` : TIER_LABELS[song.tier];
 }
 

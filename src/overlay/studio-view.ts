@@ -5,7 +5,7 @@ import { songUnderReview } from '../storage/overlay-repo.js';
 import { currentRatings } from '../storage/review-history-repo.js';
 import type { SubmissionRecord } from '../storage/submission-record.js';
 import { listQueue } from '../storage/submissions-repo.js';
-import { cut, type SubmitterName } from './page-views.js';
+import { cut, tierLabel, type SubmitterName } from './page-views.js';
 
 /** A song as the studio lists it: with its id and tier, which the studio's actions send back. */
 export interface StudioSong {
@@ -60,7 +60,7 @@ export async function studioView(db: Queryable, guildId: string, nameOf: Submitt
     title: cut(song.title),
     submitter: cut(nameOf(guildId, song.submitterId)),
     tier: song.tier,
-    tierLabel: tierLabel(song),
+    tierLabel: studioTierLabel(song),
   });
   const rating = current ? ratings.get(current.id) : undefined;
   return {
@@ -80,9 +80,9 @@ export async function studioView(db: Queryable, guildId: string, nameOf: Submitt
   };
 }
 
-function tierLabel(song: SubmissionRecord): string {
-  if (song.tier === 'skip25') return `${TIER_LABELS.skip25} (${song.skipAmount})`;
-  if (song.tier === 'pending' && song.requestedSkipAmount !== null)
-    return `${TIER_LABELS.pending} (asks ${song.requestedSkipAmount})`;
-  return TIER_LABELS[song.tier];
+/** As the other pages label tiers, and a pending skip with the amount it asks for. */
+function studioTierLabel(song: SubmissionRecord): string {
+  return song.tier === 'pending' && song.requestedSkipAmount !== null
+    ? `${TIER_LABELS.pending} (asks ${song.requestedSkipAmount})`
+    : tierLabel(song);
 }

@@ -87,7 +87,8 @@ export async function replacePageLink(
   return linkOf(base, slot, next.token);
 }
 
-function serverUrl(ctx: BotContext): string {
+/** The base of the bot's page URLs as browsers reach them; refused while the HTTP server is off. */
+export function serverUrl(ctx: BotContext): string {
   const url = httpRoutesFor(ctx).url;
   if (!url) {
     throw new UserFacingError(

@@ -1,25 +1,12 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { UserFacingError } from '../../domain/errors.js';
-import type { AdminSubcommand, BotContext, SlashCommand } from '../../discord/module.js';
+import type { AdminSubcommand, SlashCommand } from '../../discord/module.js';
 import { replyPrivately } from '../../discord/replies.js';
-import { httpRoutesFor } from '../../http/routes.js';
 import type { PageEventStreams } from '../../overlay/page-event-streams.js';
 import { recordAudit } from '../../storage/audit-repo.js';
 import { endGuildSessions, storeSignIn } from '../../storage/studio-sessions-repo.js';
+import { serverUrl } from '../overlay/page-links.js';
 import { issueSecret, SIGN_IN_TTL_MS } from './studio-auth.js';
 import { studioStreamKey } from './studio-routes.js';
-
-/** The studio's address as browsers reach it: PUBLIC_URL behind a proxy, else where the bot listens. */
-function studioBase(ctx: BotContext): string {
-  const url = httpRoutesFor(ctx).url;
-  if (!url || httpRoutesFor(ctx).find('/studio').length === 0) {
-    throw new UserFacingError(
-      'not_found',
-      "The bot's web pages are switched off right now; ask the bot's owner to turn them back on.",
-    );
-  }
-  return ctx.config.publicUrl ?? url;
-}
 
 /**
  * `/studio`: a personal sign-in link to the web studio, shown only to the reviewer who asked. The
@@ -33,7 +20,7 @@ export const studioCommand: SlashCommand = {
     .setDescription('Get a sign-in link to the web studio, where you review the queue in your browser')
     .toJSON(),
   async execute(interaction, ctx) {
-    const base = studioBase(ctx);
+    const base = serverUrl(ctx);
     const signIn = issueSecret();
     await storeSignIn(
       ctx.database.db,
