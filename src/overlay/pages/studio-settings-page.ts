@@ -1,4 +1,5 @@
 import { htmlPage } from './html-page.js';
+import { messagePageStyle } from './studio-sign-in-pages.js';
 
 const style = `
 body { margin: 0 auto; max-width: 820px; padding: 24px; font: 16px system-ui, sans-serif; background: #16171d; color: #eee; }
@@ -126,10 +127,7 @@ load().then(
 /** `/studio/settings` for a reviewer who may not change the server's settings (403). */
 export const studioNotAdminPage = htmlPage({
   title: 'Server settings: admins only',
-  style: `
-body { margin: 0 auto; max-width: 560px; padding: 48px 24px; font: 17px system-ui, sans-serif; background: #16171d; color: #eee; }
-h1 { font-size: 20px; color: #ffd54a; }
-a { color: #8ab4ff; }
+  style: `${messagePageStyle}a { color: #8ab4ff; }
 `,
   status: 403,
   referrerPolicy: 'same-origin',
