@@ -199,6 +199,7 @@ async function connectPglite(dir: string | undefined): Promise<Database> {
       const unlisten = await client.listen(channel, (payload) => {
         if (payload) handlers.onPayload(payload);
       });
+      handlers.onListening?.();
       return () => unlisten();
     },
     async close() {

@@ -6,7 +6,7 @@ import {
   type GuildSettings,
 } from '../domain/guild-settings.js';
 import { UserFacingError } from '../domain/errors.js';
-import type { Queryable } from './connect.js';
+import type { Db, Queryable } from './connect.js';
 import { guildConfig } from './schema.js';
 
 export interface GuildConfig {
@@ -22,9 +22,18 @@ export interface GuildConfig {
 export type GuildChannelField =
   'submissionChannelId' | 'reviewerChannelId' | 'reviewerRoleId' | 'summaryChannelId' | 'tiktokUsername';
 
-export async function getGuildConfig(db: Queryable, guildId: string): Promise<GuildConfig> {
+/**
+ * A server's config. Read through the process's copy when `db` has one (see GuildConfigCache); a
+ * transaction always reads the row itself. The value is frozen: it may be shared, so copy to change it.
+ */
+export function getGuildConfig(db: Queryable, guildId: string): Promise<GuildConfig> {
+  const cache = caches.get(db as Db);
+  return cache ? cache.read(guildId, () => readGuildConfig(db, guildId)) : readGuildConfig(db, guildId);
+}
+
+async function readGuildConfig(db: Queryable, guildId: string): Promise<GuildConfig> {
   const [row] = await db.select().from(guildConfig).where(eq(guildConfig.guildId, guildId));
-  return {
+  return deepFreeze({
     guildId,
     submissionChannelId: row?.submissionChannelId ?? null,
     reviewerChannelId: row?.reviewerChannelId ?? null,
@@ -32,7 +41,71 @@ export async function getGuildConfig(db: Queryable, guildId: string): Promise<Gu
     summaryChannelId: row?.summaryChannelId ?? null,
     tiktokUsername: row?.tiktokUsername ?? null,
     settings: parseGuildSettings(row?.settings),
-  };
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * This process's copy of each server's config. Commands read it before they can acknowledge Discord
+ * (the submission channel, the reviewer role) and the ingest before every batch: under load each of
+ * those reads waited for a pooled connection, and acknowledgements with them (bench/load.bench.ts).
+ *
+ * A copy is forgotten when this process writes the row (setGuildField, updateGuildSettings, after
+ * commit) and when any process does: the row's trigger notifies `queue_changed` with
+ * `<guild id>:settings` after commit (migration 0016), which src/queue-changes/feed.ts passes to
+ * forget(). Copies are kept only while that notification is listened to (`trust`); otherwise every
+ * read goes to the database. A read still running when its row is forgotten is not kept.
+ */
+export class GuildConfigCache {
+  readonly #copies = new Map<string, Promise<GuildConfig>>();
+  #trusted = false;
+
+  /** Notifications of changes reach this process from now on: copies may be kept. */
+  trust(): void {
+    this.#copies.clear();
+    this.#trusted = true;
+  }
+
+  /** Notifications may be missed (the listener is down): forget every copy, read the database. */
+  distrust(): void {
+    this.#trusted = false;
+    this.#copies.clear();
+  }
+
+  forget(guildId: string): void {
+    this.#copies.delete(guildId);
+  }
+
+  read(guildId: string, load: () => Promise<GuildConfig>): Promise<GuildConfig> {
+    if (!this.#trusted) return load();
+    const copy = this.#copies.get(guildId);
+    if (copy) return copy;
+    const loading = load();
+    this.#copies.set(guildId, loading);
+    loading.catch(() => {
+      if (this.#copies.get(guildId) === loading) this.#copies.delete(guildId);
+    });
+    return loading;
+  }
+}
+
+const caches = new WeakMap<Db, GuildConfigCache>();
+
+/** The copy kept for reads through `db` (a database handle, not a transaction); made on first use. */
+export function guildConfigCache(db: Db): GuildConfigCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new GuildConfigCache();
+    caches.set(db, cache);
+  }
+  return cache;
 }
 
 export async function setGuildField(
@@ -45,6 +118,7 @@ export async function setGuildField(
     .insert(guildConfig)
     .values({ guildId, [field]: value })
     .onConflictDoUpdate({ target: guildConfig.guildId, set: { [field]: value, updatedAt: sql`now()` } });
+  caches.get(db as Db)?.forget(guildId);
 }
 
 /**
@@ -56,7 +130,7 @@ export async function updateGuildSettings(
   guildId: string,
   change: (current: GuildSettings) => unknown,
 ): Promise<GuildSettings> {
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     // Two admins changing settings at once must not lose one change: serialise per guild.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`guild-settings:${guildId}`}, 0))`);
     const current = (await getGuildConfig(tx, guildId)).settings;
@@ -77,4 +151,6 @@ export async function updateGuildSettings(
       });
     return parsed.data;
   });
+  caches.get(db as Db)?.forget(guildId);
+  return updated;
 }

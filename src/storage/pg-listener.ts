@@ -4,6 +4,8 @@ export interface ListenHandlers {
   onPayload(payload: string): void;
   /** The listener was down for a while (reconnected): notifications may have been missed. */
   onResync(): void;
+  /** The LISTEN is in place: from now on every notification arrives (at start and after each reconnect). */
+  onListening?(): void;
   /** The connection dropped or could not be made; the listener retries on its own. */
   onProblem(error: Error | undefined): void;
 }
@@ -83,6 +85,7 @@ export class PgListener {
     this.failures = 0;
     if (this.everConnected) this.options.onResync();
     this.everConnected = true;
+    this.options.onListening?.();
   }
 
   private retryLater(): void {
