@@ -192,6 +192,25 @@ async function rssOf(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
+/** The bot's warnings and errors since `from` (wall clock), by message, most frequent first. */
+function warningsOf(bot: BotProcess, from: number): string {
+  const counts = new Map<string, { n: number; firstMs: number }>();
+  for (const line of bot.logs) {
+    if (line.level < 40 || line.time < from) continue;
+    const err = (line.err as { message?: string } | undefined)?.message;
+    const key = err ? `${line.msg}: ${err}` : line.msg;
+    const seen = counts.get(key) ?? { n: 0, firstMs: line.time - from };
+    seen.n += 1;
+    counts.set(key, seen);
+  }
+  if (counts.size === 0) return 'none';
+  return [...counts]
+    .sort((a, b) => b[1].n - a[1].n)
+    .slice(0, 4)
+    .map(([msg, c]) => `${c.n}× "${msg}" (first at ${fmt(c.firstMs / 1000, 1)} s)`)
+    .join('; ');
+}
+
 /** Asks the probe in `bot` for its figures (and resets its event-loop histogram). */
 async function probe(bot: BotProcess, file: string): Promise<Probe> {
   await fs.rm(file, { force: true });
@@ -723,6 +742,10 @@ async function runLeg(leg: Leg): Promise<void> {
             ],
           ];
         }),
+        ...bots.map((bot, p): [string, string] => [
+          `process ${p} warnings and errors logged`,
+          warningsOf(bot, startedWall),
+        ]),
         ...bots.map((bot, p): [string, string] => [
           `process ${p} (shard ${p}, pid ${bot.pid})`,
           `event-loop delay p99 ${fmt(probes[p]!.eventLoopDelayMs.p99, 0)} ms (max ${fmt(probes[p]!.eventLoopDelayMs.max, 0)}), RSS max ${fmt(Math.max(...rssSamples[p]!), 0)} MB, end ${fmt(memory[p]!.rssMb, 0)} MB, peak ${fmt(memory[p]!.hwmMb, 0)} MB`,

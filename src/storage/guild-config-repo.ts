@@ -6,7 +6,7 @@ import {
   type GuildSettings,
 } from '../domain/guild-settings.js';
 import { UserFacingError } from '../domain/errors.js';
-import type { Db, Queryable } from './connect.js';
+import type { Db, Queryable, Tx } from './connect.js';
 import { guildConfig } from './schema.js';
 
 export interface GuildConfig {
@@ -57,8 +57,8 @@ function deepFreeze<T>(value: T): T {
  * (the submission channel, the reviewer role) and the ingest before every batch: under load each of
  * those reads waited for a pooled connection, and acknowledgements with them (bench/load.bench.ts).
  *
- * A copy is forgotten when this process writes the row (setGuildField, updateGuildSettings, after
- * commit) and when any process does: the row's trigger notifies `queue_changed` with
+ * A copy is forgotten when this process writes the row (setGuildField on a database handle, or any
+ * write in inGuildConfigTransaction, after commit) and when any process does: the row's trigger notifies `queue_changed` with
  * `<guild id>:settings` after commit (migration 0016), which src/queue-changes/feed.ts passes to
  * forget(). Copies are kept only while that notification is listened to (`trust`); otherwise every
  * read goes to the database. A read still running when its row is forgotten is not kept.
@@ -98,6 +98,22 @@ export class GuildConfigCache {
 
 const caches = new WeakMap<Db, GuildConfigCache>();
 
+/**
+ * Runs `write` in a transaction and, once it committed, forgets this process's copy of the server's
+ * config, so that this process reads its own change at once. Every guild_config write inside a
+ * larger transaction goes through here; the notification after commit reaches every process anyway,
+ * this only spares the writer the moment until it arrives.
+ */
+export async function inGuildConfigTransaction<T>(
+  db: Queryable,
+  guildId: string,
+  write: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const result = await db.transaction(write);
+  caches.get(db as Db)?.forget(guildId);
+  return result;
+}
+
 /** The copy kept for reads through `db` (a database handle, not a transaction); made on first use. */
 export function guildConfigCache(db: Db): GuildConfigCache {
   let cache = caches.get(db);
@@ -130,7 +146,7 @@ export async function updateGuildSettings(
   guildId: string,
   change: (current: GuildSettings) => unknown,
 ): Promise<GuildSettings> {
-  const updated = await db.transaction(async (tx) => {
+  return inGuildConfigTransaction(db, guildId, async (tx) => {
     // Two admins changing settings at once must not lose one change: serialise per guild.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`guild-settings:${guildId}`}, 0))`);
     const current = (await getGuildConfig(tx, guildId)).settings;
@@ -151,6 +167,4 @@ export async function updateGuildSettings(
       });
     return parsed.data;
   });
-  caches.get(db as Db)?.forget(guildId);
-  return updated;
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createBot, type Bot } from '../../src/discord/bot.js';
 import { shardOfGuild } from '../../src/discord/shard-plan.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
+import { postInChannel } from '../../src/features/tiktok/announcements.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { openTestDatabase, type TestDatabase } from '../support/db/test-database.js';
 import {
@@ -87,6 +88,26 @@ describe('bot processes that split the shards of one token', () => {
     expect(second.interactions.map((i) => i.guildId)).toEqual([GUILD_IDS[1], GUILD_IDS[1]]);
     const callbacks = discord.callsTo('POST', /^\/interactions\/\d+\/[^/]+\/callback$/);
     expect(callbacks).toHaveLength(4);
+  });
+
+  it("posts a TikTok announcement in a server of another process's shard (the LIVE's owner need not run it)", async () => {
+    const { channels } = await servers();
+    const other = channels[1]!;
+    const first = await startBot('0', '2');
+    await startBot('1', '2');
+    expect(first.bot.client.channels.cache.has(other)).toBe(false);
+
+    await postInChannel(first.bot.ctx, other, '🎁 @gifter gifted 1,000 TikTok coins <@123>');
+
+    const posts = discord.callsTo('POST', new RegExp(`^/channels/${other}/messages$`));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body).toMatchObject({
+      content: '🎁 @gifter gifted 1,000 TikTok coins <@123>',
+      allowed_mentions: { parse: [] },
+    });
+    expect(discord.channelMessages(other).map((m) => m.content)).toEqual([
+      '🎁 @gifter gifted 1,000 TikTok coins <@123>',
+    ]);
   });
 
   it('runs every shard of a fixed count in one process when DISCORD_SHARDS is unset', async () => {

@@ -5,7 +5,12 @@ import { QueueEvents } from '../../src/discord/queue-events.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startQueueChangeFeed } from '../../src/queue-changes/feed.js';
 import { connectDatabase } from '../../src/storage/connect.js';
-import { getGuildConfig, setGuildField, updateGuildSettings } from '../../src/storage/guild-config-repo.js';
+import {
+  getGuildConfig,
+  inGuildConfigTransaction,
+  setGuildField,
+  updateGuildSettings,
+} from '../../src/storage/guild-config-repo.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/storage/pg-listener.js';
 import { recordQueueChanges } from '../support/queue-changes.js';
 import { DRIVER_KINDS, useTestDatabase, type DriverKind } from '../support/db/test-database.js';
@@ -86,6 +91,22 @@ describe.each(DRIVER_KINDS)('guild config copies on %s', (kind) => {
       expect((await getGuildConfig(database.db, 'g1')).settings.autoGiftSkips).toBe(true);
       await updateGuildSettings(database.db, 'g1', (s) => ({ ...s, autoGiftSkips: false }));
       expect((await getGuildConfig(database.db, 'g1')).settings.autoGiftSkips).toBe(false);
+    } finally {
+      await database.db.execute(sql`ALTER TABLE guild_config ENABLE TRIGGER guild_config_queue_changed`);
+    }
+  });
+
+  it('a write inside a larger transaction is read back at once when it goes through inGuildConfigTransaction', async () => {
+    await startFeed();
+    expect(await reviewerChannel()).toBe('100');
+    await database.db.execute(sql`ALTER TABLE guild_config DISABLE TRIGGER guild_config_queue_changed`);
+    try {
+      await inGuildConfigTransaction(database.db, 'g1', async (tx) => {
+        await setGuildField(tx, 'g1', 'reviewerChannelId', '800');
+        // Not yet committed: this process still reads the committed row.
+        expect(await reviewerChannel()).toBe('100');
+      });
+      expect(await reviewerChannel()).toBe('800');
     } finally {
       await database.db.execute(sql`ALTER TABLE guild_config ENABLE TRIGGER guild_config_queue_changed`);
     }

@@ -4,7 +4,11 @@ import type { AdminSubcommand } from '../../discord/module.js';
 import { replyPrivately } from '../../discord/replies.js';
 import { recordAudit } from '../../storage/audit-repo.js';
 import type { Db } from '../../storage/connect.js';
-import { setGuildField, type GuildChannelField } from '../../storage/guild-config-repo.js';
+import {
+  inGuildConfigTransaction,
+  setGuildField,
+  type GuildChannelField,
+} from '../../storage/guild-config-repo.js';
 
 export type ChannelSetting = Extract<
   GuildChannelField,
@@ -89,7 +93,7 @@ async function saveField(
   field: GuildChannelField,
   value: string,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inGuildConfigTransaction(db, guildId, async (tx) => {
     await setGuildField(tx, guildId, field, value);
     await recordAudit(tx, { guildId, actorId, action: 'config_set', details: { key: field, to: value } });
   });

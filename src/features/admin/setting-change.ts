@@ -2,7 +2,11 @@ import { UserFacingError } from '../../domain/errors.js';
 import { settingLabel } from '../../domain/guild-settings.js';
 import { recordAudit } from '../../storage/audit-repo.js';
 import type { Queryable } from '../../storage/connect.js';
-import { getGuildConfig, updateGuildSettings } from '../../storage/guild-config-repo.js';
+import {
+  getGuildConfig,
+  inGuildConfigTransaction,
+  updateGuildSettings,
+} from '../../storage/guild-config-repo.js';
 import {
   findSettingKey,
   parseSettingValue,
@@ -42,7 +46,7 @@ export async function changeSetting(
     );
   }
   const value = parseSettingValue(key, rawValue, known);
-  return db.transaction(async (tx) => {
+  return inGuildConfigTransaction(db, guildId, async (tx) => {
     // Read under updateGuildSettings' lock, so "was" is what this change replaced.
     let before: unknown;
     const updated = await updateGuildSettings(tx, guildId, (current) => {

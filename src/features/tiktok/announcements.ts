@@ -1,10 +1,16 @@
+import { Routes, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { BotContext } from '../../discord/module.js';
-import { NO_MENTIONS, userText } from '../../discord/replies.js';
+import { userText } from '../../discord/replies.js';
 import { TIER_LABELS } from '../../domain/tiers.js';
 import type { GiftSkipAward } from '../../storage/gift-skip-claims-repo.js';
 import { getGuildConfig } from '../../storage/guild-config-repo.js';
 
-/** Sends to a guild channel; a missing channel or permission is logged, never thrown at ingestion. */
+/**
+ * Sends to a guild channel; a missing channel or permission is logged, never thrown at ingestion.
+ * Straight through the REST API: the process that owns a server's TikTok LIVE need not run the
+ * server's Discord shard, so the channel may not be in its cache (where discord.js can fetch it, but
+ * gives a channel without a guild, which cannot send), and REST takes one request instead of two.
+ */
 export async function postInChannel(
   ctx: BotContext,
   channelId: string | null,
@@ -12,9 +18,8 @@ export async function postInChannel(
 ): Promise<void> {
   if (!channelId) return;
   try {
-    const channel = await ctx.client.channels.fetch(channelId);
-    if (!channel?.isSendable()) throw new Error('not a channel the bot can send to');
-    await channel.send({ content, allowedMentions: NO_MENTIONS });
+    const body: RESTPostAPIChannelMessageJSONBody = { content, allowed_mentions: { parse: [] } };
+    await ctx.client.rest.post(Routes.channelMessages(channelId), { body });
   } catch (error) {
     ctx.logger.warn({ err: error, channelId }, 'tiktok announcement not delivered');
   }
