@@ -72,6 +72,8 @@ const TICK_MS = 100;
 /** Gift probes start once the LIVEs have run a little, and stop early enough to be seen. */
 const FIRST_GIFT_TICK = 20;
 const SKIP_LABEL = '10 Skip';
+/** Longer than a lease renewal round (5 s): see the spread below. */
+const SPREAD_STEADY_MS = 7_000;
 
 interface Leg {
   name: 'PostgreSQL' | 'PGlite';
@@ -371,13 +373,19 @@ async function runLeg(leg: Leg): Promise<void> {
             sql`SELECT owner, count(*)::int AS n FROM tiktok_leases GROUP BY owner`,
           )
         : [];
+    // A LIVE offered to another process stays connected in the first one until it sees the new holder
+    // (a round or two of lease renewal, src/features/tiktok/tiktok-lives.ts): for that while both
+    // record it. The spread is done once every LIVE has had one client for longer than such a round.
     const spreadFrom = performance.now();
+    let oneEachSince: number | null = null;
     let holders = await leaseHolders();
-    while (
-      webcasts.some((w) => w.connectedClients !== 1) ||
-      holders.some((h) => h.n > share) ||
-      (created !== null && holders.length < Math.min(PROCESSES, leg.servers))
-    ) {
+    for (;;) {
+      const spread =
+        webcasts.every((w) => w.connectedClients === 1) &&
+        holders.every((h) => h.n <= share) &&
+        (created === null || holders.length >= Math.min(PROCESSES, leg.servers));
+      oneEachSince = spread ? (oneEachSince ?? performance.now()) : null;
+      if (oneEachSince !== null && performance.now() - oneEachSince >= SPREAD_STEADY_MS) break;
       if (performance.now() - spreadFrom > 180_000)
         throw new Error('the LIVEs were not connected and spread within 180 s');
       await sleep(250);
@@ -457,6 +465,8 @@ async function runLeg(leg: Leg): Promise<void> {
       gifts.push({ server, userId: tiktok.userId, title, sentAt, overlayAt });
     };
     const rssSamples: number[][] = bots.map(() => []);
+    /** Clients in the LIVEs' rooms, sampled every second: one per LIVE unless two processes record one. */
+    const liveClients = { min: Infinity, max: 0 };
     const ownLoop = monitorEventLoopDelay({ resolution: 10 });
     ownLoop.enable();
     const cpuBefore = await cpuSnapshot(bots.map((bot) => bot.pid));
@@ -466,13 +476,20 @@ async function runLeg(leg: Leg): Promise<void> {
     const submitEvery = (SUBMIT_EVERY_S * 1000) / TICK_MS;
     const nextEvery = (NEXT_EVERY_S * 1000) / TICK_MS;
     const giftEvery = (GIFT_EVERY_S * 1000) / TICK_MS;
-    /** When each tick's batches were actually pushed (wall clock): this process may run late. */
+    /**
+     * When each tick began (wall clock): this process may run late. Its batches go out over the next
+     * TICK_MS, so a lag measured from here is at most TICK_MS long.
+     */
     const tickAt: number[] = [];
     for (let tick = 0; tick < ticks; tick++) {
       const due = startedAt + tick * TICK_MS;
       if (due > performance.now()) await sleep(due - performance.now());
       tickAt.push(Date.now());
       for (const [i, server] of servers.entries()) {
+        // Each LIVE at its own moment of the tick, as independent LIVEs are: all at once, every
+        // interaction arrived together with a batch from every LIVE.
+        const at = due + (i * TICK_MS) / servers.length;
+        if (at > performance.now() + 1) await sleep(at - performance.now());
         const { frame, messages } = server.frames[tick]!;
         eventsSent += messages;
         pushes.push(server.webcast.pushFrame(frame).catch(() => void pushFailures++));
@@ -517,8 +534,12 @@ async function runLeg(leg: Leg): Promise<void> {
           }
         }
       }
-      if (tick % 10 === 0)
+      if (tick % 10 === 0) {
         for (const [p, bot] of bots.entries()) rssSamples[p]!.push((await rssOf(bot.pid)).rssMb);
+        const clients = webcasts.reduce((sum, w) => sum + w.connectedClients, 0);
+        liveClients.min = Math.min(liveClients.min, clients);
+        liveClients.max = Math.max(liveClients.max, clients);
+      }
     }
     const sendingMs = performance.now() - startedAt;
     const cpuSending = cpuBetween(cpuBefore, await cpuSnapshot(bots.map((bot) => bot.pid)));
@@ -626,11 +647,33 @@ async function runLeg(leg: Leg): Promise<void> {
         if (at !== undefined) storedMs.push(at - g.sentAt);
       }
     }
+    // PostgreSQL: the busiest tables' row writes, and how many updates were HOT (no index entries).
+    const tableWrites: string[] = [];
+    if (created) {
+      const rows = await rowsOf<{ relname: string; ins: number; upd: number; hot: number }>(
+        database.db,
+        sql`SELECT relname, n_tup_ins::float8 AS ins, n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot
+            FROM pg_stat_user_tables ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 4`,
+      );
+      for (const r of rows)
+        tableWrites.push(
+          `${r.relname} ${fmt(r.ins, 0)} inserted, ${fmt(r.upd, 0)} updated (${fmt(r.upd > 0 ? (100 * r.hot) / r.upd : 0, 0)}% HOT)`,
+        );
+    }
     for (const server of servers) server.overlay?.close();
     const probes = await Promise.all(bots.map((bot, p) => probe(bot, probeFiles[p]!)));
     // Every figure the probes gave (the pool's busiest callers among them), for a closer look.
     if (process.env.LOAD_PROBES_OUT)
       await fs.writeFile(process.env.LOAD_PROBES_OUT, JSON.stringify(probes, null, 1));
+    // Every process's log, one JSON line each, with the sending's start for reference.
+    if (process.env.LOAD_LOGS_DIR)
+      for (const [p, bot] of bots.entries())
+        await fs.writeFile(
+          path.join(process.env.LOAD_LOGS_DIR, `process-${p}.log`),
+          [JSON.stringify({ sendingStartedAt: startedWall }), ...bot.logs.map((l) => JSON.stringify(l))].join(
+            '\n',
+          ),
+        );
     const memory = await Promise.all(bots.map((bot) => rssOf(bot.pid)));
     const countStored = async () =>
       Number(
@@ -689,7 +732,8 @@ async function runLeg(leg: Leg): Promise<void> {
                     const held = holders.find((h) => Number(h.owner.split(':').at(-2)) === bot.pid);
                     return `process ${p}: ${held?.n ?? 0}`;
                   })
-                  .join(', ') + ` (spread ${fmt(spreadMs / 1000, 1)} s after start-up)`,
+                  .join(', ') +
+                  ` (one client each for ${SPREAD_STEADY_MS / 1000} s, ${fmt(spreadMs / 1000, 1)} s after start-up)`,
               ] as [string, string],
             ]
           : []),
@@ -698,6 +742,13 @@ async function runLeg(leg: Leg): Promise<void> {
           `${eventsSent} in ${fmt(sendingMs / 1000, 1)} s (${fmt(eventsSent / (sendingMs / 1000), 0)}/s) / ${storedCount}${storedNote}`,
         ],
         ['pushes that found no client', String(pushFailures)],
+        [
+          'clients in the LIVEs’ rooms while sending',
+          `${liveClients.min}–${liveClients.max} (one per LIVE: ${leg.servers})`,
+        ],
+        ...(tableWrites.length > 0
+          ? [['rows written, busiest tables', tableWrites.join('; ')] as [string, string]]
+          : []),
         ...(lagWindows.length > 0
           ? [['push → stored, by window of the sending', lagWindows.join('; ')] as [string, string]]
           : []),
