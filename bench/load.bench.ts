@@ -753,6 +753,10 @@ async function runLeg(leg: Leg): Promise<void> {
           ? [['push → stored, by window of the sending', lagWindows.join('; ')] as [string, string]]
           : []),
         ['acknowledgement, all interactions', line(all)],
+        [
+          '  after the first 5 s (the LIVEs start from idle)',
+          line(slowest.filter((x) => x.at >= 5_000).map((x) => x.ms)),
+        ],
         ['  /submit', line(ackMs.submit)],
         ['  /next', line(ackMs.next)],
         ['  not acknowledged within 30 s', String(unanswered)],
