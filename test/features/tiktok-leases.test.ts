@@ -40,7 +40,7 @@ installUnhandledRejectionGuard();
  * stops or stops renewing. The server is on shard 0 of 2: bot A runs shard 0, bots B and C shard 1.
  */
 const GUILD_ID = (7_000n << 22n).toString();
-const LEASE = { leaseTtlMs: 1_500, leaseRenewMs: 100 };
+const LEASE = { leaseTtlMs: 1_500, leaseRenewMs: 100, firstClaimDelayMs: 0 };
 const alice = { userId: '6812345678901234567', handle: 'alice.sings', nickname: 'Alice' };
 
 const database = useTestDatabase('postgres');
@@ -76,6 +76,7 @@ async function startBot(
   owner: string,
   shards: string,
   connection: LocalWebcastConnectionOptions = webcast.connectionOptions,
+  firstClaimDelayMs = LEASE.firstClaimDelayMs,
 ): Promise<Bot> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mrb-lease-'));
   const modules = new Map<string, ModuleFactory>(FEATURE_MODULES);
@@ -85,6 +86,7 @@ async function startBot(
       flushIntervalMs: 25,
       leaseOwner: owner,
       ...LEASE,
+      firstClaimDelayMs,
     }),
   );
   const config = loadConfig({
@@ -230,6 +232,43 @@ describe('one owner per TikTok LIVE across bot processes', () => {
 });
 
 describe('LIVEs spread over the bot processes', () => {
+  it('processes started together each connect their share at once: no LIVE is connected twice', async () => {
+    const extra = [7_001n, 7_002n, 7_003n].map((n) => (n << 22n).toString());
+    const webcasts = [webcast];
+    for (const [n, guildId] of extra.entries()) {
+      discord.addGuild({ id: guildId, name: `Server ${n}`, ownerId: admin.id });
+      const handle = `stream.${n}`;
+      webcasts.push(await startLocalWebcast({ handle, roomId: `745000000000000090${n}` }));
+      await setGuildField(database.db, guildId, 'tiktokUsername', handle);
+    }
+    const front = await startWebcastFront(webcasts);
+    try {
+      const connection = localWebcastConnectionOptions(front.host);
+      const owners = async () =>
+        (
+          await rowsOf<{ owner: string }>(
+            database.db,
+            sql`SELECT owner FROM tiktok_leases WHERE expires_at >= now() ORDER BY guild_id`,
+          )
+        ).map((r) => r.owner);
+      await Promise.all([startBot('A', '0', connection, 500), startBot('B', '1', connection, 500)]);
+      await until('two LIVEs each', async () => {
+        const now = await owners();
+        return now.length === 4 && now.filter((o) => o === 'A').length === 2;
+      });
+      await until('every LIVE connected', async () => webcasts.every((w) => w.connectedClients === 1));
+      await sleep(10 * LEASE.leaseRenewMs);
+      // One WebSocket each, ever: nothing was connected by one process and handed to the other.
+      expect(webcasts.map((w) => w.requests.filter((r) => r.kind === 'websocket').length)).toEqual([
+        1, 1, 1, 1,
+      ]);
+    } finally {
+      for (const name of [...running.keys()]) await stopBot(name);
+      await front.close();
+      for (const w of webcasts.slice(1)) await w.close();
+    }
+  });
+
   it('a process that joins takes its share: the first one offers LIVEs, each stays connected until taken', async () => {
     // Four servers (two per shard), each with a LIVE of its own behind one address.
     const extra = [7_001n, 7_002n, 7_003n].map((n) => (n << 22n).toString());

@@ -22,6 +22,13 @@ export interface TikTokModuleOptions {
   leaseRenewMs?: number;
   /** This process's name in the lease table: host, pid and a random part (unique across restarts). */
   leaseOwner?: string;
+  /**
+   * On PostgreSQL a process registers at start but claims LIVEs only this much later, so processes
+   * started together see one another and each takes its share at once. Claiming at once, the first
+   * one connected every LIVE and handed most of them over a round or two later: twice the sign-server
+   * requests, and each of those LIVEs recorded by two processes meanwhile (bench/load.bench.ts).
+   */
+  firstClaimDelayMs?: number;
 }
 
 export type ResolvedTikTokOptions = Required<Omit<TikTokModuleOptions, 'sourceOptions'>> &
@@ -36,6 +43,7 @@ export function resolveTikTokOptions(options: TikTokModuleOptions): ResolvedTikT
     disconnectGraceMs: 10 * 60_000,
     leaseTtlMs: 15_000,
     leaseRenewMs: 5_000,
+    firstClaimDelayMs: 2_000,
     leaseOwner: `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`,
     ...options,
   };

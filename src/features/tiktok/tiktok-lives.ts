@@ -30,6 +30,9 @@ import type { ResolvedTikTokOptions } from './options.js';
  */
 export class TikTokLives {
   readonly #lives = new Map<string, GuildLive>();
+  /** Lease rounds before this time only register the process (see `firstClaimDelayMs`). */
+  #claimFrom = 0;
+  #firstClaim: NodeJS.Timeout | undefined;
   /** Local time until which this process's leases are sure to hold (last renewal + TTL − one renewal). */
   #leasesSureUntil = 0;
   /** Leases are synced one round at a time; a round asked for meanwhile runs after it. */
@@ -76,8 +79,22 @@ export class TikTokLives {
    * previous run (killed before it could release them) belong to no one and are dropped.
    */
   async start(): Promise<void> {
-    if (this.ctx.database.kind === 'pglite') await clearTikTokLeases(this.ctx.database.db);
-    await this.syncLeases();
+    const db = this.ctx.database.db;
+    // PGlite has one process: nobody to share with.
+    if (this.ctx.database.kind === 'pglite' || this.options.firstClaimDelayMs <= 0) {
+      if (this.ctx.database.kind === 'pglite') await clearTikTokLeases(db);
+      await this.syncLeases();
+      return;
+    }
+    this.#claimFrom = Date.now() + this.options.firstClaimDelayMs;
+    await heartbeatBotProcess(db, this.owner, this.options.leaseTtlMs).catch((error: unknown) =>
+      this.ctx.logger.warn({ err: error }, 'tiktok lease round failed'),
+    );
+    this.#firstClaim = setTimeout(() => {
+      this.syncLeases().catch((error: unknown) =>
+        this.ctx.logger.error({ err: error }, 'tiktok lease round failed'),
+      );
+    }, this.options.firstClaimDelayMs);
   }
 
   /**
@@ -94,6 +111,10 @@ export class TikTokLives {
   async #syncRound(): Promise<void> {
     if (this.#stopped) return;
     const db = this.ctx.database.db;
+    if (Date.now() < this.#claimFrom) {
+      await heartbeatBotProcess(db, this.owner, this.options.leaseTtlMs);
+      return;
+    }
     const startedAt = Date.now();
     let followed: Map<string, string>;
     let wanted: Map<string, string>;
@@ -233,6 +254,7 @@ export class TikTokLives {
    */
   async stopAll(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#firstClaim);
     await this.#syncing;
     this.#offered.clear();
     const lives = [...this.#lives.values()];
