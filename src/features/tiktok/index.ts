@@ -37,11 +37,7 @@ export function tiktokModule(moduleOptions: TikTokModuleOptions = {}): BotModule
           httpRoutesFor(ctx).add(tiktokWebhookRoute({ secret, sink: (g, e) => started.relay(g, e) })),
         );
       }
-      scope.setInterval(() => {
-        started
-          .syncLeases()
-          .catch((error: unknown) => ctx.logger.error({ err: error }, 'tiktok lease round failed'));
-      }, options.leaseRenewMs);
+      scope.setInterval(() => started.syncLeasesInBackground(), options.leaseRenewMs);
       await started.start();
     },
   };

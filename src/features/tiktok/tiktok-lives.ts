@@ -80,21 +80,22 @@ export class TikTokLives {
    */
   async start(): Promise<void> {
     const db = this.ctx.database.db;
-    // PGlite has one process: nobody to share with.
-    if (this.ctx.database.kind === 'pglite' || this.options.firstClaimDelayMs <= 0) {
-      if (this.ctx.database.kind === 'pglite') await clearTikTokLeases(db);
-      await this.syncLeases();
-      return;
-    }
-    this.#claimFrom = Date.now() + this.options.firstClaimDelayMs;
+    // PGlite has one process: nobody to share with, so it claims at once.
+    if (this.ctx.database.kind === 'pglite') await clearTikTokLeases(db);
+    const delayMs = this.ctx.database.kind === 'pglite' ? 0 : this.options.firstClaimDelayMs;
+    if (delayMs <= 0) return this.syncLeases();
+    this.#claimFrom = Date.now() + delayMs;
     await heartbeatBotProcess(db, this.owner, this.options.leaseTtlMs).catch((error: unknown) =>
       this.ctx.logger.warn({ err: error }, 'tiktok lease round failed'),
     );
-    this.#firstClaim = setTimeout(() => {
-      this.syncLeases().catch((error: unknown) =>
-        this.ctx.logger.error({ err: error }, 'tiktok lease round failed'),
-      );
-    }, this.options.firstClaimDelayMs);
+    this.#firstClaim = setTimeout(() => this.syncLeasesInBackground(), delayMs);
+  }
+
+  /** A lease round started by a timer: its failure is logged, the next round tries again. */
+  syncLeasesInBackground(): void {
+    this.syncLeases().catch((error: unknown) =>
+      this.ctx.logger.error({ err: error }, 'tiktok lease round failed'),
+    );
   }
 
   /**
