@@ -58,10 +58,11 @@ function deepFreeze<T>(value: T): T {
  * those reads waited for a pooled connection, and acknowledgements with them (bench/load.bench.ts).
  *
  * A copy is forgotten when this process writes the row (setGuildField on a database handle, or any
- * write in inGuildConfigTransaction, after commit) and when any process does: the row's trigger notifies `queue_changed` with
- * `<guild id>:settings` after commit (migration 0016), which src/queue-changes/feed.ts passes to
- * forget(). Copies are kept only while that notification is listened to (`trust`); otherwise every
- * read goes to the database. A read still running when its row is forgotten is not kept.
+ * write in inGuildConfigTransaction, after commit) and when any process does: the row's trigger
+ * notifies `queue_changed` with `<guild id>:settings` after commit (migration 0016), which
+ * src/queue-changes/feed.ts passes to forget(). Copies are kept only while that notification is
+ * listened to (`trust`); otherwise every read goes to the database. A read still running when its row
+ * is forgotten is not kept.
  */
 export class GuildConfigCache {
   readonly #copies = new Map<string, Promise<GuildConfig>>();
