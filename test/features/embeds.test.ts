@@ -3,12 +3,12 @@ import { InteractionResponseType, type APIEmbed } from 'discord-api-types/v10';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmbedsOptions } from '../../src/features/embeds/index.js';
-import { LISTENER_APPLICATION_NAME } from '../../src/storage/pg-listener.js';
 import { getEmbedConfig, type EmbedConfig } from '../../src/storage/embed-configs-repo.js';
 import type { TestBot } from '../support/bot/test-bot.js';
 import { seedSubmission, userId } from '../support/db/fixtures.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 import { discordErrors, installUnhandledRejectionGuard } from '../support/discord/index.js';
+import { cutQueueListener } from '../support/queue-changes.js';
 import { until } from '../support/until.js';
 import {
   createEmbed as createEmbedIn,
@@ -258,19 +258,7 @@ describe('queue changes announced by another process', () => {
     const { config } = await createEmbed('live_queue');
     await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(1) });
     await announceUntilEdited(config, 1);
-    const listeners = async () =>
-      (
-        await other.query<{ pid: number }>(
-          'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
-          [LISTENER_APPLICATION_NAME],
-        )
-      ).rows.map((r) => r.pid);
-    const [first] = await listeners();
-    await other.query('SELECT pg_terminate_backend($1)', [first]);
-    await until('a new listening connection', async () => {
-      const now = await listeners();
-      return now.length === 1 && now[0] !== first;
-    });
+    await (await cutQueueListener(other)).reconnected();
     await seedSubmission(database.db, { guildId: t.guildId, submitter: userId(2) });
     await announceUntilEdited(config, 2);
     expect(embedOf(currentMessage(t, config)).description).toContain(`<@${userId(2)}>`);

@@ -232,7 +232,11 @@ describe('one owner per TikTok LIVE across bot processes', () => {
 });
 
 describe('LIVEs spread over the bot processes', () => {
-  it('processes started together each connect their share at once: no LIVE is connected twice', async () => {
+  /**
+   * Four servers (two per shard), each with a LIVE of its own behind one address; `owners` lists the
+   * holders of the live leases in server order, `close` stops the bots and the extra LIVEs.
+   */
+  async function fourLives() {
     const extra = [7_001n, 7_002n, 7_003n].map((n) => (n << 22n).toString());
     const webcasts = [webcast];
     for (const [n, guildId] of extra.entries()) {
@@ -242,15 +246,27 @@ describe('LIVEs spread over the bot processes', () => {
       await setGuildField(database.db, guildId, 'tiktokUsername', handle);
     }
     const front = await startWebcastFront(webcasts);
-    try {
-      const connection = localWebcastConnectionOptions(front.host);
-      const owners = async () =>
+    return {
+      webcasts,
+      connection: localWebcastConnectionOptions(front.host),
+      owners: async () =>
         (
           await rowsOf<{ owner: string }>(
             database.db,
             sql`SELECT owner FROM tiktok_leases WHERE expires_at >= now() ORDER BY guild_id`,
           )
-        ).map((r) => r.owner);
+        ).map((r) => r.owner),
+      async close() {
+        for (const name of [...running.keys()]) await stopBot(name);
+        await front.close();
+        for (const w of webcasts.slice(1)) await w.close();
+      },
+    };
+  }
+
+  it('processes started together each connect their share at once: no LIVE is connected twice', async () => {
+    const { webcasts, connection, owners, close } = await fourLives();
+    try {
       await Promise.all([startBot('A', '0', connection, 500), startBot('B', '1', connection, 500)]);
       await until('two LIVEs each', async () => {
         const now = await owners();
@@ -263,32 +279,13 @@ describe('LIVEs spread over the bot processes', () => {
         1, 1, 1, 1,
       ]);
     } finally {
-      for (const name of [...running.keys()]) await stopBot(name);
-      await front.close();
-      for (const w of webcasts.slice(1)) await w.close();
+      await close();
     }
   });
 
   it('a process that joins takes its share: the first one offers LIVEs, each stays connected until taken', async () => {
-    // Four servers (two per shard), each with a LIVE of its own behind one address.
-    const extra = [7_001n, 7_002n, 7_003n].map((n) => (n << 22n).toString());
-    const webcasts = [webcast];
-    for (const [n, guildId] of extra.entries()) {
-      discord.addGuild({ id: guildId, name: `Server ${n}`, ownerId: admin.id });
-      const handle = `stream.${n}`;
-      webcasts.push(await startLocalWebcast({ handle, roomId: `745000000000000090${n}` }));
-      await setGuildField(database.db, guildId, 'tiktokUsername', handle);
-    }
-    const front = await startWebcastFront(webcasts);
+    const { webcasts, connection, owners, close } = await fourLives();
     try {
-      const connection = localWebcastConnectionOptions(front.host);
-      const owners = async () =>
-        (
-          await rowsOf<{ owner: string }>(
-            database.db,
-            sql`SELECT owner FROM tiktok_leases WHERE expires_at >= now() ORDER BY guild_id`,
-          )
-        ).map((r) => r.owner);
       const connected = () => webcasts.map((w) => w.connectedClients);
 
       await startBot('A', '0', connection);
@@ -326,9 +323,7 @@ describe('LIVEs spread over the bot processes', () => {
       const all = await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM live_sessions`);
       expect([open[0]?.n, all[0]?.n]).toEqual([4, 4]);
     } finally {
-      for (const name of [...running.keys()]) await stopBot(name);
-      await front.close();
-      for (const w of webcasts.slice(1)) await w.close();
+      await close();
     }
   });
 });

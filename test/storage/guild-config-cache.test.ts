@@ -11,8 +11,7 @@ import {
   setGuildField,
   updateGuildSettings,
 } from '../../src/storage/guild-config-repo.js';
-import { LISTENER_APPLICATION_NAME } from '../../src/storage/pg-listener.js';
-import { recordQueueChanges } from '../support/queue-changes.js';
+import { cutQueueListener, recordQueueChanges } from '../support/queue-changes.js';
 import { DRIVER_KINDS, useTestDatabase, type DriverKind } from '../support/db/test-database.js';
 import { until } from '../support/until.js';
 
@@ -148,15 +147,7 @@ describe('guild config copies across processes (PostgreSQL)', () => {
       await setGuildField(other.db, 'g1', 'reviewerChannelId', '600');
       await until('the other process’s change is read', async () => (await reviewerChannel()) === '600');
 
-      const listener = async () =>
-        (
-          await admin.query<{ pid: number }>(
-            'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
-            [LISTENER_APPLICATION_NAME],
-          )
-        ).rows.map((r) => r.pid);
-      const [first] = await listener();
-      await admin.query('SELECT pg_terminate_backend($1)', [first]);
+      const cut = await cutQueueListener(admin);
       // Down: the copy is dropped and a quiet change is read at once.
       await until('the listener noticed the drop', async () => {
         await quietlySetReviewerChannel(String(Date.now()));
@@ -166,10 +157,7 @@ describe('guild config copies across processes (PostgreSQL)', () => {
         return (await reviewerChannel()) === row.rows[0]?.v;
       });
       // Back: copies are kept again.
-      await until('a new listening connection', async () => {
-        const now = await listener();
-        return now.length === 1 && now[0] !== first;
-      });
+      await cut.reconnected();
       await until('copies are kept again', async () => {
         const kept = await reviewerChannel();
         await quietlySetReviewerChannel(String(Date.now() + 1));

@@ -1,10 +1,13 @@
 import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { ModuleFactory } from '../../src/discord/module.js';
 import type { QueueEvents } from '../../src/discord/queue-events.js';
 import { FEATURE_MODULES } from '../../src/features/index.js';
 import { QUEUE_CHANGED_CHANNEL } from '../../src/queue-changes/feed.js';
 import type { Database } from '../../src/storage/connect.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/storage/pg-listener.js';
 import { seedSubmission } from './db/fixtures.js';
+import { until } from './until.js';
 
 /** What `seedSubmission` takes besides the server and the submitter. */
 export type SeedOptions = Omit<NonNullable<Parameters<typeof seedSubmission>[1]>, 'guildId' | 'submitter'>;
@@ -60,4 +63,28 @@ export function recordQueueChanges(database: Database, queueEvents: QueueEvents)
     },
   };
   return recorder;
+}
+
+/**
+ * Cuts the queue-change listener's connection from the server side (PostgreSQL only), as a network
+ * drop or a server restart would; `reconnected()` waits until one new listening connection is up.
+ */
+export async function cutQueueListener(admin: pg.Client): Promise<{ reconnected(): Promise<void> }> {
+  const listeners = async () =>
+    (
+      await admin.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+        [LISTENER_APPLICATION_NAME],
+      )
+    ).rows.map((r) => r.pid);
+  const [first] = await listeners();
+  await admin.query('SELECT pg_terminate_backend($1)', [first]);
+  return {
+    async reconnected() {
+      await until('a new listening connection', async () => {
+        const now = await listeners();
+        return now.length === 1 && now[0] !== first;
+      });
+    },
+  };
 }
