@@ -546,7 +546,8 @@ async function runLeg(leg: Leg): Promise<void> {
     // PostgreSQL: how long after the sending stopped the ingest had stored every event (how far
     // behind the LIVEs it ran), watched while the answers are collected.
     const sendingEnded = performance.now();
-    const countNow = async () =>
+    // Reads `database` when called: on PGlite it is opened again once the bot has stopped.
+    const countStored = async () =>
       Number(
         (await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM interactions`))[0]?.n ??
           0,
@@ -555,7 +556,7 @@ async function runLeg(leg: Leg): Promise<void> {
       ? (async () => {
           await Promise.all(giftRuns);
           while (performance.now() - sendingEnded < 90_000) {
-            if ((await countNow()) >= eventsSent) return performance.now() - sendingEnded;
+            if ((await countStored()) >= eventsSent) return performance.now() - sendingEnded;
             await sleep(250);
           }
           return null;
@@ -675,11 +676,6 @@ async function runLeg(leg: Leg): Promise<void> {
           ),
         );
     const memory = await Promise.all(bots.map((bot) => rssOf(bot.pid)));
-    const countStored = async () =>
-      Number(
-        (await rowsOf<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM interactions`))[0]?.n ??
-          0,
-      );
     const caughtUpFrom = performance.now();
     let storedCount: number;
     let storedNote: string;
