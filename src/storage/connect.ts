@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -12,6 +11,7 @@ import pg from 'pg';
 import { parseInt8 } from './int8.js';
 import { PgListener, type ListenHandlers } from './pg-listener.js';
 import { acquireDataDirLock } from './pglite-lock.js';
+import { preparedName, PreparingClient } from './prepared-statements.js';
 import * as schema from './schema.js';
 
 export type { ListenHandlers } from './pg-listener.js';
@@ -75,6 +75,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
 function connectPostgres(url: string, onPoolError?: (error: Error) => void): Database {
   installPgInt8Parser();
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: url,
     min: 5,
     max: 20,
@@ -219,16 +220,6 @@ export async function rowsOf<R>(db: Queryable, query: SQL): Promise<R[]> {
 }
 
 const dialect = new PgDialect();
-const statementNames = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `mrb_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
 
 /**
  * Rows of a hot raw query, run on PostgreSQL as a named prepared statement: each connection parses
@@ -242,7 +233,7 @@ export async function preparedRowsOf<R>(db: Queryable, query: SQL): Promise<R[]>
   // drizzle's node-postgres session holds the Pool, or inside a transaction its PoolClient.
   const client = (db._.session as unknown as { client?: unknown }).client;
   if (client instanceof pg.Pool || client instanceof pg.Client) {
-    const config = { name: statementName(compiled.sql), text: compiled.sql, values: compiled.params };
+    const config = { name: preparedName(compiled.sql), text: compiled.sql, values: compiled.params };
     return (await client.query(config)).rows as R[];
   }
   return rowsOf<R>(db, query);

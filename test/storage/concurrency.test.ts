@@ -163,7 +163,9 @@ describe('take-next on real PostgreSQL', () => {
         expect(taken.map((s) => s?.playedBy)).toEqual(['r1', 'r2']);
         return rowsOf<{ name: string; statement: string }>(
           tx,
-          sql`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'mrb_%'`,
+          // Other repeated statements are prepared too (src/storage/prepared-statements.ts): take-next's only.
+          sql`SELECT name, statement FROM pg_prepared_statements
+              WHERE name LIKE 'mrb_%' AND statement LIKE '%SKIP LOCKED%'`,
         );
       });
       expect(prepared).toHaveLength(1);
