@@ -35,6 +35,7 @@ import { sql } from 'drizzle-orm';
 import { connectDatabase, rowsOf } from '../src/storage/connect.js';
 import { setGuildField } from '../src/storage/guild-config-repo.js';
 import { migrate } from '../src/storage/migrate.js';
+import { DEFAULT_POOL_SIZE } from '../src/storage/pool-size.js';
 import { BotProcess } from '../test/reliability/support/bot-process.js';
 import { scriptedLive } from '../test/reliability/support/live-script.js';
 import { asWebcastMessages } from '../test/reliability/support/live-webcast.js';
@@ -353,6 +354,8 @@ async function runLeg(leg: Leg): Promise<void> {
           startTimeoutMs: 60_000,
           extra: {
             DISCORD_SHARD_COUNT: String(PROCESSES),
+            // The production pool (BotProcess gives the tests' bots a smaller one).
+            DATABASE_POOL_SIZE: String(DEFAULT_POOL_SIZE),
             ...(process.env.LOAD_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_BOT_NODE_OPTIONS } : {}),
             DISCORD_SHARDS: String(shard),
             TIKTOK_SIGN_API_URL: `http://${front.host}`,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_POOL_SIZE } from './storage/pool-size.js';
 import { checkShardPlan, parseShardCount, parseShardIds, type ShardPlan } from './discord/shard-plan.js';
 
 /** The one place that reads process.env. Every other module receives a `Config`. */
@@ -58,6 +59,12 @@ const envSchema = z.object({
     (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
     'must be a postgres:// or postgresql:// connection URL',
   ),
+  DATABASE_POOL_SIZE: optionalString
+    .refine(
+      (v) => v === undefined || (/^\d{1,3}$/.test(v) && Number(v) >= 2 && Number(v) <= 100),
+      'must be a whole number of connections from 2 to 100',
+    )
+    .transform((v) => (v === undefined ? DEFAULT_POOL_SIZE : Number(v))),
   ALLOW_ANY_HANDLE_LINKING: booleanFlag,
   LINK_NAMES: z
     .enum(['on', 'off', ''])
@@ -146,6 +153,8 @@ export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
 export interface Config {
   discordToken: string | undefined;
   databaseUrl: string | undefined;
+  /** PostgreSQL connections of this process's pool; the bot opens them all at start. */
+  databasePoolSize: number;
   allowAnyHandleLinking: boolean;
   /**
    * Ask SoundCloud, Spotify, YouTube and Deezer for the artist and title of a link pasted without
@@ -217,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     discordToken: e.DISCORD_BOT_TOKEN,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     allowAnyHandleLinking: e.ALLOW_ANY_HANDLE_LINKING,
     linkNames: e.LINK_NAMES,
     dataDir: path.resolve(e.DATA_DIR),

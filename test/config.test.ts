@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, requireDiscordToken } from '../src/config.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openDatabase } from '../src/storage/open.js';
 import { createPostgresDatabase } from './support/db/test-database.js';
+import { until } from './support/until.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -110,6 +111,17 @@ describe('configuration from the environment', () => {
     for (const line of problems) expect(line).not.toContain('\n');
   });
 
+  it('takes DATABASE_POOL_SIZE from 2 to 100 connections, 20 when unset', () => {
+    expect(loadConfig({}).databasePoolSize).toBe(20);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '8' }).databasePoolSize).toBe(8);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '100' }).databasePoolSize).toBe(100);
+    for (const bad of ['1', '101', '0', '-5', '12.5', 'twenty', '1e2']) {
+      expect(problemsOf({ DATABASE_POOL_SIZE: bad }), bad).toEqual([
+        'DATABASE_POOL_SIZE: must be a whole number of connections from 2 to 100',
+      ]);
+    }
+  });
+
   it('puts every problem on its own line of the error message', () => {
     const error = (() => {
       try {
@@ -158,6 +170,32 @@ describe('configuration from the environment', () => {
       'proxy-password-value',
     ])
       expect(log).not.toContain(secret);
+  });
+
+  it('the bot opens its whole pool at start; the one-shot commands only what they use', async () => {
+    const created = await createPostgresDatabase();
+    const logger = createLogger('silent');
+    const config = loadConfig({ DATABASE_URL: created.url, DATABASE_POOL_SIZE: '6' });
+    const connections = async () => {
+      const rows = await database.driver.withSession((s) =>
+        s.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()',
+        ),
+      );
+      return Number(rows[0]?.n);
+    };
+    let database = await openDatabase(config, logger);
+    try {
+      // Migrations ran on one connection; nothing else was opened.
+      expect(await connections()).toBe(1);
+      await database.close();
+      database = await openDatabase(config, logger, { keepPoolFull: true });
+      await until('the pool full', async () => (await connections()) >= 6);
+      expect(await connections()).toBe(6);
+    } finally {
+      await database.close();
+      await created.drop();
+    }
   });
 
   it('never logs the database password when it opens the database', async () => {

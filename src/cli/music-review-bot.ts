@@ -27,6 +27,7 @@ function helpText(): string {
 const SETTING_LINES = [
   '  DISCORD_BOT_TOKEN         the bot token from the Discord developer portal (required by start)',
   '  DATABASE_URL              PostgreSQL server; unset: an embedded database in DATA_DIR/db',
+  '  DATABASE_POOL_SIZE        PostgreSQL connections the bot keeps open (default 20)',
   '  DATA_DIR                  uploads, backups and the embedded database (default ./data)',
   '  LOG_LEVEL                 fatal, error, warn, info (default), debug, trace or silent',
   '  HTTP_PORT                 port of the overlay pages, /healthz and the webhook (default 3000)',

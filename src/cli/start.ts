@@ -12,7 +12,7 @@ async function startBot(): Promise<void> {
   const config = loadConfig();
   const token = requireDiscordToken(config);
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { keepPoolFull: true });
   const bot = createBot({
     config,
     logger,

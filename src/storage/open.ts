@@ -4,8 +4,15 @@ import { redactUrl, type Logger } from '../logging/logger.js';
 import { connectDatabase, type Database } from './connect.js';
 import { migrate } from './migrate.js';
 
-/** Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite) and migrates it. */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+/**
+ * Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite) and migrates it.
+ * The bot keeps its whole pool open (`keepPoolFull`); the one-shot commands open what they use.
+ */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  options: { keepPoolFull?: boolean } = {},
+): Promise<Database> {
   const pgliteDir = path.join(config.dataDir, 'db');
   logger.info(
     config.databaseUrl
@@ -15,6 +22,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   );
   const database = await connectDatabase({
     databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    keepPoolFull: options.keepPoolFull,
     pgliteDir,
     onPoolError: (error) =>
       logger.warn({ err: error.message }, 'database connection lost; the pool reconnects'),

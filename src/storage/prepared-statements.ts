@@ -8,34 +8,43 @@ import pg from 'pg';
  */
 export const MAX_NAMED_STATEMENTS = 500;
 
-/** Text → its name once it is prepared, or null after its first run. */
-const known = new Map<string, string | null>();
-
 /** Derived from the text, so two texts can never share a name on one connection. */
 function nameOf(text: string): string {
   return `mrb_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
 
-/** The name to prepare `text` under from its very first run (a statement known to be hot). */
-export function preparedName(text: string): string {
-  const name = known.get(text);
-  if (name) return name;
-  const made = nameOf(text);
-  if (name === null || known.size < MAX_NAMED_STATEMENTS) known.set(text, made);
-  return made;
+/** Which statement texts are named, and under which name. */
+export class StatementNames {
+  /** Text → its name once it is prepared, or null after its first run. */
+  readonly #known = new Map<string, string | null>();
+
+  constructor(readonly limit = MAX_NAMED_STATEMENTS) {}
+
+  /** The name to prepare `text` under from its very first run (a statement known to be hot). */
+  prepared(text: string): string {
+    const name = this.#known.get(text);
+    if (name) return name;
+    const made = nameOf(text);
+    if (name === null || this.#known.size < this.limit) this.#known.set(text, made);
+    return made;
+  }
+
+  /**
+   * The name to prepare `text` under once it runs a second time; undefined on its first run (a
+   * one-off statement takes no slot on any connection) and for new texts past the limit.
+   */
+  repeated(text: string): string | undefined {
+    const name = this.#known.get(text);
+    if (name) return name;
+    if (name === null) return this.prepared(text);
+    if (this.#known.size < this.limit) this.#known.set(text, null);
+    return undefined;
+  }
 }
 
-/**
- * The name to prepare `text` under once it runs a second time; undefined on its first run (a
- * one-off statement takes no slot on any connection) and for new texts past MAX_NAMED_STATEMENTS.
- */
-export function repeatedStatementName(text: string): string | undefined {
-  const name = known.get(text);
-  if (name) return name;
-  if (name === null) return preparedName(text);
-  if (known.size < MAX_NAMED_STATEMENTS) known.set(text, null);
-  return undefined;
-}
+const processNames = new StatementNames();
+export const preparedName = (text: string): string => processNames.prepared(text);
+export const repeatedStatementName = (text: string): string | undefined => processNames.repeated(text);
 
 /** Query arguments with the statement's name added, when it has none and its text is a repeated one. */
 function withStatementName(args: unknown[]): unknown[] {

@@ -5,6 +5,7 @@ import {
   MAX_NAMED_STATEMENTS,
   preparedName,
   repeatedStatementName,
+  StatementNames,
 } from '../../src/storage/prepared-statements.js';
 import { useTestDatabase } from '../support/db/test-database.js';
 
@@ -22,6 +23,26 @@ async function preparedOn(db: Queryable, marker: string): Promise<{ name: string
 }
 
 describe('statement names', () => {
+  it(`stop naming new texts past the limit (${MAX_NAMED_STATEMENTS} per process), and keep naming the known ones`, () => {
+    const names = new StatementNames(3);
+    names.repeated('SELECT 1 AS known');
+    const known = names.repeated('SELECT 1 AS known');
+    expect(known).toMatch(/^mrb_/);
+    names.repeated('SELECT 2');
+    names.prepared('SELECT 3');
+    const late = 'SELECT 1 AS late';
+    expect([names.repeated(late), names.repeated(late), names.repeated(late)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(names.repeated('SELECT 1 AS known')).toBe(known);
+    expect(names.repeated('SELECT 2')).toMatch(/^mrb_/);
+    // Named at once, but past the limit not remembered: the same name each time, from the text.
+    expect(names.prepared(late)).toBe(names.prepared(late));
+    expect(names.repeated(late)).toBeUndefined();
+  });
+
   it('name a text from its second run, the same name every time, and a different text differently', () => {
     const text = 'SELECT $1::int AS naming_test_a';
     expect(repeatedStatementName(text)).toBeUndefined();
@@ -86,26 +107,5 @@ describe('repeated statements on PostgreSQL', () => {
       sql`SELECT count(*)::int AS n FROM audit_log WHERE guild_id = 'g-prep'`,
     );
     expect(rows).toEqual([{ n: 2 }]);
-  });
-});
-
-// Last: it fills this process's names (vitest gives each test file its own modules).
-describe('statement names, past the limit', () => {
-  it(`stop naming new texts past ${MAX_NAMED_STATEMENTS}, and keep naming the known ones`, () => {
-    const known = 'SELECT 1 AS naming_test_known';
-    repeatedStatementName(known);
-    const knownName = repeatedStatementName(known);
-    for (
-      let i = 0;
-      repeatedStatementName(`SELECT ${i} AS filler`) === undefined && i < 2 * MAX_NAMED_STATEMENTS;
-      i++
-    );
-    const late = 'SELECT 1 AS naming_test_late';
-    expect([repeatedStatementName(late), repeatedStatementName(late), repeatedStatementName(late)]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    expect(repeatedStatementName(known)).toBe(knownName);
   });
 });

@@ -91,6 +91,8 @@ export class BotProcess {
         LOG_LEVEL: 'info',
         // Tests never reach SoundCloud, Spotify, YouTube or Deezer to name pasted links.
         LINK_NAMES: 'off',
+        // Each bot keeps its pool open; several at once in a test stay well under max_connections.
+        DATABASE_POOL_SIZE: '8',
         ...env.extra,
       },
     });
