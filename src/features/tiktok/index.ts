@@ -37,7 +37,7 @@ export function tiktokModule(moduleOptions: TikTokModuleOptions = {}): BotModule
           httpRoutesFor(ctx).add(tiktokWebhookRoute({ secret, sink: (g, e) => started.relay(g, e) })),
         );
       }
-      scope.setInterval(() => started.syncLeasesInBackground(), options.leaseRenewMs);
+      scope.setInterval(() => void started.syncLeasesLogged(), options.leaseRenewMs);
       await started.start();
     },
   };

@@ -79,21 +79,22 @@ export class TikTokLives {
    * previous run (killed before it could release them) belong to no one and are dropped.
    */
   async start(): Promise<void> {
-    const db = this.ctx.database.db;
-    // PGlite has one process: nobody to share with, so it claims at once.
-    if (this.ctx.database.kind === 'pglite') await clearTikTokLeases(db);
-    const delayMs = this.ctx.database.kind === 'pglite' ? 0 : this.options.firstClaimDelayMs;
+    if (this.ctx.database.kind === 'pglite') {
+      // One process: nobody to share with, so it claims at once.
+      await clearTikTokLeases(this.ctx.database.db);
+      return this.syncLeases();
+    }
+    const delayMs = this.options.firstClaimDelayMs;
     if (delayMs <= 0) return this.syncLeases();
+    // Rounds before #claimFrom only register this process (#syncRound): this one, and any timer's.
     this.#claimFrom = Date.now() + delayMs;
-    await heartbeatBotProcess(db, this.owner, this.options.leaseTtlMs).catch((error: unknown) =>
-      this.ctx.logger.warn({ err: error }, 'tiktok lease round failed'),
-    );
-    this.#firstClaim = setTimeout(() => this.syncLeasesInBackground(), delayMs);
+    await this.syncLeasesLogged();
+    this.#firstClaim = setTimeout(() => void this.syncLeasesLogged(), delayMs);
   }
 
-  /** A lease round started by a timer: its failure is logged, the next round tries again. */
-  syncLeasesInBackground(): void {
-    this.syncLeases().catch((error: unknown) =>
+  /** A lease round whose failure is logged (the next round tries again): timers' rounds, and start's. */
+  syncLeasesLogged(): Promise<void> {
+    return this.syncLeases().catch((error: unknown) =>
       this.ctx.logger.error({ err: error }, 'tiktok lease round failed'),
     );
   }
