@@ -12,6 +12,8 @@ export interface TikTokLease {
   owner: string;
   acquiredAt: Date;
   expiresAt: Date;
+  /** When this holder's connection last went live; null until it has (see markTikTokLeaseConnected). */
+  connectedAt: Date | null;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function claimTikTokLeases(
         ON CONFLICT (guild_id) DO UPDATE
           SET owner = EXCLUDED.owner,
               expires_at = EXCLUDED.expires_at,
-              acquired_at = CASE WHEN l.owner = EXCLUDED.owner THEN l.acquired_at ELSE now() END
+              acquired_at = CASE WHEN l.owner = EXCLUDED.owner THEN l.acquired_at ELSE now() END,
+              connected_at = CASE WHEN l.owner = EXCLUDED.owner THEN l.connected_at END
           WHERE l.owner = EXCLUDED.owner OR l.expires_at < now()
         RETURNING guild_id`,
   );
@@ -115,11 +118,27 @@ export async function clearTikTokLeases(db: Queryable): Promise<void> {
   await db.execute(sql`DELETE FROM bot_processes`);
 }
 
+/**
+ * `owner`'s connection to `guildId`'s LIVE went live: a process giving that LIVE up may now leave
+ * (see TikTokLives). Nothing changes when `owner` no longer holds the lease.
+ */
+export async function markTikTokLeaseConnected(db: Queryable, owner: string, guildId: string): Promise<void> {
+  await db.execute(
+    sql`UPDATE tiktok_leases SET connected_at = now() WHERE guild_id = ${guildId} AND owner = ${owner}`,
+  );
+}
+
 /** The unexpired lease on `guildId`'s LIVE, if a process holds one. */
 export async function findTikTokLease(db: Queryable, guildId: string): Promise<TikTokLease | null> {
-  const [row] = await rowsOf<{ guild_id: string; owner: string; acquired_at: unknown; expires_at: unknown }>(
+  const [row] = await rowsOf<{
+    guild_id: string;
+    owner: string;
+    acquired_at: unknown;
+    expires_at: unknown;
+    connected_at: unknown;
+  }>(
     db,
-    sql`SELECT guild_id, owner, acquired_at, expires_at FROM tiktok_leases
+    sql`SELECT guild_id, owner, acquired_at, expires_at, connected_at FROM tiktok_leases
         WHERE guild_id = ${guildId} AND expires_at >= now()`,
   );
   if (!row) return null;
@@ -128,5 +147,6 @@ export async function findTikTokLease(db: Queryable, guildId: string): Promise<T
     owner: row.owner,
     acquiredAt: toDate(row.acquired_at),
     expiresAt: toDate(row.expires_at),
+    connectedAt: row.connected_at === null ? null : toDate(row.connected_at),
   };
 }

@@ -177,6 +177,59 @@ describe('one owner per TikTok LIVE across bot processes', () => {
     expect(webcast.connectedClients).toBe(1);
   });
 
+  it('a LIVE whose lease another process took stays connected here until that process is in the room', async () => {
+    await startBot('A', '0');
+    await until(
+      'A to hold the LIVE',
+      async () => (await leaseOwner()) === 'A' && webcast.connectedClients === 1,
+    );
+    await startBot('B', '1');
+    await sleep(3 * LEASE.leaseRenewMs);
+    expect(await leaseOwner()).toBe('A');
+
+    // B claims the lease (as when A stalled past its expiry), and its connect waits a second for the
+    // sign server: A must stay in the room until B is in.
+    webcast.delaySigning(1_000);
+    const signsBefore = webcast.signRequests.length;
+    let [fewest, most] = [1, 1];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        fewest = Math.min(fewest, webcast.connectedClients);
+        most = Math.max(most, webcast.connectedClients);
+        await sleep(5);
+      }
+    })();
+    let pushed = 0;
+    const pusher = (async () => {
+      while (sampling) {
+        await webcast.push([like({ ...alice, count: 1, total: ++pushed })]);
+        await sleep(50);
+      }
+    })();
+    await database.db.execute(
+      sql`UPDATE tiktok_leases SET owner = 'B', acquired_at = now(), connected_at = NULL
+          WHERE guild_id = ${GUILD_ID}`,
+    );
+    // B marks its lease once in the room; A, which was in it too, then leaves.
+    await until(
+      'B to be in the room alone',
+      async () =>
+        (await findTikTokLease(database.db, GUILD_ID))?.connectedAt != null && webcast.connectedClients === 1,
+      10_000,
+    );
+    sampling = false;
+    await Promise.all([sampler, pusher]);
+    expect(webcast.signRequests.length).toBe(signsBefore + 1);
+    expect(await leaseOwner()).toBe('B');
+    expect([fewest, most]).toEqual([1, 2]);
+    // Pushed while both were in the room, recorded by both: each like is stored once.
+    await until('every like stored', async () => (await likeCount()) === pushed);
+    await sleep(5 * LEASE.leaseRenewMs);
+    expect(await likeCount()).toBe(pushed);
+    expect(webcast.connectedClients).toBe(1);
+  });
+
   it('a lease left by a process that stopped renewing is taken only after it expires', async () => {
     await database.db.execute(
       sql`INSERT INTO tiktok_leases (guild_id, owner, expires_at)

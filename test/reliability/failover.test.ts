@@ -396,6 +396,21 @@ it('a killed process’s TikTok LIVEs move to another process, with every event 
       5_000,
     ).catch(() => undefined);
     const stored = await storedMessageIds(database.db, server.guildId);
+    const missing = sentIds.filter((id) => !stored.has(id));
+    if (missing.length > 0) {
+      // When each missing message went out, and what the bots did with this LIVE: where it fell.
+      const pushedAt = server.pushed
+        .filter((p) => p.messages.some((m) => missing.includes(m.msgId)))
+        .map((p) => `${p.at - killedAt} ms after the kill`);
+      const story = bots.flatMap((b) =>
+        b.logs
+          .filter((l) => l.guildId === server.guildId)
+          .map((l) => `${l.time - killedAt} ms: pid ${b.pid}: ${l.msg} ${String(l.reason ?? '')}`),
+      );
+      throw new Error(
+        `${server.webcast.handle}: ${missing.length} messages never stored (${missing.join(', ')}), pushed ${pushedAt.join(', ')}\n${story.join('\n')}`,
+      );
+    }
     expect([...stored.keys()].sort()).toEqual(sentIds);
   }
   // A streak is credited when it ends; the last batches' streaks need one more flush.

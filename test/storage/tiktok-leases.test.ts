@@ -6,6 +6,7 @@ import {
   findTikTokLease,
   heartbeatBotProcess,
   leaveBotProcesses,
+  markTikTokLeaseConnected,
   offerTikTokLeases,
   releaseTikTokLeases,
 } from '../../src/storage/tiktok-leases-repo.js';
@@ -43,6 +44,21 @@ describe.each(DRIVER_KINDS)('TikTok leases on %s', (kind) => {
     expect(await findTikTokLease(database.db, 'g1')).toMatchObject({ owner: 'b' });
     // The old owner's next renewal does not win it back.
     expect(await claimTikTokLeases(database.db, 'a', ['g1', 'g2'], 60_000)).toEqual(['g2']);
+  });
+
+  it('marks a lease connected for its holder only; renewals keep the mark, a new holder starts without', async () => {
+    await claimTikTokLeases(database.db, 'a', ['g1'], 60_000);
+    expect(await findTikTokLease(database.db, 'g1')).toMatchObject({ owner: 'a', connectedAt: null });
+    await markTikTokLeaseConnected(database.db, 'b', 'g1');
+    expect(await findTikTokLease(database.db, 'g1')).toMatchObject({ connectedAt: null });
+    await markTikTokLeaseConnected(database.db, 'a', 'g1');
+    const marked = (await findTikTokLease(database.db, 'g1'))?.connectedAt;
+    expect(marked).toBeInstanceOf(Date);
+    await claimTikTokLeases(database.db, 'a', ['g1'], 60_000);
+    expect((await findTikTokLease(database.db, 'g1'))?.connectedAt).toEqual(marked);
+    await offerTikTokLeases(database.db, 'a', ['g1']);
+    expect(await claimTikTokLeases(database.db, 'b', ['g1'], 60_000)).toEqual(['g1']);
+    expect(await findTikTokLease(database.db, 'g1')).toMatchObject({ owner: 'b', connectedAt: null });
   });
 
   it('frees released leases at once, only the owner’s own and only those named', async () => {

@@ -9,18 +9,36 @@ import {
   findTikTokLease,
   heartbeatBotProcess,
   leaveBotProcesses,
+  markTikTokLeaseConnected,
   offerTikTokLeases,
   releaseTikTokLeases,
 } from '../../storage/tiktok-leases-repo.js';
-
-/** Rounds an offered LIVE waits for another process before this one claims it back. */
-const OFFER_ROUNDS = 3;
 import type { TikTokSourceStatus } from '../../tiktok/connection.js';
 import type { TikTokEvent } from '../../tiktok/events.js';
 import { WriteSlots } from '../../tiktok/ingest/write-slots.js';
 import { GuildLive } from './guild-live.js';
 import { ingestTuning } from './ingest-tuning.js';
 import type { ResolvedTikTokOptions } from './options.js';
+
+/** Rounds an offered LIVE waits for another process to take it before this one claims it back. */
+const OFFER_ROUNDS = 3;
+/**
+ * How long a LIVE stays connected here after another process took its lease, while that process is
+ * not yet connected (a slow sign server), in lease times (30 s in production): bounded, so a taker
+ * that never gets in (the streamer went offline) does not keep this connection open for good.
+ */
+const TAKEOVER_LEASES = 2;
+
+/**
+ * A LIVE this process gives up but still records, so that no message falls into the gap between its
+ * connection and the next holder's: offered (above this process's share) or taken (another process
+ * holds the lease). Rounds without a holder, and since when (local clock) another one holds it.
+ */
+interface Leaving {
+  reason: string;
+  rounds: number;
+  takenSince: number | null;
+}
 
 /**
  * Every guild's TikTok LIVE in this process, by guild id. Of the processes sharing a database,
@@ -38,11 +56,8 @@ export class TikTokLives {
   /** Leases are synced one round at a time; a round asked for meanwhile runs after it. */
   #syncing: Promise<void> = Promise.resolve();
   #stopped = false;
-  /**
-   * LIVEs offered to other processes (lease expired on purpose, still connected): rounds since, and
-   * whether another process was seen holding the lease.
-   */
-  readonly #offered = new Map<string, { rounds: number; taken: boolean }>();
+  /** LIVEs given up (offered, or the lease taken) and still connected, until the next holder is in. */
+  readonly #leaving = new Map<string, Leaving>();
 
   /** Shared by every LIVE of this process (see ingestTuning). */
   readonly #writeSlots: WriteSlots | undefined;
@@ -130,19 +145,18 @@ export class TikTokLives {
       // Each process takes its share of the LIVEs, so one process does not end up holding them all.
       const processes = await heartbeatBotProcess(db, this.owner, this.options.leaseTtlMs);
       const share = Math.ceil(wanted.size / processes);
-      const holding = [...this.#lives].filter(([g, live]) => live.source && !this.#offered.has(g)).length;
+      const holding = [...this.#lives].filter(([g, live]) => live.source && !this.#leaving.has(g)).length;
       held = new Set(
         await claimTikTokLeases(
           db,
           this.owner,
-          [...wanted.keys()].filter((g) => !this.#offered.has(g)),
+          [...wanted.keys()].filter((g) => !this.#leaving.has(g)),
           this.options.leaseTtlMs,
           Math.max(0, share - holding),
         ),
       );
       // Above the share (another process joined): the excess is offered. Its lease expires now, but
-      // this process stays connected until another one holds it (and is connecting), so no event falls
-      // into a gap between the two; for a moment both record, and messages are deduplicated by id.
+      // this process stays connected until another one holds it and is connected (#followLeaving).
       offer = [...held].sort().slice(share);
       for (const guildId of offer) held.delete(guildId);
       await offerTikTokLeases(db, this.owner, offer);
@@ -153,38 +167,58 @@ export class TikTokLives {
       return;
     }
     if (this.#stopped) return;
-    for (const guildId of offer) this.#offered.set(guildId, { rounds: 0, taken: false });
+    for (const guildId of offer)
+      this.#leaving.set(guildId, {
+        reason: 'spreading LIVEs over the bot processes',
+        rounds: 0,
+        takenSince: null,
+      });
     for (const [guildId, live] of [...this.#lives]) {
       if (!live.source) continue;
       if (!followed.has(guildId)) await this.disconnect(guildId, 'disconnected by an admin');
       else if (!wanted.has(guildId)) await this.disconnect(guildId, 'the bot left the server');
-      else if (this.#offered.has(guildId)) await this.#followOffer(guildId);
-      else if (!held.has(guildId)) await this.#handOver(guildId, 'lease taken by another process');
+      else if (this.#leaving.has(guildId)) await this.#followLeaving(guildId);
+      else if (!held.has(guildId)) {
+        // This process's lease ran out (a stall, an offer that ended) and another one claimed it.
+        this.#leaving.set(guildId, { reason: 'lease taken by another process', rounds: 0, takenSince: null });
+        await this.#followLeaving(guildId);
+      }
     }
-    for (const guildId of [...this.#offered.keys()])
-      if (!this.#lives.get(guildId)?.source) this.#offered.delete(guildId);
+    for (const guildId of [...this.#leaving.keys()])
+      if (!this.#lives.get(guildId)?.source) this.#leaving.delete(guildId);
     for (const guildId of held) await this.connect(guildId, wanted.get(guildId) as string);
   }
 
   /**
-   * An offered LIVE is handed over one round after another process was seen holding its lease (it
-   * had that round to connect); if none took it within a few rounds (the others are full), this
-   * process claims it again as its own.
+   * A LIVE being given up is handed over once another process holds its lease and is connected to
+   * it (or, if that process never gets in, after TAKEOVER_LEASES lease times). If no process takes it within
+   * OFFER_ROUNDS (the others are full, or the taker died), this process claims it back as its own.
    */
-  async #followOffer(guildId: string): Promise<void> {
-    const offer = this.#offered.get(guildId) ?? { rounds: 0, taken: false };
-    const lease = await findTikTokLease(this.ctx.database.db, guildId);
+  async #followLeaving(guildId: string): Promise<void> {
+    const leaving = this.#leaving.get(guildId);
+    if (!leaving) return;
+    const db = this.ctx.database.db;
+    const lease = await findTikTokLease(db, guildId);
     if (lease && lease.owner !== this.owner) {
-      if (offer.taken) {
-        this.#offered.delete(guildId);
-        await this.#handOver(guildId, 'spreading LIVEs over the bot processes');
+      const takenSince = leaving.takenSince ?? Date.now();
+      if (
+        lease.connectedAt !== null ||
+        Date.now() - takenSince >= TAKEOVER_LEASES * this.options.leaseTtlMs
+      ) {
+        this.#leaving.delete(guildId);
+        await this.#handOver(guildId, leaving.reason);
       } else {
-        this.#offered.set(guildId, { rounds: offer.rounds + 1, taken: true });
+        this.#leaving.set(guildId, { ...leaving, takenSince });
       }
-    } else if (offer.rounds >= OFFER_ROUNDS) {
-      this.#offered.delete(guildId);
+    } else if (leaving.rounds >= OFFER_ROUNDS) {
+      this.#leaving.delete(guildId);
+      const [kept] = await claimTikTokLeases(db, this.owner, [guildId], this.options.leaseTtlMs, 1);
+      // Taken at this very moment: it is given up as taken, once the taker is in.
+      if (kept === undefined)
+        this.#leaving.set(guildId, { reason: 'lease taken by another process', rounds: 0, takenSince: null });
+      else await this.#markConnected(guildId);
     } else {
-      this.#offered.set(guildId, { rounds: offer.rounds + 1, taken: false });
+      this.#leaving.set(guildId, { ...leaving, rounds: leaving.rounds + 1 });
     }
   }
 
@@ -220,6 +254,20 @@ export class TikTokLives {
     if (current?.source) await this.#end(guildId, 'switched account');
     const live = await this.#ensure(guildId);
     live.connect(handle);
+    live.source?.onState((state) => {
+      if (state.type === 'live') void this.#markConnected(guildId);
+    });
+  }
+
+  /** Tells a process giving this LIVE up that it may leave: this one is in the room. */
+  async #markConnected(guildId: string): Promise<void> {
+    if (this.#lives.get(guildId)?.source?.state.type !== 'live') return;
+    try {
+      await markTikTokLeaseConnected(this.ctx.database.db, this.owner, guildId);
+    } catch (error) {
+      // The previous holder then leaves after TAKEOVER_LEASES; the next live state tries again.
+      this.ctx.logger.warn({ err: error, guildId }, 'tiktok lease not marked connected');
+    }
   }
 
   /** Ends the connection and its session (with the summary), and gives up the guild's lease. */
@@ -258,7 +306,7 @@ export class TikTokLives {
     this.#stopped = true;
     clearTimeout(this.#firstClaim);
     await this.#syncing;
-    this.#offered.clear();
+    this.#leaving.clear();
     const lives = [...this.#lives.values()];
     this.#lives.clear();
     await Promise.all(lives.map((live) => live.stop()));

@@ -71,6 +71,7 @@ export class LocalWebcast {
   #live: boolean;
   #initialBatch: WebcastTestMessage[] = [];
   #rateLimitSeconds: number | null = null;
+  #signDelayMs = 0;
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
   /** Sockets that sent `im_enter_room`: TikTok pushes only to clients that entered the room. */
@@ -190,6 +191,11 @@ export class LocalWebcast {
     this.#live = live;
   }
 
+  /** Every sign request is answered this much later: a slow sign server, so connecting takes a while. */
+  delaySigning(ms: number): void {
+    this.#signDelayMs = ms;
+  }
+
   /** The next sign request gets a 429 with `retry-after: seconds`. */
   rateLimitNext(retryAfterSeconds: number): void {
     this.#rateLimitSeconds = retryAfterSeconds;
@@ -239,6 +245,11 @@ export class LocalWebcast {
       apiKey: typeof apiKey === 'string' ? apiKey : undefined,
       at: Date.now(),
     });
+    if (this.#signDelayMs > 0) setTimeout(() => this.#answerSign(res), this.#signDelayMs);
+    else this.#answerSign(res);
+  }
+
+  #answerSign(res: http.ServerResponse): void {
     if (this.#rateLimitSeconds !== null) {
       res.statusCode = 429;
       res.setHeader('retry-after', String(this.#rateLimitSeconds));
