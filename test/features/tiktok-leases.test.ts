@@ -336,6 +336,32 @@ describe('LIVEs spread over the bot processes', () => {
     }
   });
 
+  it('an offer no process takes stays connected here and is claimed back', async () => {
+    const { webcasts, connection, owners, close } = await fourLives();
+    try {
+      const connected = () => webcasts.map((w) => w.connectedClients);
+      await startBot('A', '0', connection);
+      await until('A to hold all four', async () => (await owners()).join() === 'A,A,A,A');
+      await until('four connections', async () => connected().join() === '1,1,1,1');
+      // B registers, so A's share is two and it offers two, but B makes no claim for a minute.
+      await startBot('B', '1', connection, 60_000);
+      await until('A to offer two', async () => (await owners()).length === 2);
+      const fewest = [1, 1, 1, 1];
+      await until('A to claim its offers back', async () => {
+        connected().forEach((n, i) => (fewest[i] = Math.min(fewest[i]!, n)));
+        return (await owners()).join() === 'A,A,A,A';
+      });
+      expect(fewest).toEqual([1, 1, 1, 1]);
+      expect(connected()).toEqual([1, 1, 1, 1]);
+      // Each LIVE was connected once: nothing was handed over or reconnected.
+      expect(webcasts.map((w) => w.requests.filter((r) => r.kind === 'websocket').length)).toEqual([
+        1, 1, 1, 1,
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
   it('a process that joins takes its share: the first one offers LIVEs, each stays connected until taken', async () => {
     const { webcasts, connection, owners, close } = await fourLives();
     try {
