@@ -191,8 +191,8 @@ export class TikTokLives {
 
   /**
    * A LIVE being given up is handed over once another process holds its lease and is connected to
-   * it (or, if that process never gets in, after TAKEOVER_LEASES lease times). If no process takes it within
-   * OFFER_ROUNDS (the others are full, or the taker died), this process claims it back as its own.
+   * it (or, if that process never gets in, after TAKEOVER_LEASES lease times). If no process takes
+   * it within OFFER_ROUNDS (the others are full, or the taker died), this process claims it back.
    */
   async #followLeaving(guildId: string): Promise<void> {
     const leaving = this.#leaving.get(guildId);
